@@ -1,0 +1,272 @@
+"""The JSON contract (graph v1): request and response models; /openapi.json is its published form.
+
+Vocabulary is autograd's own and the same in Python, JSON and JS: `data`, `grad`, `op`, `shape`, `dtype`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, TypeAlias
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.limits import LimitsOverride
+
+__all__ = [
+    "BackwardEvent",
+    "Edge",
+    "ErrorBody",
+    "ErrorInfo",
+    "GraphOptions",
+    "GraphRequest",
+    "GraphResponse",
+    "Group",
+    "Heatmap",
+    "LayoutRequest",
+    "LayoutResponse",
+    "Node",
+    "NodeKind",
+    "OptimizerEvent",
+    "ParamUpdate",
+    "Point",
+    "SavedTensor",
+    "Span",
+    "Stats",
+    "TensorData",
+    "TimelineEntry",
+]
+
+GRAPH_VERSION = 1
+
+# A JSON-safe scalar: finite floats and safe ints as numbers; NaN/±Inf as "NaN"/"Infinity"/"-Infinity";
+# integers beyond ±2**53 as decimal strings; bools as bools.
+Scalar: TypeAlias = bool | int | float | str
+Nested: TypeAlias = Scalar | list["Nested"]
+NodeKind: TypeAlias = Literal["input", "param", "const", "op", "output", "saved"]
+
+
+class Model(BaseModel):
+    """Base of every model: unknown keys are errors; non-finite floats encode as strings, never a 500."""
+
+    model_config = ConfigDict(extra="forbid", ser_json_inf_nan="strings")
+
+
+# ---------------------------------------------------------------- tensors
+
+
+class Stats(Model):
+    """Summary of a tensor, computed on its own device; None where undefined (empty, bool)."""
+
+    min: Scalar | None = None
+    max: Scalar | None = None
+    mean: Scalar | None = None
+    std: Scalar | None = None
+    norm: Scalar | None = None
+    nan: int = 0  # count of NaN elements
+    inf: int = 0  # count of ±Inf elements
+
+
+class Heatmap(Model):
+    """A >=2-D tensor downsampled to at most rows x cols cells (mean of each block, last two dims)."""
+
+    rows: int
+    cols: int
+    values: list[list[Scalar]]
+
+
+class TensorData(Model):
+    """A tensor's numbers: all of them when small (`values`), else stats + a bounded `preview` + heatmap."""
+
+    shape: list[int]
+    dtype: str
+    numel: int
+    stats: Stats | None = None
+    values: Nested | None = None  # nested like `shape`; a plain scalar for 0-d tensors
+    preview: list[Scalar] | None = None  # first elements in row-major order when truncated
+    heatmap: Heatmap | None = None
+    truncated: bool = False
+
+
+# ---------------------------------------------------------------- graph
+
+
+class Span(Model):
+    """Where in the program a node was made (1-based lines, 0-based columns, like Python's ast)."""
+
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+
+
+class Point(Model):
+    x: float
+    y: float
+
+
+class SavedTensor(Model):
+    """A tensor an autograd node saved for backward (`_saved_self`, `_saved_result`, ...)."""
+
+    name: str  # without the `_saved_` prefix: "self", "other", "result"
+    node: str | None = None  # the graph node whose value it is, when it is one
+    data: TensorData | None = None
+
+
+class Node(Model):
+    """One value in the graph: a leaf (input/param/const) or the output of one op (kind op/output)."""
+
+    id: str  # "n0", "n1", ... in forward execution order; deterministic
+    kind: NodeKind
+    label: str  # variable name or module path when known ("w", "loss", "fc1.weight"), else the op
+    op: str | None = None  # autograd node name, e.g. "SigmoidBackward0"; None when no grad_fn
+    fn: str | None = None  # forward function, e.g. "torch.sigmoid", "Tensor.__mul__", "F.linear"
+    output_nr: int = 0  # which output of a multi-output op this value is
+    shape: list[int] = []
+    dtype: str = ""
+    device: str = "cpu"
+    requires_grad: bool = False
+    group: str | None = None  # module path of the innermost module that ran it ("blocks.3.attn")
+    span: Span | None = None
+    data: TensorData | None = None
+    grad: TensorData | None = None  # gradient of the (last) backward root w.r.t. this value
+    saved: list[SavedTensor] = []
+    x: float = 0.0
+    y: float = 0.0
+    w: float = 0.0
+    h: float = 0.0
+
+
+class Edge(Model):
+    """Data flows source -> target; backward gradients flow target -> source."""
+
+    id: str  # "e0", "e1", ...
+    source: str
+    target: str
+    input_index: int  # position of `source` among the target op's inputs
+    points: list[Point] = []  # route, filled by the layout
+    grad: TensorData | None = None  # contribution carried backward along this edge (last pass)
+
+
+class Group(Model):
+    """A module of the nn.Module tree; collapsible in the page."""
+
+    id: str  # module path ("fc1", "blocks.3.attn"); "" is never used
+    label: str  # "fc1 (Linear)"
+    module: str  # class name ("Linear")
+    parent: str | None = None
+    members: int = 0  # nodes directly or indirectly inside
+    params: int = 0  # parameter elements owned by the module (recursively)
+    collapsed: bool = False
+    repeat: int = 1  # > 1 for a folded stack of identical sibling blocks ("× 12")
+    x: float = 0.0
+    y: float = 0.0
+    w: float = 0.0
+    h: float = 0.0
+
+
+# ---------------------------------------------------------------- timeline
+
+
+class BackwardEvent(Model):
+    """One autograd node executed by the engine, in the engine's real order."""
+
+    step: int  # 0, 1, ... across the whole run
+    pass_index: int  # which .backward() call (0-based)
+    node: str  # the graph node whose grad_fn ran (the first output of a multi-output op)
+    op: str  # autograd node name, e.g. "MulBackward0" or "AccumulateGrad"
+    grad_outputs: list[TensorData | None] = []  # gradients arriving, one per output of the op
+    grad_inputs: list[TensorData | None] = []  # gradients sent, one per entry of `edges`
+    edges: list[str | None] = []  # edge id each grad_input travels along (None: to a non-grad input)
+    accumulates: str | None = None  # for AccumulateGrad: the leaf whose .grad it added to
+
+
+class ParamUpdate(Model):
+    node: str  # the parameter's graph node
+    before: TensorData
+    grad: TensorData | None = None
+    after: TensorData
+
+
+class OptimizerEvent(Model):
+    """One optimizer.step(): each parameter before and after."""
+
+    step: int
+    optimizer: str  # "SGD", "Adam"
+    lr: float | None = None
+    params: list[ParamUpdate] = []
+
+
+class TimelineEntry(Model):
+    """The whole run in execution order: indexes into forward, backward or optimizer."""
+
+    phase: Literal["forward", "backward", "step", "zero_grad"]
+    index: int  # into `forward` (phase forward), `backward` (backward) or `optimizer` (step)
+    pass_index: int = 0
+
+
+# ---------------------------------------------------------------- request / response
+
+
+class GraphOptions(Model):
+    device: Literal["cpu", "cuda", "auto"] = "auto"
+    dtype: Literal["float32", "float64"] = "float32"
+    seed: int = Field(0, ge=0, le=2**32 - 1)
+    layout: bool = True
+    gradcheck: bool = False
+    limits: LimitsOverride | None = None
+
+
+class GraphRequest(Model):
+    program: str = Field(description="PyTorch program in gradtrace's safe subset of Python")
+    options: GraphOptions = GraphOptions()
+
+
+class GraphResponse(Model):
+    version: int = GRAPH_VERSION
+    nodes: list[Node] = []
+    edges: list[Edge] = []
+    groups: list[Group] = []
+    forward: list[str] = []  # node ids in execution order
+    backward: list[BackwardEvent] = []
+    optimizer: list[OptimizerEvent] = []
+    timeline: list[TimelineEntry] = []
+    outputs: dict[str, Scalar] = {}  # named scalars, e.g. {"loss": 0.0852}
+    stdout: str = ""
+    device: str = "cpu"
+    dtype: str = "float32"
+    torch: str = ""
+    timings: dict[str, float] = {}  # milliseconds: parse, run, capture, encode, layout, total
+    limits: dict[str, float] = {}
+    truncated: dict[str, bool] = {}  # e.g. {"nodes": false, "stdout": false}
+    width: float = 0.0  # size of the laid-out drawing
+    height: float = 0.0
+
+
+class ErrorInfo(Model):
+    kind: str
+    message: str
+    line: int | None = None
+    col: int | None = None
+    end_line: int | None = None
+    end_col: int | None = None
+
+
+class ErrorBody(Model):
+    error: ErrorInfo
+    graph: GraphResponse | None = None  # what ran before the error, when anything did
+
+
+class LayoutRequest(Model):
+    """A graph to lay out again, e.g. after collapsing groups; nothing is re-run."""
+
+    nodes: list[Node]
+    edges: list[Edge]
+    groups: list[Group] = []
+    collapsed: list[str] = []  # group ids drawn as one box
+
+
+class LayoutResponse(Model):
+    nodes: list[Node]
+    edges: list[Edge]
+    groups: list[Group]
+    width: float
+    height: float

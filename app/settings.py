@@ -1,0 +1,37 @@
+"""Server settings in one typed object; environment variables (prefix GRADTRACE_) only override."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from app.limits import Limits
+
+__all__ = ["Settings", "get_settings"]
+
+
+class Settings(BaseSettings):
+    """Caps and pool sizes. Nested limits read as e.g. GRADTRACE_LIMITS__WALL_SECONDS=10."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="GRADTRACE_", env_nested_delimiter="__", frozen=True, extra="forbid"
+    )
+
+    host: str = Field("127.0.0.1", description="address uvicorn binds")
+    port: int = Field(8000, description="TCP port")
+    workers: int = Field(2, ge=1, description="runs executing at once (sandboxed child processes)")
+    queue: int = Field(8, ge=0, description="requests allowed to wait for a worker; beyond: 503")
+    prefork: int = Field(2, ge=0, description="children forked ahead of time, off the request path")
+    max_body_bytes: int = Field(262_144, gt=0, description="request body size, bytes; beyond: 413")
+    max_program_chars: int = Field(20_000, gt=0, description="program text size, characters")
+    max_program_lines: int = Field(500, gt=0, description="program lines")
+    max_result_bytes: int = Field(16 * 2**20, gt=0, description="JSON a worker may send back, bytes")
+    limits: Limits = Field(default_factory=Limits, description="server caps for every run")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """One Settings per process (read once from the environment)."""
+    return Settings()
