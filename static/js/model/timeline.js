@@ -1,0 +1,182 @@
+// Pure timeline: the animation steps of a run, what the graph shows at each position, one sentence per step.
+
+import { formatScalar, formatTensorShort, scalarOf } from "./number.js";
+import { inputsOf, nameOf } from "./graph.js";
+
+const LEAF_KINDS = new Set(["input", "param", "const"]);
+
+/** The steps to animate, from the server's timeline (or forward → backward → optimizer when it is empty). */
+export function buildSteps(graph) {
+  const entries = graph.timeline?.length ? graph.timeline : defaultEntries(graph);
+  return entries.map((entry) => toStep(graph, entry));
+}
+
+function defaultEntries(graph) {
+  return [
+    ...graph.forward.map((_, index) => ({ phase: "forward", index, pass_index: 0 })),
+    ...graph.backward.map((event, index) => ({ phase: "backward", index, pass_index: event.pass_index })),
+    ...graph.optimizer.map((_, index) => ({ phase: "step", index, pass_index: 0 })),
+  ];
+}
+
+function toStep(graph, entry) {
+  const { phase, index } = entry;
+  if (phase === "forward") return { phase, index, node: graph.forward[index] };
+  if (phase === "backward") return { phase, index, event: graph.backward[index], node: graph.backward[index].node };
+  if (phase === "step") return { phase, index, event: graph.optimizer[index] };
+  return { phase, index };
+}
+
+/** What the graph shows after the first `position` steps: values, grads, edge contributions, the active step. */
+export function stateAt(index, steps, position) {
+  const state = emptyState(index, steps);
+  const end = Math.max(0, Math.min(position, steps.length));
+  for (let i = 0; i < end; i += 1) applyStep(index, state, steps[i], i === end - 1);
+  state.current = end > 0 ? steps[end - 1] : null;
+  state.phase = state.current ? state.current.phase : "start";
+  return state;
+}
+
+function emptyState(index, steps) {
+  const values = new Map();
+  const inForward = new Set(steps.filter((s) => s.phase === "forward").map((s) => s.node));
+  for (const node of index.nodes.values()) {
+    if (!inForward.has(node.id) && node.data) values.set(node.id, node.data);
+  }
+  const accumulates = steps.some((s) => s.event?.accumulates);
+  return { values, grads: new Map(), edgeGrads: new Map(), active: new Set(), pulse: new Map(), accumulates };
+}
+
+function applyStep(index, state, step, isCurrent) {
+  if (step.phase === "forward") applyForward(index, state, step, isCurrent);
+  else if (step.phase === "backward") applyBackward(index, state, step.event, isCurrent);
+  else if (step.phase === "step") applyOptimizer(state, step.event, isCurrent);
+  else state.grads.clear();
+}
+
+function applyForward(index, state, step, isCurrent) {
+  const node = index.nodes.get(step.node);
+  if (node?.data) state.values.set(step.node, node.data);
+  if (!isCurrent) return;
+  state.active.add(step.node);
+  for (const edge of index.inEdges.get(step.node) ?? []) state.pulse.set(edge.id, "forward");
+}
+
+function applyBackward(index, state, event, isCurrent) {
+  const arriving = event.grad_outputs?.[0] ?? index.nodes.get(event.node)?.grad ?? null;
+  if (arriving) state.grads.set(event.node, arriving);
+  if (event.accumulates) state.grads.set(event.accumulates, arriving ?? index.nodes.get(event.accumulates)?.grad);
+  event.edges.forEach((edgeId, i) => {
+    const grad = event.grad_inputs[i];
+    if (!edgeId || !grad) return;
+    state.edgeGrads.set(edgeId, grad);
+    if (isCurrent) state.pulse.set(edgeId, "backward");
+    if (!state.accumulates) reachLeaf(index, state, edgeId, grad);
+  });
+  if (isCurrent) state.active.add(event.accumulates ?? event.node);
+}
+
+// Without AccumulateGrad events a leaf shows its .grad once a contribution reaches it.
+function reachLeaf(index, state, edgeId, grad) {
+  const source = index.nodes.get(index.edges.get(edgeId)?.source);
+  if (source && LEAF_KINDS.has(source.kind)) state.grads.set(source.id, source.grad ?? grad);
+}
+
+function applyOptimizer(state, event, isCurrent) {
+  for (const update of event.params) {
+    state.values.set(update.node, update.after);
+    if (isCurrent) state.active.add(update.node);
+  }
+}
+
+/** One sentence describing a step, in the words of backpropagation. */
+export function describeStep(index, step) {
+  if (!step) return "Press Play to run the forward pass.";
+  if (step.phase === "forward") return describeForward(index, step.node);
+  if (step.phase === "backward") return describeBackward(index, step.event);
+  if (step.phase === "step") return describeOptimizer(index, step.event);
+  return "zero_grad(): every parameter's .grad is reset before the next backward pass.";
+}
+
+function describeForward(index, nodeId) {
+  const node = index.nodes.get(nodeId);
+  const args = inputsOf(index, nodeId).map((e) => nameOf(index, e.source)).join(", ");
+  const fn = node.fn ?? node.op ?? node.kind;
+  return `Forward: ${node.label} = ${fn}(${args}) = ${formatTensorShort(node.data)}`;
+}
+
+const d = (name) => `dL/d${name}`;
+
+// Local-derivative rules: (input position, input names, output name) → how dL/d(input) is formed.
+const RULES = {
+  Sigmoid: (i, x, out) => `${d(out)} · σ(${x[0]})(1−σ(${x[0]}))`,
+  Tanh: (i, x, out) => `${d(out)} · (1−tanh²(${x[0]}))`,
+  Relu: (i, x, out) => `${d(out)} · [${x[0]} > 0]`,
+  Exp: (i, x, out) => `${d(out)} · exp(${x[0]})`,
+  Log: (i, x, out) => `${d(out)} · 1/${x[0]}`,
+  Neg: (i, x, out) => `−${d(out)}`,
+  Add: (i, x, out) => d(out),
+  Sub: (i, x, out) => (i === 0 ? d(out) : `−${d(out)}`),
+  Mul: (i, x, out) => `${d(out)} · ${x[1 - i] ?? "other"}`,
+  Div: (i, x, out) => (i === 0 ? `${d(out)} / ${x[1]}` : `−${d(out)} · ${x[0]}/${x[1]}²`),
+  Pow: (i, x, out) => `${d(out)} · n·${x[0]}^(n−1)`,
+  Sum: (i, x, out) => `${d(out)} (copied to every element)`,
+  Mean: (i, x, out) => `${d(out)} / N`,
+  Mm: (i, x, out) => (i === 0 ? `${d(out)} · ${x[1]}ᵀ` : `${x[0]}ᵀ · ${d(out)}`),
+  BinaryCrossEntropy: (i, x, out) => `${d(out)} · (${x[0]}−${x[1]})/(${x[0]}(1−${x[0]}))`,
+};
+
+function ruleFor(op) {
+  return RULES[op.replace(/Backward\d*$/, "")];
+}
+
+function describeBackward(index, event) {
+  if (event.accumulates) return describeAccumulate(index, event);
+  const out = nameOf(index, event.node);
+  const rule = ruleFor(event.op);
+  const inputs = inputsOf(index, event.node).map((e) => nameOf(index, e.source));
+  const parts = event.edges.map((edgeId, i) => {
+    const grad = event.grad_inputs[i];
+    if (!edgeId || !grad) return null;
+    const source = nameOf(index, index.edges.get(edgeId)?.source);
+    const position = index.edges.get(edgeId)?.input_index ?? i;
+    const formula = rule ? ` = ${rule(position, inputs, out)}` : "";
+    return `${d(source)}${formula} = ${formatTensorShort(grad)}`;
+  });
+  const sent = parts.filter(Boolean);
+  const prefix = `${event.op}: ${fanIn(index, event.node, event.grad_outputs?.[0])}`;
+  if (!sent.length) return `${prefix}no gradient flows further from ${out}.`;
+  return `${prefix}${sent.join("; ")}`;
+}
+
+// A value used more than once receives one contribution per use; the engine sums them before using it.
+function fanIn(index, nodeId, total) {
+  const parts = (index.outEdges.get(nodeId) ?? []).map((e) => e.grad).filter(Boolean);
+  if (parts.length < 2) return "";
+  return `${d(nameOf(index, nodeId))} = ${parts.map(formatTensorShort).join(" + ")} = ${formatTensorShort(total)}; `;
+}
+
+function describeAccumulate(index, event) {
+  const leaf = event.accumulates;
+  const name = nameOf(index, leaf);
+  const grad = event.grad_outputs?.[0] ?? index.nodes.get(leaf)?.grad;
+  return `AccumulateGrad: ${fanIn(index, leaf, grad)}${name}.grad += ${d(name)} = ${formatTensorShort(grad)}`;
+}
+
+function describeOptimizer(index, event) {
+  const lr = event.lr === null || event.lr === undefined ? "" : ` (lr ${formatScalar(event.lr)})`;
+  const changes = event.params.slice(0, 3).map((p) => {
+    const before = scalarOf(p.before);
+    const after = scalarOf(p.after);
+    const moved = before !== null ? `${formatScalar(before)} → ${formatScalar(after)}` : "updated";
+    return `${nameOf(index, p.node)}: ${moved}`;
+  });
+  const more = event.params.length > 3 ? `, … ${event.params.length - 3} more` : "";
+  return `${event.optimizer} step${lr}: p ← p − lr·dL/dp; ${changes.join(", ")}${more}`;
+}
+
+/** The phase a position belongs to, for the forward → backward → optimizer step indicator. */
+export function phaseOf(step) {
+  if (!step) return "start";
+  return step.phase === "zero_grad" ? "step" : step.phase;
+}

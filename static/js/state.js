@@ -1,0 +1,42 @@
+// Program and options in the URL fragment, deflate-compressed and base64url-encoded, so a link reproduces a run.
+
+const KEY = "p";
+const DEFAULT_OPTIONS = { device: "auto", dtype: "float32" };
+
+/** Encode {program, options} into a fragment such as "#p=…". */
+export async function encodeState({ program, options }) {
+  const json = JSON.stringify({ program, options: { ...DEFAULT_OPTIONS, ...options } });
+  const bytes = await transform(new TextEncoder().encode(json), new CompressionStream("deflate-raw"));
+  return `#${KEY}=${toBase64Url(bytes)}`;
+}
+
+/** Decode a fragment back into {program, options}; null when it holds no (valid) state. */
+export async function decodeState(fragment) {
+  const params = new URLSearchParams(fragment.replace(/^#/, ""));
+  const encoded = params.get(KEY);
+  if (!encoded) return null;
+  try {
+    const bytes = await transform(fromBase64Url(encoded), new DecompressionStream("deflate-raw"));
+    const state = JSON.parse(new TextDecoder().decode(bytes));
+    if (typeof state.program !== "string") return null;
+    return { program: state.program, options: { ...DEFAULT_OPTIONS, ...state.options } };
+  } catch {
+    return null;
+  }
+}
+
+async function transform(bytes, stream) {
+  const output = new Blob([bytes]).stream().pipeThrough(stream);
+  return new Uint8Array(await new Response(output).arrayBuffer());
+}
+
+function toBase64Url(bytes) {
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}
+
+function fromBase64Url(text) {
+  const binary = atob(text.replaceAll("-", "+").replaceAll("_", "/"));
+  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+}

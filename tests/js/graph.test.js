@@ -1,0 +1,53 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import {
+  groupPath, hiddenNodes, indexGraph, inputsOf, linesOf, mergeLayout, nodeBox, nodesAtLine, visibleGroups,
+} from "../../static/js/model/graph.js";
+
+const fixture = JSON.parse(readFileSync(new URL("./fixtures/logistic.json", import.meta.url)));
+
+test("indexes nodes, edges and each node's inputs in argument order", () => {
+  const index = indexGraph(fixture);
+  assert.equal(index.nodes.get("n1").label, "w");
+  assert.deepEqual(inputsOf(index, "n4").map((e) => e.source), ["n0", "n1"]);
+  assert.deepEqual(index.outEdges.get("n6").map((e) => e.target), ["n7"]);
+});
+
+test("source lines map to the nodes they created and back", () => {
+  const index = indexGraph(fixture);
+  assert.deepEqual(nodesAtLine(index, 7), ["n4", "n5"]);
+  assert.deepEqual(nodesAtLine(index, 42), []);
+  assert.deepEqual(linesOf({ span: { line: 2, col: 0, end_line: 4, end_col: 1 } }), [2, 3, 4]);
+  assert.deepEqual(linesOf({}), []);
+});
+
+const modules = {
+  nodes: [
+    { id: "n0", kind: "input", label: "x" },
+    { id: "n1", kind: "param", label: "fc1.weight", group: "fc1" },
+    { id: "n2", kind: "op", label: "h", group: "fc1" },
+    { id: "n3", kind: "op", label: "q", group: "block.attn" },
+  ],
+  edges: [],
+  groups: [
+    { id: "fc1", label: "fc1 (Linear)", module: "Linear" },
+    { id: "block", label: "block (Block)", module: "Block" },
+    { id: "block.attn", label: "attn", module: "Attention", parent: "block" },
+  ],
+};
+
+test("collapsed groups hide their members under the outermost collapsed group", () => {
+  const index = indexGraph(modules);
+  assert.deepEqual(groupPath(index, "block.attn"), ["block", "block.attn"]);
+  assert.deepEqual([...hiddenNodes(index, new Set(["fc1"]))], [["n1", "fc1"], ["n2", "fc1"]]);
+  assert.deepEqual([...hiddenNodes(index, new Set(["block", "block.attn"]))], [["n3", "block"]]);
+  assert.deepEqual(visibleGroups(index, new Set(["block"])).map((g) => g.id), ["fc1", "block"]);
+});
+
+test("node boxes read x/y as the top-left corner and merged layouts replace coordinates", () => {
+  assert.deepEqual(nodeBox({ x: 10, y: 20, w: 100, h: 50 }), { x: 10, y: 20, w: 100, h: 50, cx: 60, cy: 45 });
+  const merged = mergeLayout(fixture, { nodes: [], edges: [], groups: [], width: 5, height: 6 });
+  assert.equal(merged.width, 5);
+  assert.deepEqual(merged.forward, fixture.forward);
+});

@@ -1,0 +1,23 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { decodeState, encodeState } from "../../static/js/state.js";
+
+test("program and options survive a round trip through the fragment", async () => {
+  const program = "import torch\nx = torch.tensor(1.1)  # ünïcode </script>\n";
+  const fragment = await encodeState({ program, options: { device: "cpu", dtype: "float64" } });
+  assert.match(fragment, /^#p=[A-Za-z0-9_-]+$/);
+  assert.deepEqual(await decodeState(fragment), { program, options: { device: "cpu", dtype: "float64" } });
+});
+
+test("a long program compresses well below its length", async () => {
+  const program = "y = x * w + b\n".repeat(200);
+  const fragment = await encodeState({ program, options: {} });
+  assert.ok(fragment.length < program.length / 10, `${fragment.length} chars`);
+  assert.deepEqual((await decodeState(fragment)).options, { device: "auto", dtype: "float32" });
+});
+
+test("fragments without valid state decode to null", async () => {
+  assert.equal(await decodeState(""), null);
+  assert.equal(await decodeState("#other=1"), null);
+  assert.equal(await decodeState("#p=not-deflate"), null);
+});
