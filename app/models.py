@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Literal, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field
+from typing_extensions import TypeAliasType
 
 from app.limits import LimitsOverride
 
@@ -40,7 +41,7 @@ GRAPH_VERSION = 1
 # A JSON-safe scalar: finite floats and safe ints as numbers; NaN/±Inf as "NaN"/"Infinity"/"-Infinity";
 # integers beyond ±2**53 as decimal strings; bools as bools.
 Scalar: TypeAlias = bool | int | float | str
-Nested: TypeAlias = Scalar | list["Nested"]
+Nested = TypeAliasType("Nested", "Scalar | list[Nested]")  # named, so pydantic can recurse
 NodeKind: TypeAlias = Literal["input", "param", "const", "op", "output", "saved"]
 
 
