@@ -1,0 +1,1 @@
+"""Expression and network request forms, compiled into ordinary program text."""
