@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from typing import Literal, TypeAlias
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from typing_extensions import TypeAliasType
 
+from app.forms.models import REQUEST_EXAMPLES, NetworkSpec, Target, Variables
 from app.limits import LimitsOverride
 
 __all__ = [
@@ -217,8 +218,25 @@ class GraphOptions(Model):
 
 
 class GraphRequest(Model):
-    program: str = Field(description="PyTorch program in gradtrace's safe subset of Python")
+    """Exactly one form: a whole `program`, an `expression` (with `variables`, `target`) or a `network`."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": REQUEST_EXAMPLES})
+
+    program: str | None = Field(None, description="PyTorch program in gradtrace's safe subset of Python")
+    expression: str | None = Field(None, description="one formula, e.g. `torch.sigmoid(w * x + b)`")
+    variables: Variables | None = Field(None, description="values of the expression's names")
+    target: Target | None = Field(None, description="backward runs from loss(expression, target)")
+    network: NetworkSpec | None = Field(None, description="nn.Sequential layers, input, loss, optimizer")
     options: GraphOptions = GraphOptions()
+
+    @model_validator(mode="after")
+    def check_one_form(self) -> GraphRequest:
+        forms = [name for name in ("program", "expression", "network") if getattr(self, name) is not None]
+        if len(forms) != 1:
+            raise ValueError(f"give exactly one of program, expression, network (got {len(forms)})")
+        if self.expression is None and (self.variables is not None or self.target is not None):
+            raise ValueError("variables and target go with an expression")
+        return self
 
 
 class GraphResponse(Model):
@@ -240,6 +258,8 @@ class GraphResponse(Model):
     truncated: dict[str, bool] = {}  # e.g. {"nodes": false, "stdout": false}
     width: float = 0.0  # size of the laid-out drawing
     height: float = 0.0
+    program: str | None = None  # the generated program, for the expression and network forms
+    notes: list[str] = []  # what the generation decided, e.g. free names made into leaves
 
 
 class ErrorInfo(Model):
