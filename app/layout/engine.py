@@ -1,0 +1,149 @@
+"""layout(): the layered drawing of a graph for one collapse state (coordinates: see the package doc)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from app.layout.bands import MARGIN, Bands, make_bands
+from app.layout.frames import Box, frames
+from app.layout.groups import GroupTree
+from app.layout.layering import assign_layers, downward_pairs, topological_order
+from app.layout.ordering import Layered, order_layers
+from app.layout.placement import GROUP_PAD, RowItems, place
+from app.layout.sizes import group_size, node_size
+from app.layout.visible import VisibleGraph, collapsed_ids, visible_graph
+from app.models import Edge, GraphResponse, Group, Node, Point
+
+DUMMY_W = 2.0  # px an edge takes in a row it passes through
+
+
+def layout(graph: GraphResponse, collapsed: Collection[str] | None = None) -> GraphResponse:
+    """A copy of `graph` with positions, sizes, edge routes and group boxes; None: use groups' flags."""
+    tree = GroupTree(graph.groups)
+    state = collapsed_ids(graph, collapsed)
+    view = visible_graph(graph, tree, state)
+    sizes = [_vertex_size(graph, tree, vertex.node, vertex.group) for vertex in view.vertices]
+    order = topological_order(len(view.vertices), view.pairs)
+    down = downward_pairs(order, view.pairs)
+    layered = order_layers(assign_layers(order, view.pairs, down), view.pairs, down)
+    items = _row_items(view, layered, sizes)
+    x = place(layered, items)
+    shift = MARGIN - min(
+        (x[i] - items.width[i] / 2 - GROUP_PAD * len(items.chain[i]) for i in range(len(x))), default=0.0
+    )
+    chains = [vertex.chain for vertex in view.vertices]
+    bands = make_bands(
+        layered.layer[: layered.vertex_count], [h for _, h in sizes], chains, len(layered.rows)
+    )
+    boxes = [_box(x[v] + shift, bands, layered.layer[v], size) for v, size in enumerate(sizes)]
+    group_boxes = frames(boxes, chains)
+    routes = [_points(route, boxes, x, shift, bands, layered) for route in _pair_routes(view, layered)]
+    width = max((box.x + box.w for box in [*boxes, *group_boxes.values()]), default=0.0) + MARGIN
+    height = max((box.y + box.h for box in [*boxes, *group_boxes.values()]), default=0.0) + MARGIN
+    return graph.model_copy(
+        update={
+            "nodes": [_place_node(node, view, boxes, i) for i, node in enumerate(graph.nodes)],
+            "edges": [
+                _route_edge(edge, routes, pair)
+                for edge, pair in zip(graph.edges, view.edge_pair, strict=True)
+            ],
+            "groups": [_place_group(group, tree, state, view, boxes, group_boxes) for group in graph.groups],
+            "width": width,
+            "height": height,
+        }
+    )
+
+
+def _vertex_size(
+    graph: GraphResponse, tree: GroupTree, node: int | None, group: str | None
+) -> tuple[float, float]:
+    """Size of a node's box or of a collapsed group's box."""
+    if node is not None:
+        return node_size(graph.nodes[node])
+    assert group is not None  # a vertex is a node or a group
+    return group_size(tree.groups[group])
+
+
+def _row_items(view: VisibleGraph, layered: Layered, sizes: list[tuple[float, float]]) -> RowItems:
+    """Widths and group chains of all items; a dummy lies in the groups shared by its edge's two ends."""
+    count = len(layered.layer)
+    width = [w for w, _ in sizes] + [DUMMY_W] * (count - layered.vertex_count)
+    chain = [vertex.chain for vertex in view.vertices] + [()] * (count - layered.vertex_count)
+    for route in layered.routes:
+        if len(route) > 2:
+            shared = _common_prefix(chain[route[0]], chain[route[-1]])
+            for dummy in route[1:-1]:
+                chain[dummy] = shared
+    is_dummy = [item >= layered.vertex_count for item in range(count)]
+    return RowItems(width, chain, is_dummy)
+
+
+def _common_prefix(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
+    shared = 0
+    while shared < min(len(a), len(b)) and a[shared] == b[shared]:
+        shared += 1
+    return a[:shared]
+
+
+def _box(centre_x: float, bands: Bands, row: int, size: tuple[float, float]) -> Box:
+    """A vertex's box: centred on its x, centred vertically in its band."""
+    w, h = size
+    return Box(centre_x - w / 2, bands.top[row] + (bands.height[row] - h) / 2, w, h)
+
+
+def _pair_routes(view: VisibleGraph, layered: Layered) -> list[list[int]]:
+    """Items each pair passes; an upward pair (a cycle made by collapsing) goes straight."""
+    return [route or list(pair) for route, pair in zip(layered.routes, view.pairs, strict=True)]
+
+
+def _points(
+    route: list[int], boxes: list[Box], x: list[float], shift: float, bands: Bands, layered: Layered
+) -> list[Point]:
+    """Source's bottom centre, each dummy's entry and exit of its band, target's top centre."""
+    source, target = boxes[route[0]], boxes[route[-1]]
+    points = [Point(x=source.x + source.w / 2, y=source.y + source.h)]
+    for dummy in route[1:-1]:
+        row = layered.layer[dummy]
+        points.append(Point(x=x[dummy] + shift, y=bands.top[row]))
+        if bands.height[row] > 0:
+            points.append(Point(x=x[dummy] + shift, y=bands.top[row] + bands.height[row]))
+    points.append(Point(x=target.x + target.w / 2, y=target.y))
+    return points
+
+
+def _place_node(node: Node, view: VisibleGraph, boxes: list[Box], index: int) -> Node:
+    """A visible node gets its box; a hidden one the centre of its group's box with w = h = 0."""
+    vertex = view.node_vertex[index]
+    box = boxes[vertex] if view.vertices[vertex].node == index else boxes[vertex].centre()
+    return node.model_copy(update={"x": box.x, "y": box.y, "w": box.w, "h": box.h})
+
+
+def _route_edge(edge: Edge, routes: list[list[Point]], pair: int | None) -> Edge:
+    """An edge inside one collapsed box keeps no route."""
+    return edge.model_copy(update={"points": routes[pair] if pair is not None else []})
+
+
+def _place_group(
+    group: Group,
+    tree: GroupTree,
+    state: set[str],
+    view: VisibleGraph,
+    boxes: list[Box],
+    group_boxes: dict[str, Box],
+) -> Group:
+    """Expanded: its frame. Collapsed and visible: its box. Inside a collapsed group: that box's centre."""
+    box = group_boxes.get(group.id)
+    if box is None:
+        box = _collapsed_box(group.id, tree, state, view, boxes)
+    return group.model_copy(
+        update={"x": box.x, "y": box.y, "w": box.w, "h": box.h, "collapsed": group.id in state}
+    )
+
+
+def _collapsed_box(gid: str, tree: GroupTree, state: set[str], view: VisibleGraph, boxes: list[Box]) -> Box:
+    """Box of the outermost collapsed group around `gid` (its own if it is that one); empty if undrawn."""
+    outer = next((g for g in tree.chain(gid) if g in state), None)
+    vertex = next((v for v, vx in enumerate(view.vertices) if vx.group == outer), None)
+    if vertex is None:
+        return Box(0.0, 0.0, 0.0, 0.0)
+    return boxes[vertex] if outer == gid else boxes[vertex].centre()

@@ -1,0 +1,56 @@
+"""Order within layers: igraph's Sugiyama crossing reduction, with its dummy vertices kept as route items."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import igraph
+
+CROSSING_ITERATIONS = 50  # igraph's barycenter sweeps; 100 costs 4x the time for no visible gain on GPT-2
+
+
+@dataclass
+class Layered:
+    """Items are the vertices (0..V-1) followed by dummy vertices, one per layer a long edge crosses."""
+
+    vertex_count: int
+    layer: list[int]  # per item
+    rows: list[list[int]]  # per layer: items from left to right
+    routes: list[list[int]]  # per pair: items from source to target; [] for an upward (cycle) pair
+    igraph_x: list[float]  # per item: igraph's abscissa, the starting point for real widths
+
+
+def order_layers(layer: Sequence[int], pairs: Sequence[tuple[int, int]], down: Sequence[bool]) -> Layered:
+    """Run igraph with our layers; turn its control points into dummy items so edges get real routes."""
+    count = len(layer)
+    down_pairs = [pair for pair, is_down in zip(pairs, down, strict=True) if is_down]
+    graph = igraph.Graph(n=count, edges=down_pairs, directed=True)
+    drawing = graph.layout_sugiyama(layers=list(layer), maxiter=CROSSING_ITERATIONS)
+    result = Layered(count, list(layer), [], [], [float(x) for x, _ in drawing.coords])
+    bends = iter(drawing.edge_routing)
+    for pair, is_down in zip(pairs, down, strict=True):
+        result.routes.append(_route(result, pair, next(bends)) if is_down else [])
+    result.rows = _rows(result)
+    return result
+
+
+def _route(result: Layered, pair: tuple[int, int], bends: Sequence[Sequence[float]]) -> list[int]:
+    """[source, dummy, ..., target]: one new dummy item per control point, on the point's layer."""
+    route = [pair[0]]
+    for x, y in bends:
+        route.append(len(result.layer))
+        result.layer.append(round(y))
+        result.igraph_x.append(float(x))
+    route.append(pair[1])
+    return route
+
+
+def _rows(result: Layered) -> list[list[int]]:
+    """Items of each layer sorted by igraph's x; ties (igraph stacks some) broken by item index."""
+    rows: list[list[int]] = [[] for _ in range(max(result.layer, default=-1) + 1)]
+    for item, index in enumerate(result.layer):
+        rows[index].append(item)
+    for row in rows:
+        row.sort(key=lambda item: (result.igraph_x[item], item))
+    return rows

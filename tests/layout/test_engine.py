@@ -1,0 +1,255 @@
+"""layout(): positions, routes and group boxes on small hand-made graphs and a GPT-2-sized one."""
+
+from __future__ import annotations
+
+import pytest
+from layout_graphs import Builder, chain, gpt2_like
+
+from app.errors import InvalidRequest
+from app.layout import layout
+from app.models import Edge, GraphResponse, Group, Node
+
+
+def boxes_overlap(a: Node | Group, b: Node | Group) -> bool:
+    return a.x < b.x + b.w and b.x < a.x + a.w and a.y < b.y + b.h and b.y < a.y + a.h
+
+
+def overlapping_pairs(graph: GraphResponse) -> list[tuple[str, str]]:
+    """Visible node and collapsed-group boxes that overlap, by a sweep over x."""
+    boxes: list[Node | Group] = [n for n in graph.nodes if n.w > 0]
+    boxes += [g for g in graph.groups if g.collapsed and g.w > 0]
+    boxes.sort(key=lambda box: box.x)
+    found = []
+    for index, box in enumerate(boxes):
+        for other in boxes[index + 1 :]:
+            if other.x >= box.x + box.w:
+                break
+            if boxes_overlap(box, other):
+                found.append((box.id, other.id))
+    return found
+
+
+def contains(outer: Group, inner: Node | Group) -> bool:
+    return (
+        outer.x <= inner.x
+        and outer.y <= inner.y
+        and inner.x + inner.w <= outer.x + outer.w
+        and inner.y + inner.h <= outer.y + outer.h
+    )
+
+
+def assert_routes_join_ends(graph: GraphResponse) -> None:
+    """Every routed edge starts at its source's bottom centre and ends at its target's top centre."""
+    drawn = {n.id: n for n in graph.nodes}
+    drawn.update({g.id: g for g in graph.groups if g.collapsed and g.w > 0})
+    where = {n.id: n.group for n in graph.nodes}
+    parents = {g.id: g.parent for g in graph.groups}
+    for edge in graph.edges:
+        if not edge.points:
+            continue
+        source, target = (
+            box_of(edge.source, drawn, where, parents),
+            box_of(edge.target, drawn, where, parents),
+        )
+        assert (edge.points[0].x, edge.points[0].y) == pytest.approx(
+            (source.x + source.w / 2, source.y + source.h)
+        )
+        assert (edge.points[-1].x, edge.points[-1].y) == pytest.approx((target.x + target.w / 2, target.y))
+
+
+def box_of(
+    node_id: str, drawn: dict[str, Node | Group], where: dict[str, str | None], parents: dict
+) -> Node | Group:
+    """The box a node is drawn in: its own, or its outermost collapsed group's."""
+    chain_up, gid = [], where[node_id]
+    while gid is not None:
+        chain_up.append(gid)
+        gid = parents[gid]
+    collapsed = [gid for gid in chain_up if gid in drawn]
+    return drawn[collapsed[-1]] if collapsed else drawn[node_id]
+
+
+def diamond() -> GraphResponse:
+    """x -> a, x -> b, (a, b) -> c: the fan-out / fan-in shape."""
+    b = Builder()
+    x = b.leaf("x", [2], None, kind="input")
+    c = b.op(
+        "AddBackward0",
+        [b.op("ExpBackward0", [x], [2], None, "a"), b.op("SinBackward0", [x], [2], None, "b")],
+        [2],
+        None,
+        "c",
+    )
+    b.op("SumBackward0", [c], [], None, "loss")
+    return b.graph()
+
+
+def nested() -> GraphResponse:
+    """net (Net) > fc (Linear) holding w, b, mm, add; then relu in net and a loss outside."""
+    b = Builder()
+    x = b.leaf("x", [1, 3], None, kind="input")
+    net = b.group("net", "Net", None)
+    fc = b.group("net.fc", "Linear", net)
+    w = b.leaf("net.fc.weight", [2, 3], fc)
+    bias = b.leaf("net.fc.bias", [2], fc)
+    h = b.op("AddBackward0", [b.op("MmBackward0", [x, w], [1, 2], fc), bias], [1, 2], fc, "h")
+    a = b.op("ReluBackward0", [h], [1, 2], net, "a")
+    b.op("SumBackward0", [a], [], None, "loss")
+    return b.graph()
+
+
+def test_chain_stacks_nodes_top_to_bottom_in_one_column() -> None:
+    out = layout(chain(4))
+    assert [n.y for n in out.nodes] == sorted(n.y for n in out.nodes)
+    assert len({n.x + n.w / 2 for n in out.nodes}) == 1
+    assert [(n.w, n.h) for n in out.nodes] == [(64.0, 44.0), (104.0, 60.0), (104.0, 60.0), (104.0, 60.0)]
+    assert_routes_join_ends(out)
+    assert [len(e.points) for e in out.edges] == [2, 2, 2]
+
+
+def test_node_width_fits_its_longest_text_line() -> None:
+    b = Builder()
+    b.leaf("a_rather_long_variable_name", [3], None, kind="input")
+    (node,) = layout(b.graph()).nodes
+    assert node.w == len("a_rather_long_variable_name") * 7 + 20
+    assert node.h == 2 * 16 + 12
+
+
+def test_diamond_puts_sources_above_targets_without_overlap() -> None:
+    out = layout(diamond())
+    by_id = {n.id: n for n in out.nodes}
+    for edge in out.edges:
+        assert by_id[edge.source].y + by_id[edge.source].h < by_id[edge.target].y
+    assert by_id["n1"].y == by_id["n2"].y  # a and b share a layer
+    assert overlapping_pairs(out) == []
+    assert_routes_join_ends(out)
+
+
+def test_fan_out_of_many_siblings_never_overlaps() -> None:
+    b = Builder()
+    x = b.leaf("x", [4], None, kind="input")
+    for index in range(9):
+        b.op("MulBackward0", [x], [4], None, f"h{index}")
+    out = layout(b.graph())
+    assert len({n.y for n in out.nodes[1:]}) == 1
+    assert overlapping_pairs(out) == []
+    assert out.width >= sum(n.w for n in out.nodes[1:])
+
+
+def test_long_edge_is_routed_through_the_layers_it_crosses() -> None:
+    b = Builder()
+    x = b.leaf("x", [2], None, kind="input")
+    deep = chain_of(b, x, 4)
+    b.op("AddBackward0", [deep, x], [2], None, "skip")
+    out = layout(b.graph())
+    skip = out.edges[-1]
+    assert len(skip.points) == 2 + 2 * 4  # ends, plus entry and exit of the 4 layers in between
+    assert [p.y for p in skip.points] == sorted(p.y for p in skip.points)
+    assert_routes_join_ends(out)
+
+
+def chain_of(b: Builder, start: str, length: int) -> str:
+    for _ in range(length):
+        start = b.op("ExpBackward0", [start], [2], None)
+    return start
+
+
+def test_expanded_groups_frame_their_members_and_nest() -> None:
+    out = layout(nested())
+    groups = {g.id: g for g in out.groups}
+    for node in out.nodes:
+        if node.group is not None:
+            assert contains(groups[node.group], node)
+    assert contains(groups["net"], groups["net.fc"])
+    assert groups["net"].y < groups["net.fc"].y  # room for the outer label
+    assert overlapping_pairs(out) == []
+    assert not any(g.collapsed for g in out.groups)
+
+
+def test_collapsed_group_hides_members_at_its_centre() -> None:
+    out = layout(nested(), collapsed=["net.fc"])
+    fc = next(g for g in out.groups if g.id == "net.fc")
+    assert fc.collapsed and fc.w > 0 and fc.h > 0
+    members = [n for n in out.nodes if n.group == "net.fc"]
+    assert {(n.x, n.y, n.w, n.h) for n in members} == {(fc.x + fc.w / 2, fc.y + fc.h / 2, 0.0, 0.0)}
+    inside = [
+        e for e in out.edges if e.source in {n.id for n in members} and e.target in {n.id for n in members}
+    ]
+    assert len(inside) == 3 and all(e.points == [] for e in inside)
+    assert_routes_join_ends(out)
+    assert overlapping_pairs(out) == []
+
+
+def test_collapsing_the_parent_hides_the_child_group() -> None:
+    out = layout(nested(), collapsed=["net"])
+    groups = {g.id: g for g in out.groups}
+    net, fc = groups["net"], groups["net.fc"]
+    assert (fc.x, fc.y, fc.w, fc.h) == (net.x + net.w / 2, net.y + net.h / 2, 0.0, 0.0)
+    assert not fc.collapsed
+    visible = [n.id for n in out.nodes if n.w > 0]
+    assert visible == ["n0", "n6"]  # x and loss; everything else is in the box
+    assert_routes_join_ends(out)
+
+
+def test_collapsed_none_uses_flags_and_a_list_overrides_them() -> None:
+    graph = nested()
+    flagged = graph.model_copy(
+        update={"groups": [g.model_copy(update={"collapsed": g.id == "net"}) for g in graph.groups]}
+    )
+    by_flag = layout(flagged)
+    assert [g.collapsed for g in by_flag.groups] == [True, False]
+    assert by_flag.model_dump() == layout(graph, collapsed=["net"]).model_dump()
+    assert [g.collapsed for g in layout(flagged, collapsed=[]).groups] == [False, False]
+
+
+def test_collapse_that_closes_a_cycle_still_lays_out() -> None:
+    b = Builder()
+    g = b.group("g", "M", None)
+    first = b.op("ExpBackward0", [b.leaf("x", [2], None, kind="input")], [2], g)
+    outside = b.op("SinBackward0", [first], [2], None)
+    b.op("MulBackward0", [outside], [2], g)  # g -> outside -> g once g is one box
+    out = layout(b.graph(), collapsed=["g"])
+    assert all(len(e.points) >= 2 for e in out.edges)
+    assert_routes_join_ends(out)
+    assert overlapping_pairs(out) == []
+
+
+def test_edge_to_an_unknown_node_is_an_invalid_request() -> None:
+    graph = chain(2)
+    broken = graph.model_copy(update={"edges": [Edge(id="e0", source="n0", target="n9", input_index=0)]})
+    with pytest.raises(InvalidRequest, match="n9"):
+        layout(broken)
+
+
+def test_gpt2_sized_graph_has_no_overlaps_and_downward_edges() -> None:
+    out = layout(gpt2_like())
+    assert overlapping_pairs(out) == []
+    by_id = {n.id: n for n in out.nodes}
+    assert all(by_id[e.source].y + by_id[e.source].h < by_id[e.target].y for e in out.edges)
+    assert_routes_join_ends(out)
+    groups = {g.id: g for g in out.groups}
+    assert all(contains(groups[n.group], n) for n in out.nodes if n.group is not None)
+    assert by_id["n0"].y < by_id[out.nodes[-1].id].y  # idx on top, loss at the bottom
+    assert out.nodes[-1].y + out.nodes[-1].h == max(n.y + n.h for n in out.nodes)
+
+
+def test_gpt2_sized_graph_with_blocks_collapsed_draws_one_box_per_block() -> None:
+    out = layout(gpt2_like(), collapsed=[f"blocks.{i}" for i in range(12)])
+    blocks = [g for g in out.groups if g.id.count(".") == 1 and g.id.startswith("blocks.")]
+    assert len(blocks) == 12 and all(g.collapsed and g.w > 0 for g in blocks)
+    assert [g.y for g in blocks] == sorted(g.y for g in blocks)
+    assert overlapping_pairs(out) == []
+    assert_routes_join_ends(out)
+
+
+def test_same_input_gives_the_same_coordinates() -> None:
+    graph = gpt2_like(2)
+    assert layout(graph).model_dump() == layout(graph).model_dump()
+    assert layout(graph, ["blocks.0.attn"]).model_dump() == layout(graph, ["blocks.0.attn"]).model_dump()
+
+
+def test_layout_leaves_the_input_graph_untouched() -> None:
+    graph = nested()
+    before = graph.model_dump()
+    layout(graph, collapsed=["net"])
+    assert graph.model_dump() == before
