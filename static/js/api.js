@@ -1,0 +1,73 @@
+// Talks to the server: POST /graph, POST /layout, GET /examples; cancellable, and stale answers are dropped.
+
+/** An error answer from the server: `info` is {kind, message, line, col, ...}; `graph` what ran before it. */
+export class ApiError extends Error {
+  constructor(status, body) {
+    const info = body?.error ?? { kind: "http_error", message: `The server answered ${status}.` };
+    super(info.message);
+    this.status = status;
+    this.info = info;
+    this.graph = body?.graph ?? null;
+  }
+}
+
+/** One request slot: a newer request aborts the older one, whose answer is then ignored. */
+class Slot {
+  #latest = 0;
+  #controller = null;
+
+  async send(url, init) {
+    this.cancel();
+    const id = ++this.#latest;
+    this.#controller = new AbortController();
+    const response = await fetch(url, { ...init, signal: this.#controller.signal });
+    const body = await readJson(response);
+    if (id !== this.#latest) return null;
+    this.#controller = null;
+    if (!response.ok) throw new ApiError(response.status, body);
+    return body;
+  }
+
+  cancel() {
+    this.#controller?.abort();
+    this.#controller = null;
+  }
+}
+
+async function readJson(response) {
+  try {
+    return await response.json();
+  } catch {
+    return null;
+  }
+}
+
+const JSON_POST = { method: "POST", headers: { "content-type": "application/json" } };
+
+export class Api {
+  #graph = new Slot();
+  #layout = new Slot();
+
+  /** Run a program; resolves to a GraphResponse, or null when a newer run replaced this one. */
+  runGraph(program, options) {
+    return this.#graph.send("/graph", { ...JSON_POST, body: JSON.stringify({ program, options }) });
+  }
+
+  /** Lay the graph out again for a new set of collapsed groups. */
+  layout(graph, collapsed) {
+    const { nodes, edges, groups } = graph;
+    const body = JSON.stringify({ nodes, edges, groups, collapsed: [...collapsed] });
+    return this.#layout.send("/layout", { ...JSON_POST, body });
+  }
+
+  /** The examples menu: [{name, title, description, code}]. */
+  async examples() {
+    const response = await fetch("/examples");
+    if (!response.ok) throw new ApiError(response.status, await readJson(response));
+    return response.json();
+  }
+
+  cancelRun() {
+    this.#graph.cancel();
+  }
+}

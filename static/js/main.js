@@ -1,0 +1,151 @@
+// The controller: builds the components, wires their events and owns the current run. No DOM details here.
+
+import { Api, ApiError } from "./api.js";
+import { decodeState, encodeState } from "./state.js";
+import { indexGraph, linesOf, mergeLayout, nodesAtLine } from "./model/graph.js";
+import { buildSteps, describeStep, phaseOf, stateAt } from "./model/timeline.js";
+import { Editor } from "./ui/editor.js";
+import { GraphView } from "./ui/graph-view.js";
+import { Inspector } from "./ui/inspector.js";
+import { Player } from "./ui/player.js";
+import { StatusLine } from "./ui/status.js";
+import { Toolbar } from "./ui/toolbar.js";
+import { downloadJson, downloadSvg } from "./ui/export.js";
+
+const api = new Api();
+const ui = {
+  toolbar: new Toolbar(), editor: new Editor(), view: new GraphView(),
+  player: new Player(), inspector: new Inspector(), status: new StatusLine(),
+};
+const run = { graph: null, index: null, steps: [], collapsed: new Set(), selected: null, state: null };
+
+function mount() {
+  for (const [name, component] of Object.entries(ui)) {
+    document.querySelector(`[data-mount="${name}"]`).append(component.container);
+  }
+}
+
+async function runProgram() {
+  const program = ui.editor.value;
+  const options = ui.toolbar.options;
+  history.replaceState(null, "", await encodeState({ program, options }));
+  ui.status.busy("Running…");
+  try {
+    const graph = await api.runGraph(program, options);
+    if (graph) showRun(graph);
+  } catch (error) {
+    showFailure(error);
+  }
+}
+
+function showRun(graph) {
+  performance.mark("graph-response");
+  show(graph);
+  const loss = graph.outputs?.loss;
+  const summary = `${graph.nodes.length} nodes, ${graph.backward.length} backward steps`;
+  ui.status.info(`${summary}${loss !== undefined ? ` · loss ${loss}` : ""} · ${Math.round(graph.timings?.total ?? 0)} ms`);
+  requestAnimationFrame(() => requestAnimationFrame(() => {
+    performance.mark("graph-drawn");
+    performance.measure("graph-draw", "graph-response", "graph-drawn");
+  }));
+}
+
+function showFailure(error) {
+  if (error.name === "AbortError") return ui.status.info("Cancelled.");
+  if (!(error instanceof ApiError)) return ui.status.error(`Could not reach the server: ${error.message}`);
+  if (error.graph) show(error.graph);
+  ui.editor.showError(error.info);
+  const where = error.info.line ? ` (line ${error.info.line}, column ${error.info.col + 1})` : "";
+  ui.status.error(`${error.info.kind}: ${error.info.message}${where}`);
+}
+
+function show(graph) {
+  run.graph = graph;
+  run.index = indexGraph(graph);
+  run.steps = buildSteps(graph);
+  run.collapsed = new Set(graph.groups.filter((g) => g.collapsed).map((g) => g.id));
+  run.selected = null;
+  ui.view.render(run.index, run.collapsed);
+  ui.inspector.clear();
+  ui.player.load(run.steps.length);
+}
+
+function applyPosition(position) {
+  if (!run.index) return;
+  run.state = stateAt(run.index, run.steps, position);
+  ui.view.applyState(run.state);
+  ui.player.describe(describeStep(run.index, run.state.current), phaseOf(run.state.current));
+  if (run.selected) inspect(run.selected);
+}
+
+function inspect(nodeId) {
+  const node = run.index.nodes.get(nodeId);
+  if (!node) return;
+  run.selected = nodeId;
+  const lines = linesOf(node);
+  const source = ui.editor.value.split("\n").slice(lines[0] - 1, lines.at(-1)).join("\n");
+  ui.view.select(nodeId);
+  ui.editor.markLines(lines);
+  const shown = { value: run.state?.values.get(nodeId), grad: run.state?.grads.get(nodeId) };
+  ui.inspector.show(node, lines.length ? source : "", shown);
+}
+
+async function toggleGroup(groupId) {
+  const collapsed = new Set(run.collapsed);
+  if (collapsed.has(groupId)) collapsed.delete(groupId);
+  else collapsed.add(groupId);
+  try {
+    const layout = await api.layout(run.graph, collapsed);
+    if (!layout) return;
+    run.collapsed = collapsed;
+    run.graph = mergeLayout(run.graph, layout);
+    run.index = indexGraph(run.graph);
+    ui.view.relayout(run.index, collapsed);
+    applyPosition(ui.player.position);
+  } catch (error) {
+    ui.status.error(`Could not re-lay the graph: ${error.message}`);
+  }
+}
+
+async function share() {
+  const fragment = await encodeState({ program: ui.editor.value, options: ui.toolbar.options });
+  history.replaceState(null, "", fragment);
+  try {
+    await navigator.clipboard.writeText(location.href);
+    ui.status.info("Link copied: it reproduces this program and its options.");
+  } catch {
+    ui.status.info("The address bar now holds a link that reproduces this run.");
+  }
+}
+
+function wire() {
+  const on = (component, name, handler) => component.addEventListener(name, (e) => handler(e.detail));
+  on(ui.toolbar, "run", runProgram);
+  on(ui.editor, "run", runProgram);
+  on(ui.toolbar, "example", (example) => { ui.editor.value = example.code; runProgram(); });
+  on(ui.toolbar, "share", share);
+  on(ui.toolbar, "download-json", () => run.graph && downloadJson(run.graph));
+  on(ui.toolbar, "download-svg", () => downloadSvg(ui.view.svg));
+  on(ui.status, "cancel", () => api.cancelRun());
+  on(ui.player, "position", applyPosition);
+  on(ui.view, "select", inspect);
+  on(ui.view, "toggle-group", toggleGroup);
+  on(ui.editor, "line", (line) => run.index && ui.view.highlight(nodesAtLine(run.index, line)));
+}
+
+async function start() {
+  mount();
+  wire();
+  const examples = await api.examples().catch(() => []);
+  ui.toolbar.setExamples(examples);
+  const saved = await decodeState(location.hash);
+  if (saved) {
+    ui.editor.value = saved.program;
+    ui.toolbar.options = saved.options;
+    return runProgram();
+  }
+  ui.editor.value = examples[0]?.code ?? "";
+  ui.status.info("Write or pick a program, then Run (Ctrl+Enter).");
+}
+
+start();

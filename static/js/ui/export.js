@@ -1,0 +1,33 @@
+// Downloads: the graph JSON as the server sent it, and the current SVG view with its styles inlined.
+
+import { download } from "../util/dom.js";
+
+const STYLED = ["fill", "stroke", "stroke-width", "stroke-dasharray", "opacity", "font-size", "font-family",
+  "font-weight", "text-anchor", "display"];
+
+export function downloadJson(graph) {
+  download(new Blob([JSON.stringify(graph, null, 1)], { type: "application/json" }), "gradtrace-graph.json");
+}
+
+/** Save the SVG as it is shown: computed styles copied onto a clone, so it looks the same anywhere. */
+export function downloadSvg(svgElement) {
+  const clone = svgElement.cloneNode(true);
+  const originals = svgElement.querySelectorAll("*");
+  clone.querySelectorAll("*").forEach((node, i) => {
+    const style = getComputedStyle(originals[i]);
+    for (const name of STYLED) node.setAttribute(name, style.getPropertyValue(name));
+    if (originals[i].style.transform) node.setAttribute("transform", svgTranslate(originals[i].style.transform));
+    node.removeAttribute("style");
+  });
+  const box = svgElement.getBoundingClientRect();
+  clone.setAttribute("xmlns", "http://www.w3.org/2000/svg");
+  clone.setAttribute("width", String(Math.round(box.width)));
+  clone.setAttribute("height", String(Math.round(box.height)));
+  const text = new XMLSerializer().serializeToString(clone);
+  download(new Blob([text], { type: "image/svg+xml" }), "gradtrace-graph.svg");
+}
+
+// CSS "translate(10px, 20px)" → SVG "translate(10,20)".
+function svgTranslate(transform) {
+  return transform.replaceAll("px", "");
+}

@@ -1,0 +1,194 @@
+// The graph view: draws the laid-out graph in SVG, shows values/grads as the animation reaches them.
+
+import { el, emit, setText, svg } from "../util/dom.js";
+import { formatTensorShort } from "../model/number.js";
+import { hiddenNodes, visibleGroups } from "../model/graph.js";
+import { PanZoom } from "./pan-zoom.js";
+import { KINDS, buildGroup, buildNode, edgeMiddle, edgePath, place } from "./graph-parts.js";
+
+const EDGE_LABEL_LIMIT = 150; // above this many edges only the pulsing edges show their contribution
+const MOVE_MS = 400;
+
+export class GraphView extends EventTarget {
+  constructor() {
+    super();
+    this.layers = {
+      groups: svg("g", { class: "groups" }), edges: svg("g", { class: "edges" }),
+      nodes: svg("g", { class: "nodes" }), labels: svg("g", { class: "edge-labels" }),
+    };
+    const viewport = svg("g", { class: "viewport" }, Object.values(this.layers));
+    this.svg = svg("svg", { class: "graph", role: "group", "aria-label": "Autograd graph" }, arrowDefs(), viewport);
+    this.panZoom = new PanZoom(this.svg, viewport);
+    this.container = el("div", { class: "graph-view" }, this.svg, this.#controls(), legend());
+    this.nodeEls = new Map();
+    this.edgeEls = new Map();
+    this.marked = { active: new Set(), pulse: new Map(), highlight: new Set(), selected: null };
+    this.#listen();
+  }
+
+  #controls() {
+    const button = (text, title, onclick) => el("button", { type: "button", title, onclick }, text);
+    return el("div", { class: "view-controls" },
+      button("Fit", "Fit the graph to the screen", () => this.fit()),
+      button("+", "Zoom in", () => this.panZoom.zoomBy(1.25)),
+      button("−", "Zoom out", () => this.panZoom.zoomBy(0.8)));
+  }
+
+  #listen() {
+    const activate = (event) => {
+      const header = event.target.closest(".group-header");
+      if (header) return emit(this, "toggle-group", header.dataset.groupId);
+      const node = event.target.closest("[data-node-id]");
+      if (node) emit(this, "select", node.dataset.nodeId);
+    };
+    this.svg.addEventListener("click", activate);
+    this.svg.addEventListener("keydown", (event) => {
+      if (event.key !== "Enter" && event.key !== " ") return;
+      event.preventDefault();
+      event.stopPropagation();
+      activate(event);
+    });
+  }
+
+  /** Draw a whole graph (after a run). */
+  render(index, collapsed) {
+    this.index = index;
+    this.nodeEls.clear();
+    this.marked = { active: new Set(), pulse: new Map(), highlight: new Set(), selected: null };
+    const parts = index.graph.nodes.map((node) => [node.id, buildNode(node)]);
+    for (const [id, part] of parts) this.nodeEls.set(id, { ...part, shown: { value: "", grad: "" } });
+    this.layers.nodes.replaceChildren(...parts.map(([, part]) => part.g));
+    this.#drawStructure(collapsed);
+    this.fit();
+  }
+
+  /** Move to a new layout (after collapsing or expanding a group), nodes gliding to their places. */
+  relayout(index, collapsed) {
+    this.index = index;
+    this.svg.classList.add("moving");
+    for (const node of index.graph.nodes) {
+      const part = this.nodeEls.get(node.id);
+      if (part) place(part.g, node);
+    }
+    this.#drawStructure(collapsed);
+    setTimeout(() => this.svg.classList.remove("moving"), MOVE_MS);
+  }
+
+  #drawStructure(collapsed) {
+    const hidden = hiddenNodes(this.index, collapsed);
+    for (const [id, part] of this.nodeEls) if (hidden.has(id)) part.g.style.display = "none";
+    const groups = visibleGroups(this.index, collapsed).filter((g) => g.w > 0 && g.h > 0);
+    this.layers.groups.replaceChildren(...groups.map((g) => buildGroup(g, collapsed.has(g.id))));
+    this.edgeEls.clear();
+    const paths = [];
+    for (const edge of this.index.graph.edges) {
+      const owners = [hidden.get(edge.source), hidden.get(edge.target)];
+      if (owners[0] !== undefined && owners[0] === owners[1]) continue;
+      const path = this.#edgePath(edge);
+      this.edgeEls.set(edge.id, { path, label: null });
+      paths.push(path);
+    }
+    this.layers.edges.replaceChildren(...paths);
+    this.layers.labels.replaceChildren();
+  }
+
+  #edgePath(edge) {
+    const { nodes } = this.index;
+    const d = edgePath(edge, nodes.get(edge.source), nodes.get(edge.target));
+    return svg("path", { class: "edge", d, "marker-end": "url(#arrow)", "data-edge-id": edge.id });
+  }
+
+  fit() {
+    const { width, height } = this.index?.graph ?? {};
+    if (width > 0 && height > 0) this.panZoom.fit(width, height);
+  }
+
+  /** Show the animation state: values, gradients, the active node, pulsing edges and contributions. */
+  applyState(state) {
+    for (const [id, part] of this.nodeEls) {
+      const value = state.values.get(id);
+      const grad = state.grads.get(id);
+      this.#nodeText(part, "value", value ? `= ${formatTensorShort(value)}` : "");
+      this.#nodeText(part, "grad", grad ? `grad ${formatTensorShort(grad)}` : "");
+    }
+    this.#swapClass("active", this.marked.active, state.active, (id) => this.nodeEls.get(id)?.g);
+    this.#pulse(state.pulse);
+    this.#edgeLabels(state);
+    this.marked.active = state.active;
+  }
+
+  #nodeText(part, key, text) {
+    if (part.shown[key] === text) return;
+    part.shown[key] = text;
+    setText(part[key], text);
+    fitText(part[key], text, part.width);
+    part.g.classList.toggle(`has-${key}`, text !== "");
+  }
+
+  #swapClass(cls, before, after, find) {
+    for (const id of before) if (!after.has(id)) find(id)?.classList.remove(cls);
+    for (const id of after) find(id)?.classList.add(cls);
+  }
+
+  #pulse(pulse) {
+    for (const [id] of this.marked.pulse) this.edgeEls.get(id)?.path.classList.remove("pulse-forward", "pulse-backward");
+    for (const [id, direction] of pulse) this.edgeEls.get(id)?.path.classList.add(`pulse-${direction}`);
+    this.marked.pulse = pulse;
+  }
+
+  #edgeLabels(state) {
+    const all = this.index.graph.edges.length <= EDGE_LABEL_LIMIT;
+    for (const [id, part] of this.edgeEls) {
+      const grad = state.edgeGrads.get(id);
+      const show = grad && (all || state.pulse.has(id));
+      if (!show && part.label) part.label.style.display = "none";
+      if (show) this.#edgeLabel(id, part, grad);
+    }
+  }
+
+  #edgeLabel(id, part, grad) {
+    if (!part.label) {
+      const edge = this.index.edges.get(id);
+      const { x, y } = edgeMiddle(edge, this.index.nodes.get(edge.source), this.index.nodes.get(edge.target));
+      part.label = svg("text", { class: "edge-grad", x: x + 4, y });
+      this.layers.labels.append(part.label);
+    }
+    part.label.style.display = "";
+    setText(part.label, formatTensorShort(grad));
+  }
+
+  /** Mark the nodes made by a source line. */
+  highlight(ids) {
+    this.#swapClass("highlight", this.marked.highlight, new Set(ids), (id) => this.nodeEls.get(id)?.g);
+    this.marked.highlight = new Set(ids);
+  }
+
+  select(id) {
+    this.nodeEls.get(this.marked.selected)?.g.classList.remove("selected");
+    this.nodeEls.get(id)?.g.classList.add("selected");
+    this.marked.selected = id;
+  }
+}
+
+// Squeeze a line that would overflow its box (about 6.6 px per character at 11 px monospace).
+function fitText(node, text, width) {
+  const room = width - 6;
+  if (text.length * 6.6 > room) {
+    node.setAttribute("textLength", String(room));
+    node.setAttribute("lengthAdjust", "spacingAndGlyphs");
+  } else {
+    node.removeAttribute("textLength");
+  }
+}
+
+function arrowDefs() {
+  const marker = svg("marker", {
+    id: "arrow", viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse",
+  }, svg("path", { d: "M0,0L10,5L0,10z", class: "arrow-head" }));
+  return svg("defs", {}, marker);
+}
+
+function legend() {
+  const items = KINDS.map(([kind, text]) => el("li", { class: `legend-${kind}` }, el("span", { class: "swatch" }), text));
+  return el("ul", { class: "legend", "aria-label": "Legend" }, items);
+}

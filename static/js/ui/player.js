@@ -1,0 +1,105 @@
+// The player: Play/Pause, step, jump, scrubber, speed and the phase indicator; owns the animation loop.
+
+import { el, emit, setText } from "../util/dom.js";
+
+const STEP_MS = 700; // one step at speed 1×
+const SPEEDS = [["0.25", "0.25×"], ["0.5", "0.5×"], ["1", "1×"], ["2", "2×"], ["4", "4×"], ["16", "16×"],
+  ["0", "every frame"]];
+const PHASES = [["forward", "forward"], ["backward", "backward"], ["step", "optimizer step"]];
+
+export class Player extends EventTarget {
+  constructor() {
+    super();
+    this.position = 0;
+    this.length = 0;
+    this.loop = 0; // id of the running animation loop; 0 when paused
+    this.scrubber = el("input", { type: "range", min: 0, max: 0, value: 0, "aria-label": "Timeline" });
+    this.scrubber.addEventListener("input", () => this.seek(Number(this.scrubber.value)));
+    this.speed = el("select", { "aria-label": "Speed", title: "Speed" },
+      SPEEDS.map(([value, text]) => el("option", { value, selected: value === "1" }, text)));
+    this.counter = el("span", { class: "counter" });
+    this.phases = new Map(PHASES.map(([key, text]) => [key, el("li", { "data-phase": key }, text)]));
+    this.sentence = el("p", { class: "sentence", "aria-live": "polite" });
+    this.container = el("div", { class: "player" },
+      el("div", { class: "transport" }, this.#buttons(), this.scrubber, this.counter, this.speed,
+        el("ol", { class: "phases", "aria-label": "Phase" }, [...this.phases.values()])),
+      this.sentence);
+    document.addEventListener("keydown", (event) => this.#key(event));
+  }
+
+  #buttons() {
+    const button = (text, title, onclick) => el("button", { type: "button", title, onclick }, text);
+    return [
+      button("Start", "Jump to the start (Home)", () => this.seek(0)),
+      button("Step back", "One step back (←)", () => this.seek(this.position - 1)),
+      button("Play", "Play (Space)", () => this.play()),
+      button("Pause", "Pause (Space)", () => this.pause()),
+      button("Step", "One step forward (→)", () => this.seek(this.position + 1)),
+      button("End", "Jump to the end (End)", () => this.seek(this.length)),
+    ];
+  }
+
+  /** Start over with a timeline of `length` steps. */
+  load(length) {
+    this.pause();
+    this.length = length;
+    this.scrubber.max = String(length);
+    this.seek(0, true);
+  }
+
+  /** Go to a position (0 = nothing run yet, length = everything run) and announce it. */
+  seek(position, force = false) {
+    const next = Math.max(0, Math.min(this.length, position));
+    if (next === this.position && !force) return;
+    this.position = next;
+    this.scrubber.value = String(next);
+    setText(this.counter, `${next} / ${this.length}`);
+    emit(this, "position", next);
+  }
+
+  /** Show what the current step does and which phase it belongs to. */
+  describe(sentence, phase) {
+    setText(this.sentence, sentence);
+    for (const [key, item] of this.phases) item.classList.toggle("current", key === phase);
+  }
+
+  play() {
+    if (this.loop || !this.length) return;
+    if (this.position >= this.length) this.seek(0);
+    const id = (this.loop = performance.now());
+    let last = id;
+    const tick = (now) => {
+      if (this.loop !== id) return;
+      const speed = Number(this.speed.value);
+      if (speed === 0 || now - last >= STEP_MS / speed) {
+        last = now;
+        this.seek(this.position + 1);
+      }
+      if (this.position >= this.length) this.pause();
+      else requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+    this.container.classList.add("playing");
+  }
+
+  pause() {
+    this.loop = 0;
+    this.container.classList.remove("playing");
+  }
+
+  #key(event) {
+    if (event.target.closest("input, textarea, select, button, [role=button]")) return;
+    const actions = {
+      " ": () => (this.loop ? this.pause() : this.play()),
+      ArrowLeft: () => this.seek(this.position - 1),
+      ArrowRight: () => this.seek(this.position + 1),
+      Home: () => this.seek(0),
+      End: () => this.seek(this.length),
+    };
+    const action = actions[event.key];
+    if (!action || event.ctrlKey || event.metaKey || event.altKey) return;
+    event.preventDefault();
+    if (event.key !== " ") this.pause();
+    action();
+  }
+}
