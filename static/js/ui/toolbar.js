@@ -15,7 +15,7 @@ export class Toolbar extends EventTarget {
     this.device = select("Device", "device", [["auto", "auto"], ["cpu", "cpu"], ["cuda", "cuda"]]);
     this.dtype = select("Dtype", "dtype", [["float32", "float32"], ["float64", "float64"]]);
     this.examples.addEventListener("change", () => this.#pickExample());
-    this.container = el("div", { class: "toolbar", role: "toolbar", "aria-label": "Program" },
+    this.container = el("div", { class: "toolbar", role: "toolbar", "aria-label": "Run controls" },
       this.#button("Run", "run", "Run the program (Ctrl+Enter)", "primary"),
       this.examples, this.device, this.dtype,
       el("span", { class: "spacer" }),

@@ -1,0 +1,169 @@
+"""End to end in headless Chromium against the live app: run, animate, read gradients, errors, groups, links."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+LOGISTIC = """import torch
+import torch.nn.functional as F
+x = torch.tensor(1.1)
+w = torch.tensor(2.2, requires_grad=True)
+b = torch.tensor(0.0, requires_grad=True)
+y = torch.tensor(1.0)
+z = x * w + b
+a = torch.sigmoid(z)
+loss = F.binary_cross_entropy(a, y)
+loss.backward()
+"""
+
+FORBIDDEN_AT_LINE_3 = """import torch
+x = torch.tensor([1.0, 2.0])
+y = x.numpy()
+"""
+
+MODULES = """import torch
+import torch.nn as nn
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(3, 2)
+        self.fc2 = nn.Linear(2, 1)
+    def forward(self, x):
+        return self.fc2(torch.relu(self.fc1(x)))
+torch.manual_seed(0)
+net = Net()
+loss = net(torch.ones(1, 3)).sum()
+loss.backward()
+"""
+
+
+def run(page: Page, program: str) -> None:
+    page.get_by_role("textbox", name="Program").fill(program)
+    page.get_by_role("button", name="Run", exact=True).click()
+    expect(page.locator("[data-node-id]").first).to_be_visible(timeout=30_000)
+
+
+def counter(page: Page) -> tuple[int, int]:
+    position, length = page.locator(".counter").text_content().split(" / ")
+    return int(position), int(length)
+
+
+def play_to_end(page: Page) -> None:
+    page.get_by_label("Speed").select_option("0")
+    page.get_by_role("button", name="Play", exact=True).click()
+    length = counter(page)[1]
+    expect(page.locator(".counter")).to_have_text(f"{length} / {length}", timeout=30_000)
+
+
+def grad_of(page: Page, label: str) -> float:
+    text = page.locator(f'[data-label="{label}"] .grad').first.text_content()
+    match = re.fullmatch(r"grad ([−-]?[\d.e−-]+)", text)
+    assert match, f"no gradient on {label}: {text!r}"
+    return float(match.group(1).replace("−", "-"))
+
+
+def test_logistic_neuron_gradients_appear_after_playing_to_the_end(page: Page) -> None:
+    run(page, LOGISTIC)
+    assert page.locator('[data-label="w"] .grad').first.text_content() == ""
+    play_to_end(page)
+    assert round(grad_of(page, "w"), 4) == -0.0898
+    assert round(grad_of(page, "b"), 4) == -0.0817
+    expect(page.locator(".phases .current")).to_have_text(re.compile("backward|optimizer"))
+
+
+def test_stepping_back_and_forth_hides_and_shows_the_same_values(page: Page) -> None:
+    run(page, LOGISTIC)
+    page.get_by_role("button", name="End", exact=True).click()
+    position, length = counter(page)
+    assert position == length > 0
+    last_sentence = page.locator(".sentence").text_content()
+    page.get_by_role("button", name="Step back", exact=True).click()
+    assert counter(page)[0] == length - 1
+    page.get_by_role("button", name="Step", exact=True).click()
+    assert page.locator(".sentence").text_content() == last_sentence
+    page.get_by_role("button", name="Start", exact=True).click()
+    assert page.locator('[data-label="w"] .grad').first.text_content() == ""
+    page.locator("body").click(position={"x": 5, "y": 5})
+    page.keyboard.press("ArrowRight")
+    assert counter(page)[0] == 1
+    expect(page.locator(".sentence")).to_contain_text("Forward:")
+    page.keyboard.press("End")
+    assert round(grad_of(page, "w"), 4) == -0.0898
+
+
+def test_a_forbidden_call_marks_its_line_and_shows_the_message(page: Page) -> None:
+    page.get_by_role("textbox", name="Program").fill(FORBIDDEN_AT_LINE_3)
+    page.get_by_role("textbox", name="Program").press("Control+Enter")
+    expect(page.locator(".error-message")).to_be_visible(timeout=30_000)
+    expect(page.locator(".error-message")).to_contain_text("Line 3")
+    expect(page.locator(".gutter .error")).to_have_text("3")
+    assert page.locator(".status").get_attribute("data-kind") == "error"
+    assert page.locator(".error-underline").count() == 1
+
+
+def test_collapsing_a_module_hides_its_nodes_and_expanding_restores_them(page: Page) -> None:
+    run(page, MODULES)
+    header = page.locator('.group-header[data-group-id="fc1"]')
+    members = page.locator('[data-node-id][data-label^="fc1."]')
+    expect(members.first).to_be_visible()
+    header.click()
+    expect(page.locator('.group-header[data-group-id="fc1"]')).to_have_attribute("aria-expanded", "false")
+    expect(members.first).to_be_hidden()
+    page.locator('.group-header[data-group-id="fc1"]').click()
+    expect(page.locator('.group-header[data-group-id="fc1"]')).to_have_attribute("aria-expanded", "true")
+    expect(members.first).to_be_visible()
+
+
+def test_a_shared_link_reproduces_the_run(page: Page) -> None:
+    run(page, LOGISTIC)
+    page.get_by_label("Dtype").select_option("float64")
+    page.get_by_role("button", name="Share", exact=True).click()
+    expect(page).to_have_url(re.compile(r"#p=[\w-]+$"))
+    shared = page.context.new_page()
+    shared.goto(page.url)
+    expect(shared.locator('[data-label="w"]').first).to_be_visible(timeout=30_000)
+    assert shared.get_by_role("textbox", name="Program").input_value() == LOGISTIC
+    assert shared.get_by_label("Dtype").input_value() == "float64"
+    shared.get_by_role("button", name="End", exact=True).click()
+    assert round(grad_of(shared, "w"), 4) == -0.0898
+
+
+def test_program_text_stays_text(page: Page) -> None:
+    program = LOGISTIC + "# </script><img src=x id=injected>\n"
+    run(page, program)
+    page.locator('[data-label="w"]').first.click()
+    expect(page.locator(".inspector h3")).to_have_text("w")
+    assert page.locator("#injected").count() == 0
+    assert page.get_by_role("textbox", name="Program").input_value() == program
+
+
+def test_clicking_a_node_inspects_it_and_a_line_highlights_its_nodes(page: Page) -> None:
+    run(page, LOGISTIC)
+    page.get_by_role("button", name="End", exact=True).click()
+    page.locator('[data-label="w"]').first.click()
+    expect(page.locator(".inspector .source-line")).to_contain_text("w = torch.tensor(2.2")
+    expect(page.locator(".inspector .tensor.grad td")).to_have_text(re.compile(r"^−0\.0898"))
+    expect(page.locator(".gutter .marked")).to_have_text("4")
+    area = page.get_by_role("textbox", name="Program")
+    area.evaluate("(node) => { node.focus(); node.setSelectionRange(160, 160); }")
+    area.click(position={"x": 40, "y": 8 + 7 * 20 + 10})
+    expect(page.locator(".node.highlight").first).to_be_visible()
+
+
+@pytest.mark.slow
+def test_every_example_draws_and_animates(page: Page, artifacts: Path) -> None:
+    examples = page.request.get("/examples").json()
+    assert len(examples) >= 6
+    for example in examples:
+        page.get_by_label("Examples").select_option(example["name"])
+        expect(page.locator(".status")).not_to_have_attribute("data-kind", "busy", timeout=60_000)
+        assert page.locator(".status").get_attribute("data-kind") == "info", example["name"]
+        page.get_by_role("button", name="End", exact=True).click()
+        page.screenshot(path=artifacts / f"example-{example['name']}.png")
+        assert page.locator("[data-node-id]").count() > 0
