@@ -1,0 +1,91 @@
+"""One forked child seen from the server: hand it a job, wait for the reply or kill it, name what happened."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from multiprocessing.context import ForkServerContext, ForkServerProcess
+
+from app.errors import CpuLimit, GradtraceError, InternalError, Timeout, WorkerCrashed
+from app.sandbox.protocol import Confinement, Job, decode_reply
+from app.sandbox.worker import child_main
+
+__all__ = ["Child", "exit_error", "spawn"]
+
+log = logging.getLogger(__name__)
+
+REPLY_OVERHEAD = 4_096  # bytes of envelope around a result of max_result_bytes
+
+
+@dataclass
+class Child:
+    """A started child waiting for its one job, and the server's end of its pipe."""
+
+    process: ForkServerProcess
+    conn: Connection
+    _reaping: threading.Lock = field(default_factory=threading.Lock)
+
+    def alive(self) -> bool:
+        return self.process.is_alive()
+
+    def kill(self) -> None:
+        """SIGKILL, safe to call at any time and from any thread (a no-op once it has exited)."""
+        if self.process.exitcode is None:
+            self.process.kill()
+
+    def reap(self) -> int | None:
+        """Kill if still running, wait for the exit, free the pipe; the exit code (negative: signal).
+
+        Locked: a cancelled run's thread and the background reaper may both get here, and the exit code
+        can be read from the fork server only once.
+        """
+        with self._reaping:
+            self.kill()
+            self.process.join()
+            self.conn.close()
+            return self.process.exitcode
+
+    def exchange(self, payload: bytes, confinement: Confinement) -> bytes:
+        """Run one job (blocking; call from a thread): its result bytes, or its error raised.
+
+        A child that failed is reaped here; after a reply the caller reaps it, off the request path.
+        """
+        try:
+            reply = self._send_and_wait(payload, confinement)
+        except (EOFError, OSError):
+            raise exit_error(self.reap(), confinement) from None
+        except Timeout:
+            self.reap()
+            raise
+        return decode_reply(reply)
+
+    def _send_and_wait(self, payload: bytes, confinement: Confinement) -> bytes:
+        self.conn.send_bytes(confinement.model_dump_json().encode())
+        self.conn.send_bytes(payload)
+        if not self.conn.poll(confinement.wall_seconds):
+            self.kill()
+            raise Timeout(f"the run took longer than {confinement.wall_seconds:g} s and was stopped")
+        return self.conn.recv_bytes(confinement.max_result_bytes + REPLY_OVERHEAD)
+
+
+def exit_error(exitcode: int | None, confinement: Confinement) -> GradtraceError:
+    """The error for a child that ended without a reply, from how it ended."""
+    if exitcode == -signal.SIGXCPU:
+        return CpuLimit(f"the run used more than {confinement.cpu_seconds} s of CPU time and was stopped")
+    if exitcode == 0:
+        return InternalError("the worker exited without a reply")
+    how = f"signal {signal.Signals(-exitcode).name}" if exitcode and exitcode < 0 else f"exit code {exitcode}"
+    log.error("worker ended without a reply: %s", how)
+    return WorkerCrashed(f"the worker process ended unexpectedly ({how}); please try again")
+
+
+def spawn(context: ForkServerContext, job: Job, workdir: str, max_payload_bytes: int) -> Child:
+    """Fork a child from the fork server; it confines itself and waits for its job (blocking, ~ms)."""
+    ours, theirs = context.Pipe(duplex=True)
+    process = context.Process(target=child_main, args=(theirs, job, workdir, max_payload_bytes), daemon=True)
+    process.start()
+    theirs.close()
+    return Child(process, ours)

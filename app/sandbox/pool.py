@@ -1,0 +1,155 @@
+"""The worker pool: a fork server with torch preloaded, pre-forked children, bounded runs, a queue, a 503."""
+
+from __future__ import annotations
+
+import json
+import logging
+import multiprocessing
+import os
+import shutil
+import tempfile
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
+from types import TracebackType
+
+import anyio
+from anyio.abc import TaskGroup
+
+from app.errors import Busy
+from app.sandbox import worker
+from app.sandbox.child import Child, spawn
+from app.sandbox.protocol import Confinement, Job
+
+__all__ = ["Machine", "Pool"]
+
+log = logging.getLogger(__name__)
+
+TORCH_PRELOAD = "app.sandbox.preload"  # by name: importing it here would load torch into the web server
+PROBE_CONFINEMENT = Confinement(wall_seconds=120, cpu_seconds=120, memory_mb=None, max_result_bytes=4_096)
+
+
+@dataclass(frozen=True)
+class Machine:
+    """What the warm-up probe found: the children's torch version and GPU."""
+
+    torch: str
+    cuda: bool
+    cuda_memory_mb: int
+
+
+class Pool:
+    """Runs `job` in a fresh child per call, at most `workers` at once, `queue` waiting; use `async with`."""
+
+    def __init__(
+        self,
+        job: Job,
+        *,
+        workers: int,
+        queue: int,
+        prefork: int,
+        max_payload_bytes: int,
+        preload: Sequence[str] = (),
+    ) -> None:
+        self.job, self.workers, self.queue, self.prefork = job, workers, queue, prefork
+        self.max_payload_bytes = max_payload_bytes
+        self.preload = [TORCH_PRELOAD, worker.__name__, job.__module__, *preload]
+        self.machine: Machine | None = None  # set once warm; /healthz is ready from then on
+        self._context = multiprocessing.get_context("forkserver")
+        self._idle: deque[Child] = deque()
+        self._limiter = anyio.CapacityLimiter(workers)
+        self._gpu = anyio.Lock()  # CUDA runs one at a time
+        self._pending = 0  # running + waiting
+        self._workdir = ""
+        self._tasks: TaskGroup | None = None
+
+    @property
+    def ready(self) -> bool:
+        return self.machine is not None
+
+    async def __aenter__(self) -> Pool:
+        self._workdir = tempfile.mkdtemp(prefix="gradtrace-run-")
+        os.chmod(self._workdir, 0o555)  # empty and read-only: the children's working directory
+        self._context.set_forkserver_preload(self.preload)
+        self._tasks = anyio.create_task_group()
+        await self._tasks.__aenter__()
+        self._tasks.start_soon(self._warm_up)
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        assert self._tasks is not None
+        self._tasks.cancel_scope.cancel()
+        await self._tasks.__aexit__(None, None, None)  # the caller's own error propagates as it is
+        while self._idle:
+            self._idle.popleft().reap()
+        shutil.rmtree(self._workdir, ignore_errors=True)
+
+    async def run(self, payload: bytes, confinement: Confinement) -> bytes:
+        """The job's result bytes for `payload`, run in a fresh child; raises the run's GradtraceError."""
+        if self._pending >= self.workers + self.queue:
+            raise Busy(
+                f"all {self.workers} workers are busy and {self.queue} runs are waiting; retry shortly"
+            )
+        self._pending += 1
+        try:
+            async with self._limiter:
+                if confinement.cuda_memory_fraction is None:
+                    return await self._run_in_child(payload, confinement)
+                async with self._gpu:
+                    return await self._run_in_child(payload, confinement)
+        finally:
+            self._pending -= 1
+
+    async def _run_in_child(self, payload: bytes, confinement: Confinement) -> bytes:
+        child = await self._take_child()
+        try:
+            return await anyio.to_thread.run_sync(
+                child.exchange, payload, confinement, abandon_on_cancel=True
+            )
+        except anyio.get_cancelled_exc_class():
+            child.kill()  # the client went away: stop the run; the abandoned thread reaps it
+            raise
+        finally:
+            self._in_background(child.reap)
+
+    async def _take_child(self) -> Child:
+        """A pre-forked child when one is alive (forking a replacement in the background), else a new one."""
+        while self._idle:
+            child = self._idle.popleft()
+            if self._tasks is not None:
+                self._tasks.start_soon(self._restock)
+            if child.alive():
+                return child
+            await anyio.to_thread.run_sync(child.reap)
+        return await anyio.to_thread.run_sync(self._spawn)
+
+    def _spawn(self) -> Child:
+        return spawn(self._context, self.job, self._workdir, self.max_payload_bytes)
+
+    def _in_background(self, work: Callable[[], object]) -> None:
+        """Blocking work (fork, reap) in a thread, owned by the pool's task group, off the request path."""
+        if self._tasks is not None:
+            self._tasks.start_soon(partial(anyio.to_thread.run_sync, work))
+
+    async def _restock(self) -> None:
+        child = await anyio.to_thread.run_sync(self._spawn)
+        if len(self._idle) < self.prefork:
+            self._idle.append(child)
+        else:
+            await anyio.to_thread.run_sync(child.reap)
+
+    async def _warm_up(self) -> None:
+        """Start the fork server (the one slow torch import), probe the machine, pre-fork the children."""
+        probe = await anyio.to_thread.run_sync(spawn, self._context, worker.probe, self._workdir, 16)
+        found = json.loads(await anyio.to_thread.run_sync(probe.exchange, b"", PROBE_CONFINEMENT))
+        for _ in range(self.prefork):
+            self._idle.append(await anyio.to_thread.run_sync(self._spawn))
+        self.machine = Machine(
+            torch=found["torch"], cuda=found["cuda"], cuda_memory_mb=found["cuda_memory_mb"]
+        )
+        log.info(
+            "worker pool warm: torch %s, cuda %s, %d pre-forked", found["torch"], found["cuda"], self.prefork
+        )

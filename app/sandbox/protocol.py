@@ -1,0 +1,66 @@
+"""What crosses the pipe between the server and a child: JSON bytes with a one-byte tag, never pickles."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.errors import GradtraceError, error_class
+
+__all__ = ["Confinement", "Job", "decode_reply", "encode_error", "encode_result"]
+
+# A job turns request bytes into result bytes inside the child; it runs only there.
+Job = Callable[[bytes], bytes]
+
+RESULT = b"R"  # the job's own JSON follows
+ERROR = b"E"  # {"error": {kind, message, line, ...}, "graph": {...} | null} follows
+
+
+class Confinement(BaseModel):
+    """The limits a child sets on itself before it runs a job (sent ahead of the job's payload)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    wall_seconds: float = Field(gt=0)  # enforced by the parent, which kills the child
+    cpu_seconds: int = Field(gt=0)
+    memory_mb: int | None = Field(gt=0)  # address space added to the child's own; None for CUDA runs
+    cuda_memory_fraction: float | None = Field(default=None, gt=0, le=1)  # of the GPU, for CUDA runs
+    max_result_bytes: int = Field(gt=0)
+
+
+def encode_result(result: bytes) -> bytes:
+    return RESULT + result
+
+
+def encode_error(error: GradtraceError) -> bytes:
+    """The error as JSON; a partial graph that cannot be encoded strictly is dropped, never the error."""
+    try:
+        body = json.dumps({"error": error.to_body(), "graph": error.graph}, allow_nan=False)
+    except (TypeError, ValueError):
+        body = json.dumps({"error": error.to_body(), "graph": None})
+    return ERROR + body.encode()
+
+
+def decode_reply(reply: bytes) -> bytes:
+    """The job's result bytes, or the error the child reported, raised again as its own class."""
+    tag, body = reply[:1], reply[1:]
+    if tag == RESULT:
+        return body
+    if tag == ERROR:
+        raise _rebuild(json.loads(body))
+    raise error_class("internal_error")(f"the worker sent a reply with an unknown tag {tag!r}")
+
+
+def _rebuild(envelope: dict[str, Any]) -> GradtraceError:
+    info = envelope["error"]
+    return error_class(info["kind"])(
+        info["message"],
+        line=info.get("line"),
+        col=info.get("col"),
+        end_line=info.get("end_line"),
+        end_col=info.get("end_col"),
+        graph=envelope.get("graph"),
+    )

@@ -1,0 +1,78 @@
+"""The child side: runs in one fresh child per run, forked from a server that preloaded torch.
+
+torch is imported inside functions: it is already loaded in the children, and the web server never needs it.
+"""
+
+from __future__ import annotations
+
+import json
+from multiprocessing.connection import Connection
+
+from app.errors import GradtraceError, LimitExceeded, MemoryLimit, ProgramRuntimeError
+from app.sandbox.confine import apply_rlimits, detach, drop_privileges
+from app.sandbox.protocol import Confinement, Job, encode_error, encode_result
+
+__all__ = ["child_main", "probe", "run_job"]
+
+HEADER_BYTES = 4_096  # the Confinement message
+OUT_OF_MEMORY = ("can't allocate memory", "out of memory", "std::bad_alloc")  # allocator failures' wording
+
+
+def child_main(conn: Connection, job: Job, workdir: str, max_payload_bytes: int) -> None:
+    """Confine this child, wait for one job, run it under its limits, send the reply, exit."""
+    detach(conn.fileno(), workdir)
+    drop_privileges()
+    confinement = Confinement.model_validate_json(conn.recv_bytes(HEADER_BYTES))
+    payload = conn.recv_bytes(max_payload_bytes)
+    apply_rlimits(cpu_seconds=confinement.cpu_seconds, memory_mb=confinement.memory_mb)
+    if confinement.cuda_memory_fraction is not None:
+        import torch
+
+        torch.cuda.set_per_process_memory_fraction(confinement.cuda_memory_fraction)
+    conn.send_bytes(run_job(job, payload, confinement.max_result_bytes))
+
+
+def run_job(job: Job, payload: bytes, max_result_bytes: int) -> bytes:
+    """The reply for one job: its tagged result, or its failure as a tagged error (never an exception)."""
+    try:
+        result = job(payload)
+    except GradtraceError as error:
+        return encode_error(_reclassify(error))
+    except MemoryError:
+        return encode_error(MemoryLimit("the run needed more memory than its limit allows"))
+    except Exception as error:  # a failure of the job itself, reported with its type only
+        if _out_of_memory(str(error)):
+            return encode_error(MemoryLimit("the run needed more memory than its limit allows"))
+        return encode_error(GradtraceError(f"the worker failed: {type(error).__name__}"))
+    if len(result) > max_result_bytes:
+        return encode_error(
+            LimitExceeded(f"the result is {len(result)} bytes; the cap is {max_result_bytes}")
+        )
+    return encode_result(result)
+
+
+def _out_of_memory(message: str) -> bool:
+    return any(words in message for words in OUT_OF_MEMORY)
+
+
+def _reclassify(error: GradtraceError) -> GradtraceError:
+    """A runtime error that was really the allocator hitting the memory limit becomes memory_limit."""
+    if not (isinstance(error, ProgramRuntimeError) and _out_of_memory(error.message)):
+        return error
+    return MemoryLimit(
+        "the run needed more memory than its limit allows",
+        line=error.line,
+        col=error.col,
+        end_line=error.end_line,
+        end_col=error.end_col,
+        graph=error.graph,
+    )
+
+
+def probe(payload: bytes) -> bytes:
+    """Warm-up job: what this machine's torch offers (run in a child, so the fork server never inits CUDA)."""
+    import torch
+
+    cuda = torch.cuda.is_available()
+    memory_mb = torch.cuda.get_device_properties(0).total_memory // 2**20 if cuda else 0
+    return json.dumps({"torch": torch.__version__, "cuda": cuda, "cuda_memory_mb": memory_mb}).encode()

@@ -1,0 +1,84 @@
+"""Jobs with known behaviour for the pool tests: each one does one thing a user program might make happen."""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import resource
+import time
+
+from app.errors import ProgramRuntimeError
+
+calls = 0  # module state: a fresh child must always see it at 0
+
+
+def echo(payload: bytes) -> bytes:
+    return payload
+
+
+def count_calls(payload: bytes) -> bytes:
+    global calls
+    calls += 1
+    return json.dumps({"calls": calls, "pid": os.getpid()}).encode()
+
+
+def describe(payload: bytes) -> bytes:
+    """Where and as whom the job runs."""
+    return json.dumps(
+        {
+            "uid": os.getuid(),
+            "cwd": os.getcwd(),
+            "cwd_entries": os.listdir("."),
+            "env": sorted(os.environ),
+            "fds": len(os.listdir("/proc/self/fd")),
+            "core": resource.getrlimit(resource.RLIMIT_CORE),
+            "fsize": resource.getrlimit(resource.RLIMIT_FSIZE),
+            "cpu": resource.getrlimit(resource.RLIMIT_CPU),
+            "sid_is_pid": os.getsid(0) == os.getpid(),
+        }
+    ).encode()
+
+
+def spin(payload: bytes) -> bytes:
+    while True:
+        pass
+
+
+def sleep(payload: bytes) -> bytes:
+    time.sleep(float(payload or b"60"))
+    return b"{}"
+
+
+def allocate(payload: bytes) -> bytes:
+    """Asks for as many MiB as the payload says, touching them."""
+    block = bytearray(int(payload) * 2**20)
+    return json.dumps({"size": len(block)}).encode()
+
+
+def segfault(payload: bytes) -> bytes:
+    ctypes.string_at(0)
+    return b"{}"
+
+
+def exit_silently(payload: bytes) -> bytes:
+    os._exit(0)
+
+
+def huge(payload: bytes) -> bytes:
+    return b"[" + b"0," * int(payload) + b"0]"
+
+
+def fail_in_program(payload: bytes) -> bytes:
+    raise ProgramRuntimeError("shape mismatch", line=3, col=4, graph={"nodes": [{"id": "n0"}]})
+
+
+def fail_out_of_memory(payload: bytes) -> bytes:
+    message = "DefaultCPUAllocator: can't allocate memory: you tried to allocate 8 GB"
+    raise ProgramRuntimeError(message, line=2)
+
+
+def write_file(payload: bytes) -> bytes:
+    with open("/tmp/gradtrace-sandbox-test-file", "wb") as handle:
+        handle.write(b"x")
+    return b"{}"

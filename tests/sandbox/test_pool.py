@@ -1,0 +1,193 @@
+"""The worker pool against jobs with known behaviour: results, confinement, every failure mode, recovery."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio
+import pytest
+import sandbox_jobs
+
+from app.errors import (
+    Busy,
+    CpuLimit,
+    InternalError,
+    LimitExceeded,
+    MemoryLimit,
+    ProgramRuntimeError,
+    Timeout,
+    WorkerCrashed,
+)
+from app.sandbox.pool import Pool
+from app.sandbox.protocol import Confinement, Job
+
+pytestmark = pytest.mark.anyio
+
+LIMITS = Confinement(wall_seconds=5, cpu_seconds=5, memory_mb=256, max_result_bytes=2**20)
+
+
+@asynccontextmanager
+async def started(job: Job, *, workers: int = 2, queue: int = 2, prefork: int = 1) -> AsyncIterator[Pool]:
+    async with Pool(job, workers=workers, queue=queue, prefork=prefork, max_payload_bytes=2**20) as pool:
+        with anyio.fail_after(60):
+            while not pool.ready:
+                await anyio.sleep(0.02)
+        yield pool
+
+
+@pytest.fixture
+async def echo_pool() -> AsyncIterator[Pool]:
+    async with started(sandbox_jobs.echo) as pool:
+        yield pool
+
+
+async def run_once(job: Job, payload: bytes, limits: Confinement = LIMITS) -> bytes:
+    async with started(job, prefork=0) as pool:
+        return await pool.run(payload, limits)
+
+
+async def test_result_bytes_come_back_unchanged(echo_pool: Pool) -> None:
+    assert await echo_pool.run(b'{"x": [1, 2.5]}', LIMITS) == b'{"x": [1, 2.5]}'
+
+
+async def test_machine_probe_reports_torch(echo_pool: Pool) -> None:
+    assert echo_pool.machine is not None
+    assert echo_pool.machine.torch.startswith("2.")
+    assert echo_pool.machine.cuda is False
+
+
+async def test_every_run_gets_a_fresh_child() -> None:
+    async with started(sandbox_jobs.count_calls) as pool:
+        first = json.loads(await pool.run(b"", LIMITS))
+        second = json.loads(await pool.run(b"", LIMITS))
+    assert first["calls"] == second["calls"] == 1
+    assert first["pid"] != second["pid"]
+
+
+async def test_child_is_confined() -> None:
+    seen = json.loads(await run_once(sandbox_jobs.describe, b""))
+    assert seen["uid"] == (65534 if os.geteuid() == 0 else os.geteuid())
+    assert seen["cwd"].startswith("/tmp/gradtrace-run-")
+    assert seen["cwd_entries"] == []
+    assert set(seen["env"]) <= {"LANG", "LC_ALL", "OMP_NUM_THREADS", "MKL_NUM_THREADS"}
+    assert seen["fds"] <= 5  # stdin/out/err on /dev/null, the pipe, and listdir's own
+    assert seen["core"] == [0, 0]
+    assert seen["fsize"] == [0, 0]
+    assert seen["cpu"] == [5, 6]
+    assert seen["sid_is_pid"] is True
+
+
+async def test_file_writes_fail_inside_the_child() -> None:
+    path = "/tmp/gradtrace-sandbox-test-file"
+    with pytest.raises(InternalError, match="OSError"):
+        await run_once(sandbox_jobs.write_file, b"")
+    # RLIMIT_FSIZE 0: opening a file in a world-writable place works, writing a byte does not
+    written = os.path.getsize(path) if os.path.exists(path) else 0
+    if os.path.exists(path):
+        os.remove(path)
+    assert written == 0
+
+
+async def test_wall_clock_limit_kills_a_slow_run() -> None:
+    limits = LIMITS.model_copy(update={"wall_seconds": 0.5})
+    with anyio.fail_after(5), pytest.raises(Timeout, match="0.5 s"):
+        await run_once(sandbox_jobs.sleep, b"30", limits)
+
+
+async def test_cpu_limit_stops_a_spinning_run() -> None:
+    limits = LIMITS.model_copy(update={"cpu_seconds": 1, "wall_seconds": 10})
+    with anyio.fail_after(8), pytest.raises(CpuLimit, match="1 s of CPU"):
+        await run_once(sandbox_jobs.spin, b"", limits)
+
+
+async def test_memory_limit_stops_a_big_allocation() -> None:
+    limits = LIMITS.model_copy(update={"memory_mb": 64})
+    with pytest.raises(MemoryLimit):
+        await run_once(sandbox_jobs.allocate, b"512", limits)
+    assert json.loads(await run_once(sandbox_jobs.allocate, b"16", limits)) == {"size": 16 * 2**20}
+
+
+async def test_allocator_failure_inside_the_program_is_a_memory_limit() -> None:
+    with pytest.raises(MemoryLimit) as caught:
+        await run_once(sandbox_jobs.fail_out_of_memory, b"")
+    assert caught.value.line == 2
+
+
+async def test_segfault_is_a_worker_crash() -> None:
+    with pytest.raises(WorkerCrashed, match="SIGSEGV"):
+        await run_once(sandbox_jobs.segfault, b"")
+
+
+async def test_exit_without_reply_is_an_internal_error() -> None:
+    with pytest.raises(InternalError, match="without a reply"):
+        await run_once(sandbox_jobs.exit_silently, b"")
+
+
+async def test_result_over_the_cap_is_refused() -> None:
+    limits = LIMITS.model_copy(update={"max_result_bytes": 1_000})
+    with pytest.raises(LimitExceeded, match="the cap is 1000"):
+        await run_once(sandbox_jobs.huge, b"1000", limits)
+
+
+async def test_program_error_crosses_the_pipe_with_place_and_partial_graph() -> None:
+    with pytest.raises(ProgramRuntimeError) as caught:
+        await run_once(sandbox_jobs.fail_in_program, b"")
+    error = caught.value
+    assert (error.message, error.line, error.col) == ("shape mismatch", 3, 4)
+    assert error.graph == {"nodes": [{"id": "n0"}]}
+
+
+async def test_beyond_the_queue_is_busy_and_the_rest_finish() -> None:
+    outcomes: list[str] = []
+    async with started(sandbox_jobs.sleep, workers=1, queue=1) as pool:
+
+        async def one() -> None:
+            try:
+                await pool.run(b"0.3", LIMITS)
+                outcomes.append("ok")
+            except Busy:
+                outcomes.append("busy")
+
+        async with anyio.create_task_group() as tasks:
+            for _ in range(4):
+                tasks.start_soon(one)
+    assert sorted(outcomes) == ["busy", "busy", "ok", "ok"]
+
+
+async def test_cancelled_run_kills_its_child() -> None:
+    async with started(sandbox_jobs.sleep, prefork=1) as pool:
+        child = pool._idle[0]
+        with anyio.move_on_after(0.3):
+            await pool.run(b"30", LIMITS)
+        with anyio.fail_after(5):
+            while child.process.exitcode is None:
+                await anyio.sleep(0.02)
+        assert child.process.exitcode == -signal.SIGKILL
+
+
+async def test_pool_recovers_when_idle_children_are_killed(echo_pool: Pool) -> None:
+    for child in list(echo_pool._idle):
+        os.kill(child.process.pid or 0, signal.SIGKILL)
+    with anyio.fail_after(5):
+        while any(child.alive() for child in echo_pool._idle):
+            await anyio.sleep(0.02)
+    assert await echo_pool.run(b"after", LIMITS) == b"after"
+
+
+async def test_child_killed_mid_run_is_a_crash_and_the_next_run_works() -> None:
+    async with started(sandbox_jobs.sleep, prefork=1) as pool:
+        victim = pool._idle[0]
+
+        async def kill_soon() -> None:
+            await anyio.sleep(0.3)
+            os.kill(victim.process.pid or 0, signal.SIGKILL)
+
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(kill_soon)
+            with pytest.raises(WorkerCrashed, match="SIGKILL"):
+                await pool.run(b"30", LIMITS)
+        assert await pool.run(b"0", LIMITS) == b"{}"
