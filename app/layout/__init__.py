@@ -14,10 +14,15 @@ and its size `w, h`, like an SVG <rect>. Inputs and parameters sit at the top, t
   per nesting level and an 18 px label band at the top; groups nested in it are framed inside it.
 - Every output group's `collapsed` flag says whether it was collapsed in this layout.
 - The drawing's size is the response's `width` and `height`. The same input gives the same coordinates.
+
+Use: `fold_repeats(graph)` (stack identical blocks), set `Group.collapsed` from `default_collapsed(graph)`,
+then `layout(graph)`; `relayout(LayoutRequest)` serves POST /layout for a new collapse state.
 """
 
 from __future__ import annotations
 
-from app.layout.engine import layout
+from app.layout.collapse import default_collapsed
+from app.layout.engine import layout, relayout
+from app.layout.fold import fold_repeats
 
-__all__ = ["layout"]
+__all__ = ["default_collapsed", "fold_repeats", "layout", "relayout"]

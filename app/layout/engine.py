@@ -12,7 +12,7 @@ from app.layout.ordering import Layered, order_layers
 from app.layout.placement import GROUP_PAD, RowItems, place
 from app.layout.sizes import group_size, node_size
 from app.layout.visible import VisibleGraph, collapsed_ids, visible_graph
-from app.models import Edge, GraphResponse, Group, Node, Point
+from app.models import Edge, GraphResponse, Group, LayoutRequest, LayoutResponse, Node, Point
 
 DUMMY_W = 2.0  # px an edge takes in a row it passes through
 
@@ -147,3 +147,12 @@ def _collapsed_box(gid: str, tree: GroupTree, state: set[str], view: VisibleGrap
     if vertex is None:
         return Box(0.0, 0.0, 0.0, 0.0)
     return boxes[vertex] if outer == gid else boxes[vertex].centre()
+
+
+def relayout(request: LayoutRequest) -> LayoutResponse:
+    """POST /layout: lay out a graph the page already holds for a new collapse state; nothing is re-run."""
+    graph = GraphResponse(nodes=request.nodes, edges=request.edges, groups=request.groups)
+    drawn = layout(graph, collapsed=request.collapsed)
+    return LayoutResponse(
+        nodes=drawn.nodes, edges=drawn.edges, groups=drawn.groups, width=drawn.width, height=drawn.height
+    )

@@ -60,27 +60,31 @@ def fit_row(desired: Sequence[float], weight: Sequence[float], gaps: Sequence[fl
 
 def place(layered: Layered, items: RowItems) -> list[float]:
     """Centre x of every item: igraph's order and spacing first, then sweeps toward neighbours' mean."""
-    weight = [DUMMY_WEIGHT if dummy else 1.0 for dummy in items.is_dummy]
-    gaps = [[separation(items, a, b) for a, b in zip(row, row[1:], strict=False)] for row in layered.rows]
+    rows = layered.rows
+    gaps = [[separation(items, a, b) for a, b in zip(row, row[1:], strict=False)] for row in rows]
+    weights = [[DUMMY_WEIGHT if items.is_dummy[item] else 1.0 for item in row] for row in rows]
     unit = sum(items.width[: layered.vertex_count]) / max(layered.vertex_count, 1) + NODE_GAP
     x = [value * unit for value in layered.igraph_x]
-    for row, row_gaps in zip(layered.rows, gaps, strict=True):
-        _assign(x, row, [x[item] for item in row], weight, row_gaps)
+    for row, row_weights, row_gaps in zip(rows, weights, gaps, strict=True):
+        _assign(x, row, [x[item] for item in row], row_weights, row_gaps)
     upper, lower = _neighbours(layered)
+    downward = list(zip(rows, weights, gaps, strict=True))
     for _ in range(SWEEPS):
-        for row, row_gaps in zip(layered.rows, gaps, strict=True):
-            _assign(x, row, _pull(x, row, upper), weight, row_gaps)
-        for row, row_gaps in zip(reversed(layered.rows), reversed(gaps), strict=True):
-            _assign(x, row, _pull(x, row, lower), weight, row_gaps)
+        for row, row_weights, row_gaps in downward:
+            _assign(x, row, _pull(x, row, upper), row_weights, row_gaps)
+        for row, row_weights, row_gaps in reversed(downward):
+            _assign(x, row, _pull(x, row, lower), row_weights, row_gaps)
     return x
 
 
 def _assign(
-    x: list[float], row: list[int], desired: list[float], weight: list[float], gaps: list[float]
+    x: list[float], row: list[int], desired: list[float], weights: list[float], gaps: list[float]
 ) -> None:
-    """Write the fitted positions of one row into x."""
-    fitted = fit_row(desired, [weight[item] for item in row], gaps)
-    for item, value in zip(row, fitted, strict=True):
+    """Write the fitted positions of one row into x (a lone item simply goes where it is wanted)."""
+    if len(row) == 1:
+        x[row[0]] = desired[0]
+        return
+    for item, value in zip(row, fit_row(desired, weights, gaps), strict=True):
         x[item] = value
 
 
