@@ -1,4 +1,4 @@
-"""Browser fixtures: a live uvicorn serving the app, headless Debian Chromium, and a page that fails on console errors."""
+"""Browser fixtures: live uvicorn with the app, headless Debian Chromium, a page failing on console errors."""
 
 from __future__ import annotations
 

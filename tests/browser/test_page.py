@@ -1,4 +1,4 @@
-"""End to end in headless Chromium against the live app: run, animate, read gradients, errors, groups, links."""
+"""End to end in headless Chromium against the live app: run, animate, read grads, errors, groups, links."""
 
 from __future__ import annotations
 
