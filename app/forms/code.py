@@ -66,9 +66,9 @@ def init_code(spec: InitSpec) -> str:
     if spec.init != "arange":
         return call(f"torch.{spec.init}", dims + keywords)
     count = math.prod(spec.shape)
-    start = call(
-        "torch.arange", [literal(count, as_float=spec.dtype != "int64"), *dtype_argument(spec.dtype)]
-    )
+    integers = spec.dtype == "int64"  # torch.arange of an int stop makes int64 already
+    stop = literal(count, as_float=not integers)
+    start = call("torch.arange", [stop, *dtype_argument(None if integers else spec.dtype)])
     shaped = start if len(spec.shape) == 1 else f"{start}.reshape({', '.join(dims)})"
     return shaped + (".requires_grad_()" if spec.requires_grad else "")
 
