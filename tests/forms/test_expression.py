@@ -10,18 +10,12 @@ from app.errors import InvalidRequest
 from app.forms import resolve
 from app.forms.code import ResolvedProgram
 from app.forms.expression import parse_expression
+from app.forms.models import REQUEST_EXAMPLES
 from app.models import GraphRequest
 from tests.forms.plain import run_plain
 
-NEURON = {
-    "expression": "torch.sigmoid(w * x + b)",
-    "variables": {
-        "x": 1.1,
-        "w": {"value": 2.2, "requires_grad": True},
-        "b": {"value": 0.0, "requires_grad": True},
-    },
-    "target": {"y": 1.0, "loss": "bce"},
-}
+# The logistic neuron, which /docs shows as the expression example.
+NEURON: dict[str, Any] = REQUEST_EXAMPLES[1]
 
 
 def generate(payload: dict[str, Any]) -> ResolvedProgram:

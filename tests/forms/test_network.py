@@ -7,23 +7,13 @@ from typing import Any
 import pytest
 
 from app.forms import resolve
-from app.forms.models import NetworkSpec
+from app.forms.models import REQUEST_EXAMPLES, NetworkSpec
 from app.forms.network import layer_code, network_program
 from app.models import GraphRequest
 from tests.forms.plain import run_plain, torch
 
-SIMPLE_NET = {
-    "layers": [
-        {"type": "Linear", "in": 10, "out": 5},
-        {"type": "ReLU"},
-        {"type": "Linear", "in": 5, "out": 1},
-        {"type": "Sigmoid"},
-    ],
-    "input": {"shape": [1, 10]},
-    "target": {"value": [[1.0]]},
-    "loss": "bce",
-    "optimizer": {"type": "SGD", "lr": 0.01, "steps": 1},
-}
+# The issue's 10-5-1 network spec, which /docs shows as the network example.
+SIMPLE_NET: dict[str, Any] = REQUEST_EXAMPLES[2]["network"]
 
 SIMPLE_NET_PROGRAM = """\
 import torch
