@@ -32,6 +32,7 @@ from app.limits import Limits
 __all__ = [
     "BARE_FUNCTIONS",
     "MODULE_NAMES",
+    "REQUEST_EXAMPLES",
     "Activation",
     "DType",
     "Dropout",
@@ -47,7 +48,6 @@ __all__ = [
     "Softmax",
     "Target",
     "TensorSpec",
-    "REQUEST_EXAMPLES",
     "Variable",
     "VariableName",
     "Variables",
@@ -60,23 +60,9 @@ MAX_STEPS: int = Limits.model_fields["max_backward"].default  # each optimizer s
 # Names the generated program binds to modules; variables may not shadow them.
 MODULE_NAMES = frozenset({"torch", "nn", "F", "optim", "math"})
 # Bare math names an expression may call, and the torch function each one means.
-BARE_FUNCTIONS = {
-    name: f"torch.{name}"
-    for name in (
-        "sigmoid",
-        "tanh",
-        "relu",
-        "exp",
-        "log",
-        "sin",
-        "cos",
-        "sqrt",
-        "abs",
-        "softmax",
-        "sum",
-        "mean",
-    )
-}
+BARE_FUNCTIONS = {name: f"torch.{name}" for name in (
+    "sigmoid", "tanh", "relu", "exp", "log", "sin", "cos", "sqrt", "abs", "softmax", "sum", "mean",
+)}  # fmt: skip
 
 Number: TypeAlias = StrictInt | Annotated[StrictFloat, Field(allow_inf_nan=False)]
 if TYPE_CHECKING:
@@ -201,8 +187,7 @@ class Target(FormModel):
     """What the expression should have been: backward runs from `loss(expression, value)`."""
 
     model_config = ConfigDict(
-        populate_by_name=True,
-        json_schema_extra={"examples": [{"y": 1.0, "loss": "bce"}, {"value": [0.0, 1.0], "loss": "mse"}]},
+        json_schema_extra={"examples": [{"y": 1.0, "loss": "bce"}, {"value": [0.0, 1.0], "loss": "mse"}]}
     )
 
     value: Values = Field(validation_alias=AliasChoices("value", "y"), description="target value, or `y`")
@@ -295,9 +280,15 @@ class NetworkSpec(FormModel):
 # The three forms of POST /graph, shown in /docs.
 REQUEST_EXAMPLES: list[JsonValue] = [
     {
-        "program": "import torch\n\nx = torch.tensor(1.1)\nw = torch.tensor(2.2, requires_grad=True)\n"
-        "b = torch.tensor(0.0, requires_grad=True)\na = torch.sigmoid(w * x + b)\n"
-        "loss = torch.nn.functional.binary_cross_entropy(a, torch.tensor(1.0))\nloss.backward()\n"
+        "program": "import torch\n"
+        "import torch.nn.functional as F\n"
+        "\n"
+        "x = torch.tensor(1.1)\n"
+        "w = torch.tensor(2.2, requires_grad=True)\n"
+        "b = torch.tensor(0.0, requires_grad=True)\n"
+        "a = torch.sigmoid(w * x + b)\n"
+        "loss = F.binary_cross_entropy(a, torch.tensor(1.0))\n"
+        "loss.backward()\n"
     },
     {
         "expression": "torch.sigmoid(w * x + b)",
