@@ -1,0 +1,15 @@
+"""Capture: run torch work under recording and keep every op, autograd node, value and gradient."""
+
+from __future__ import annotations
+
+import warnings
+
+with warnings.catch_warnings():  # torch warns at import when the optional numpy is absent
+    warnings.simplefilter("ignore")
+    import torch  # noqa: F401
+
+from app.capture.encode import encode  # noqa: E402
+from app.capture.recorder import Recorder, capture  # noqa: E402
+from app.capture.records import Capture  # noqa: E402
+
+__all__ = ["Capture", "Recorder", "capture", "encode"]

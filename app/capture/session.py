@@ -1,0 +1,169 @@
+"""The state of one capture: value records by tensor identity and version, names, spans, module groups."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch.autograd.graph import Node
+
+from app.capture.modules import ModuleTree
+from app.capture.records import Capture, Number, RecordKind, SpanTuple, TimelineRecord, ValueRecord
+from app.errors import LimitExceeded
+from app.limits import Limits
+
+__all__ = ["Session"]
+
+_WRAPPED_NUMBER_DTYPES = (torch.float64, torch.int64, torch.bool, torch.complex128)
+
+
+class Session:
+    """Turns tensors seen by the recording modes into value records; one per run."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.capture = Capture(limits=limits)
+        self.modules = ModuleTree()
+        self.module_stack: list[str] = []
+        self.span: SpanTuple | None = None
+        self.paused = 0  # > 0 while quiet, in backward or in an optimizer step
+        self.pass_index = 0
+        self._by_tensor: dict[int, int] = {}  # id(tensor) -> index of its latest value record
+        self._aliases: dict[int, tuple[torch.Tensor, int, str]] = {}  # detached views, made nodes on use
+        self._pending: list[ValueRecord] = []  # op outputs whose grad_fn autograd has not attached yet
+        self._statement_start = 0
+
+    # ------------------------------------------------------------ recording
+
+    def add(self, kind: RecordKind, tensor: torch.Tensor, **fields: Any) -> ValueRecord:
+        """A new value record (a graph node) for a tensor just made or first seen, in forward order."""
+        group = self.module_stack[-1] if self.module_stack else None
+        record = ValueRecord(
+            index=len(self.capture.values),
+            kind=kind,
+            tensor=tensor,
+            value=tensor,
+            span=self.span,
+            group=group,
+            version=tensor._version,
+            **fields,
+        )
+        self._append(record)
+        if kind == "op":
+            self._by_tensor[id(tensor)] = record.index
+            self._pending.append(record)
+        return record
+
+    def add_unseen(self, tensor: torch.Tensor | None, *, inputs: list[int], grad_fn: Node) -> ValueRecord:
+        """A record for an autograd node no recorded op made; its value is what it saved, if anything."""
+        record = ValueRecord(
+            index=len(self.capture.values),
+            kind="op",
+            tensor=tensor,
+            value=tensor,
+            inputs=inputs,
+            grad_fn=grad_fn,
+            span=self.span,
+        )
+        self._append(record)
+        return record
+
+    def values_at(self, index: int) -> ValueRecord:
+        return self.capture.values[index]
+
+    def _append(self, record: ValueRecord) -> None:
+        """Stops the run with LimitExceeded past limits.max_nodes; what was recorded stays."""
+        cap = self.capture.limits.max_nodes
+        if len(self.capture.values) >= cap:
+            raise LimitExceeded(f"graph nodes: the program made more than {cap} (limit max_nodes={cap})")
+        self.capture.values.append(record)
+        self.capture.timeline.append(TimelineRecord("forward", record.index, self.pass_index))
+
+    def resolve_pending(self) -> None:
+        """Attach the grad_fn autograd gave each recent op output (set after the dispatch call returned)."""
+        for record in self._pending:
+            if record.tensor is not None:
+                record.grad_fn = record.tensor.grad_fn
+                record.version = record.tensor._version
+        self._pending.clear()
+
+    def input_of(self, tensor: torch.Tensor) -> int:
+        """The record index of a tensor flowing into an op: its latest version, else a new leaf or const."""
+        index = self._by_tensor.get(id(tensor))
+        if index is not None:
+            record = self.capture.values[index]
+            if record.version == tensor._version:
+                return index
+            return self._new_version(record).index
+        alias = self._aliases.pop(id(tensor), None)
+        if alias is not None:
+            return self.add("op", tensor, fn=alias[2], inputs=[alias[1]]).index
+        return self._leaf(tensor).index
+
+    def alias(self, tensor: torch.Tensor, source: torch.Tensor, fn: str) -> None:
+        """A detached view (autograd saves many): it becomes a node only if the program uses it."""
+        self._aliases[id(tensor)] = (tensor, self.input_of(source), fn)
+
+    def const(self, number: Number) -> int:
+        """A Python scalar operand, shown as its own node (the 2 in `x * 2`)."""
+        tensor = torch.tensor(number)
+        return self.add("const", tensor, scalar=number, label=_number_label(number)).index
+
+    def _leaf(self, tensor: torch.Tensor) -> ValueRecord:
+        if _is_wrapped_number(tensor):
+            return self.add("const", tensor, scalar=tensor.item(), label=_number_label(tensor.item()))
+        label = self.modules.tensor_label(tensor)
+        record = self.add("leaf", tensor, label=label)
+        if label is not None:
+            record.group = self.modules.owner_path(label)
+        self._by_tensor[id(tensor)] = record.index
+        return record
+
+    def _new_version(self, old: ValueRecord) -> ValueRecord:
+        """The tensor changed outside recording (optimizer step, quiet code): a new node, same tensor."""
+        tensor = old.tensor
+        assert tensor is not None  # only records of seen tensors are indexed by identity
+        record = self.add("leaf" if old.kind != "op" else "op", tensor, label=old.label, group=old.group)
+        record.grad_fn = tensor.grad_fn
+        self._by_tensor[id(tensor)] = record.index
+        return record
+
+    def before_write(self, tensor: torch.Tensor) -> None:
+        """An op is about to change `tensor` in place: its current node keeps a copy of the old value."""
+        index = self._by_tensor.get(id(tensor))
+        if index is not None:
+            record = self.capture.values[index]
+            if record.value is tensor:
+                record.value = tensor.detach().clone()
+
+    def latest(self, tensor: torch.Tensor) -> ValueRecord | None:
+        index = self._by_tensor.get(id(tensor))
+        return None if index is None else self.capture.values[index]
+
+    # ------------------------------------------------------------ program hooks
+
+    def at(self, span: SpanTuple) -> None:
+        self.span = span
+        self._statement_start = len(self.capture.values)
+
+    def name(self, tensor: torch.Tensor, name: str) -> None:
+        """Label a tensor's node: the first name sticks, except on a result made in this very statement."""
+        alias = self._aliases.get(id(tensor))
+        if alias is not None:
+            self.input_of(tensor)
+        record = self.latest(tensor)
+        if record is None:
+            return
+        if record.label is None or record.index >= self._statement_start:
+            record.label = name
+
+    def timeline(self, phase: str, index: int) -> None:
+        self.capture.timeline.append(TimelineRecord(phase, index, self.pass_index))  # type: ignore[arg-type]
+
+
+def _is_wrapped_number(tensor: torch.Tensor) -> bool:
+    """Python scalars reach aten as 0-d double/long tensors that no program statement made."""
+    return tensor.dim() == 0 and not tensor.requires_grad and tensor.dtype in _WRAPPED_NUMBER_DTYPES
+
+
+def _number_label(number: Number) -> str:
+    return repr(number) if not isinstance(number, float) else f"{number:g}"
