@@ -93,8 +93,8 @@ class BareFunctions(ast.NodeTransformer):
 
     def visit_Call(self, node: ast.Call) -> ast.Call:
         self.generic_visit(node)
-        bare = isinstance(node.func, ast.Attribute) and ast.unparse(node.func) == "torch.softmax"
-        if bare and len(node.args) == 1 and not any(word.arg == "dim" for word in node.keywords):
+        softmax = isinstance(node.func, ast.Attribute) and ast.unparse(node.func) == "torch.softmax"
+        if softmax and len(node.args) == 1 and not any(word.arg == "dim" for word in node.keywords):
             node.keywords.append(ast.keyword(arg="dim", value=ast.Constant(-1)))
         return node
 
@@ -152,7 +152,7 @@ def expression_program(
     output = fresh_name("out", taken)
     lines = [f"{name} = {tensor_code(value)}" for name, value in leaves.items()]
     lines.append(f"{output} = {formula.text}")
-    notes = [f"free names {', '.join(free)} became scalar leaves that require grad"] if free else []
+    notes = [f"free names: {', '.join(free)} (scalar leaves, random values, requires_grad)"] if free else []
     ending, ending_notes = backward_lines(formula, output, target, taken | {output}, variables)
     modules = set(formula.modules) | ({"F"} if target else set())
     seeded = any(isinstance(value, InitSpec) and value.init == "randn" for value in variables.values())

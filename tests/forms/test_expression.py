@@ -50,7 +50,7 @@ def test_free_names_become_seeded_scalar_leaves() -> None:
         "out = a * b + c\n"
         "out.backward()\n"
     )
-    assert resolved.notes == ("free names a, b, c became scalar leaves that require grad",)
+    assert resolved.notes == ("free names: a, b, c (scalar leaves, random values, requires_grad)",)
 
 
 def test_free_values_follow_the_seed() -> None:
@@ -74,7 +74,7 @@ def test_non_scalar_output_is_summed_and_said_so() -> None:
     resolved = generate({"expression": "w * x", "variables": {"x": [1.0, 2.0]}})
     assert resolved.program.endswith("out = w * x\nout.sum().backward()\n")
     assert resolved.notes == (
-        "free names w became scalar leaves that require grad",
+        "free names: w (scalar leaves, random values, requires_grad)",
         "backward runs from out.sum(): out may not be a scalar",
     )
 
