@@ -10,24 +10,23 @@ import torch
 
 __all__ = ["ELEMENTWISE", "broadcast_numel"]
 
-_DUNDER = (
-    "add radd iadd sub rsub isub mul rmul imul truediv rtruediv itruediv floordiv rfloordiv mod pow rpow ipow"
-)
-ELEMENTWISE = frozenset(
-    [f"__{name}__" for name in _DUNDER.split()]
-    + "__neg__ __pos__ __abs__ __eq__ __ne__ __lt__ __le__ __gt__ __ge__".split()
-    + (
-        "add sub mul div true_divide pow neg abs exp log log1p sigmoid tanh relu sqrt rsqrt sin cos square "
-        "reciprocal sign floor ceil erf maximum minimum where masked_fill masked_fill_ eq ne lt le gt ge "
-        "isnan isinf isfinite float double half long int bool type_as detach clone contiguous dropout gelu "
-        "silu leaky_relu elu softplus softmax log_softmax layer_norm exp_ relu_ sigmoid_ tanh_ abs_ sqrt_ "
-        "zero_ fill_ add_ mul_ sub_ div_ clamp clamp_ clip uniform_ normal_"
-    ).split()
-)
+# Ops whose result has the broadcast shape of their tensor arguments.
+ELEMENTWISE = frozenset([
+    "__add__", "__radd__", "__iadd__", "__sub__", "__rsub__", "__isub__", "__mul__", "__rmul__", "__imul__",
+    "__truediv__", "__rtruediv__", "__itruediv__", "__floordiv__", "__rfloordiv__", "__mod__", "__pow__",
+    "__rpow__", "__ipow__", "__neg__", "__pos__", "__abs__", "__eq__", "__ne__", "__lt__", "__le__",
+    "__gt__", "__ge__", "add", "sub", "mul", "div", "true_divide", "pow", "neg", "abs", "exp", "log",
+    "log1p", "sigmoid", "tanh", "relu", "sqrt", "rsqrt", "sin", "cos", "square", "reciprocal", "sign",
+    "floor", "ceil", "erf", "maximum", "minimum", "where", "masked_fill", "masked_fill_", "eq", "ne", "lt",
+    "le", "gt", "ge", "isnan", "isinf", "isfinite", "float", "double", "half", "long", "int", "bool",
+    "type_as", "detach", "clone", "contiguous", "dropout", "gelu", "silu", "leaky_relu", "elu", "softplus",
+    "softmax", "log_softmax", "layer_norm", "exp_", "relu_", "sigmoid_", "tanh_", "abs_", "sqrt_", "zero_",
+    "fill_", "add_", "mul_", "sub_", "div_", "clamp", "clamp_", "clip", "uniform_", "normal_",
+])  # fmt: skip
 
 
 def broadcast_numel(args: Sequence[Any]) -> int | None:
-    """Elements of the broadcast of every tensor argument; None when they do not broadcast (torch will say why)."""
+    """Elements of the broadcast of all tensor arguments; None when they do not broadcast (torch says why)."""
     shapes = [tuple(arg.shape) for arg in args if isinstance(arg, torch.Tensor)]
     if not shapes:
         return None
