@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import signal
 import threading
 from dataclasses import dataclass, field
@@ -14,8 +13,6 @@ from app.sandbox.protocol import Confinement, Job, decode_reply
 from app.sandbox.worker import child_main
 
 __all__ = ["Child", "exit_error", "spawn"]
-
-log = logging.getLogger(__name__)
 
 REPLY_OVERHEAD = 4_096  # bytes of envelope around a result of max_result_bytes
 
@@ -78,7 +75,6 @@ def exit_error(exitcode: int | None, confinement: Confinement) -> GradtraceError
     if exitcode == 0:
         return InternalError("the worker exited without a reply")
     how = f"signal {signal.Signals(-exitcode).name}" if exitcode and exitcode < 0 else f"exit code {exitcode}"
-    log.error("worker ended without a reply: %s", how)
     return WorkerCrashed(f"the worker process ended unexpectedly ({how}); please try again")
 
 

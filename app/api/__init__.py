@@ -1,0 +1,9 @@
+"""HTTP layer: thin routes, one error body shape, security headers."""
+
+from __future__ import annotations
+
+from app.api import examples, graph, health, pages
+
+__all__ = ["ROUTERS"]
+
+ROUTERS = (graph.router, examples.router, health.router, pages.router)

@@ -1,0 +1,74 @@
+"""Every failure becomes one body shape, `{"error": {kind, message, line, col, ...}, "graph": ... | null}`.
+
+Nothing here echoes the request back: validation errors name the field, never its value.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from app.errors import Busy, GradtraceError
+
+__all__ = ["error_response", "install_error_handlers", "validation_message"]
+
+log = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 1
+MAX_LOCATION_PART = 40  # characters of one field name in a message: keys are client input too
+HTTP_KINDS = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}
+
+
+def error_response(
+    kind: str, message: str, status: int, *, graph: dict[str, Any] | None = None, **place: int | None
+) -> JSONResponse:
+    info = {"kind": kind, "message": message, "line": None, "col": None, "end_line": None, "end_col": None}
+    return JSONResponse({"error": info | place, "graph": graph}, status_code=status)
+
+
+async def on_gradtrace_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, GradtraceError)
+    response = JSONResponse({"error": error.to_body(), "graph": error.graph}, status_code=error.status)
+    if isinstance(error, Busy):
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    if error.status >= 500:
+        log.error("%s: %s", error.kind, error.message)
+    return response
+
+
+async def on_validation_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    return error_response("invalid_request", validation_message(error.errors()), 422)
+
+
+def validation_message(errors: Any) -> str:
+    """`options.device: Input should be 'cpu', 'cuda' or 'auto'` for the first problem; never the input."""
+    if not errors:
+        return "the request body is not valid"
+    first = errors[0]
+    where = ".".join(str(part)[:MAX_LOCATION_PART] for part in first.get("loc", ()) if part != "body")
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return f"{where or 'body'}: {first.get('msg', 'invalid')}{more}"
+
+
+async def on_http_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, HTTPException)
+    kind = HTTP_KINDS.get(error.status_code, "invalid_request")
+    return error_response(kind, str(error.detail), error.status_code)
+
+
+async def on_unexpected_error(request: Request, error: Exception) -> JSONResponse:
+    log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=error)
+    return error_response("internal_error", "the server failed unexpectedly; this is logged", 500)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(GradtraceError, on_gradtrace_error)
+    app.add_exception_handler(RequestValidationError, on_validation_error)
+    app.add_exception_handler(HTTPException, on_http_error)
+    app.add_exception_handler(Exception, on_unexpected_error)

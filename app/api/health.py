@@ -1,0 +1,30 @@
+"""GET /healthz: ready only once the worker pool is warm (torch imported, children forked)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Response
+from pydantic import BaseModel
+
+from app.api.dependencies import get_pool
+from app.sandbox.pool import Pool
+
+__all__ = ["Health", "router"]
+
+router = APIRouter()
+
+
+class Health(BaseModel):
+    status: Literal["ok", "starting"]
+    torch: str | None = None
+    cuda: bool | None = None
+
+
+@router.get("/healthz", response_model=Health, responses={503: {"model": Health}})
+async def healthz(pool: Annotated[Pool, Depends(get_pool)], response: Response) -> Health:
+    """200 when runs can be served; 503 while the pool warms up (load balancers wait for the 200)."""
+    if pool.machine is None:
+        response.status_code = 503
+        return Health(status="starting")
+    return Health(status="ok", torch=pool.machine.torch, cuda=pool.machine.cuda)

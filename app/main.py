@@ -1,0 +1,67 @@
+"""The ASGI app: `uvicorn app.main:app`. The lifespan starts and warms the sandboxed worker pool."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.gzip import GZipMiddleware
+
+from app import __version__
+from app.api import ROUTERS
+from app.api.body_limit import BodyLimit
+from app.api.errors import install_error_handlers
+from app.api.headers import SecurityHeaders
+from app.api.pages import STATIC_DIR
+from app.sandbox.graph_job import PRELOAD, run_graph
+from app.sandbox.pool import Pool
+from app.settings import Settings, get_settings
+
+__all__ = ["app", "create_app"]
+
+GZIP_MIN_BYTES = 1_024  # graphs compress ~5-10x; tiny bodies are not worth the CPU
+PAYLOAD_OVERHEAD = 8_192  # bytes a task adds around the program (options, limits)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """A configured app; its lifespan owns the worker pool (ready once warm, see /healthz)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with make_pool(settings) as pool:
+            app.state.pool = pool
+            yield
+
+    app = FastAPI(
+        title="gradtrace",
+        version=__version__,
+        summary="Run a small PyTorch program; see its autograd graph, values and gradients.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+def make_pool(settings: Settings) -> Pool:
+    """The production pool: the graph job, in children of a fork server with torch and the runner loaded."""
+    return Pool(
+        run_graph,
+        workers=settings.workers,
+        queue=settings.queue,
+        prefork=settings.prefork,
+        max_payload_bytes=settings.max_body_bytes + PAYLOAD_OVERHEAD,
+        preload=PRELOAD,
+    )
+
+
+app = create_app()

@@ -1,0 +1,79 @@
+"""The production job: one POST /graph program, from request to encoded graph, split at the process boundary.
+
+`prepare` runs in the server (no torch import there); `run_graph` runs in the child.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+from app.errors import DeviceUnavailable
+from app.limits import Limits, clamp
+from app.models import GraphOptions
+from app.sandbox.pool import Machine
+from app.sandbox.protocol import Confinement
+from app.settings import Settings
+
+__all__ = ["PRELOAD", "GraphTask", "prepare", "resolve_device", "run_graph"]
+
+PRELOAD = ("app.runner",)  # imported once by the fork server, so each child starts with it loaded
+
+
+class GraphTask(BaseModel):
+    """Everything the child needs for one run; the device is already resolved to cpu or cuda."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    program: str
+    options: GraphOptions
+    limits: Limits
+    max_chars: int
+    max_lines: int
+
+
+def run_graph(payload: bytes) -> bytes:
+    """Child side: run the program and encode its graph (GraphResponse JSON)."""
+    from app import runner  # imported here so the server process never imports torch; preloaded in children
+
+    task = GraphTask.model_validate_json(payload)
+    graph = runner.run(
+        task.program, task.options, task.limits, max_chars=task.max_chars, max_lines=task.max_lines
+    )
+    return graph.model_dump_json().encode()
+
+
+def prepare(
+    program: str, options: GraphOptions, settings: Settings, machine: Machine
+) -> tuple[bytes, Confinement]:
+    """Server side: the child's payload and limits for one program, within the server's caps."""
+    device = resolve_device(options.device, machine.cuda)
+    limits = clamp(settings.limits, options.limits)
+    task = GraphTask(
+        program=program,
+        options=options.model_copy(update={"device": device}),
+        limits=limits,
+        max_chars=settings.max_program_chars,
+        max_lines=settings.max_program_lines,
+    )
+    return task.model_dump_json().encode(), confinement(limits, device, machine, settings.max_result_bytes)
+
+
+def resolve_device(wanted: str, cuda_available: bool) -> str:
+    """`auto` picks CUDA when the machine has it; `cuda` without a GPU is the client's mistake."""
+    if wanted == "auto":
+        return "cuda" if cuda_available else "cpu"
+    if wanted == "cuda" and not cuda_available:
+        raise DeviceUnavailable("this server has no CUDA GPU; use device 'cpu' or 'auto'")
+    return wanted
+
+
+def confinement(limits: Limits, device: str, machine: Machine, max_result_bytes: int) -> Confinement:
+    """CPU runs get an address-space limit; CUDA runs a share of GPU memory instead (AS breaks CUDA)."""
+    cuda = device == "cuda"
+    return Confinement(
+        wall_seconds=limits.wall_seconds,
+        cpu_seconds=limits.cpu_seconds,
+        memory_mb=None if cuda else limits.memory_mb,
+        cuda_memory_fraction=min(1.0, limits.memory_mb / machine.cuda_memory_mb) if cuda else None,
+        max_result_bytes=max_result_bytes,
+    )

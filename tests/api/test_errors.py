@@ -1,0 +1,110 @@
+"""Every error kind the server itself produces, in the one body shape, without echoing the request."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import httpx
+import pytest
+
+if TYPE_CHECKING:
+    from conftest import LiveServer
+
+MARKER = "SECRET_MARKER_7f3a"  # appears only in request bodies; must never come back
+
+
+def error_of(response: httpx.Response) -> dict[str, Any]:
+    body = response.json()
+    assert set(body) == {"error", "graph"}
+    assert set(body["error"]) == {"kind", "message", "line", "col", "end_line", "end_col"}
+    error: dict[str, Any] = body["error"]
+    return error
+
+
+def post(server: LiveServer, body: object) -> httpx.Response:
+    with server.client() as client:
+        return client.post("/graph", json=body)
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"program": f"x = 1  # {MARKER}", "options": {"device": "tpu"}}, "options.device"),
+        ({"program": f"# {MARKER}", "options": {"dtype": "float16"}}, "options.dtype"),
+        ({"program": f"# {MARKER}", "options": {"seed": -1}}, "options.seed"),
+        (
+            {"program": f"# {MARKER}", "options": {"limits": {"wall_seconds": 0}}},
+            "options.limits.wall_seconds",
+        ),
+        ({"program": f"# {MARKER}", MARKER: 1}, MARKER[:40]),
+        ({"program": 42}, "program"),
+        ({}, "body"),
+    ],
+)
+def test_invalid_request_names_the_field_and_echoes_nothing(
+    server: LiveServer, body: Any, field: str
+) -> None:
+    response = post(server, body)
+    assert response.status_code == 422
+    error = error_of(response)
+    assert error["kind"] == "invalid_request"
+    assert field in error["message"]
+    text = response.text.replace(field, "")  # an unknown key is named (that is the problem), nothing else
+    assert MARKER not in text and "# " not in text and "x = 1" not in text
+
+
+def test_malformed_json_is_invalid_request(server: LiveServer) -> None:
+    with server.client() as client:
+        response = client.post(
+            "/graph", content=f'{{"program": "{MARKER}', headers={"content-type": "application/json"}
+        )
+    assert response.status_code == 422
+    assert error_of(response)["kind"] == "invalid_request"
+    assert MARKER not in response.text
+
+
+def test_oversized_body_is_413(small_server: LiveServer) -> None:
+    response = post(small_server, {"program": "#" * 8_000})
+    assert response.status_code == 413
+    assert error_of(response)["kind"] == "body_too_large"
+
+
+def test_cuda_without_a_gpu_is_a_clear_422(server: LiveServer, logistic_neuron: str) -> None:
+    with server.client() as client:
+        if client.get("/healthz").json()["cuda"]:
+            pytest.skip("this machine has a GPU")
+        response = client.post("/graph", json={"program": logistic_neuron, "options": {"device": "cuda"}})
+    assert response.status_code == 422
+    error = error_of(response)
+    assert error["kind"] == "device_unavailable"
+    assert "cpu" in error["message"]
+
+
+def test_program_errors_carry_line_and_column(server: LiveServer) -> None:
+    response = post(server, {"program": "import torch\nx = torch.ones(2,\n"})
+    assert response.status_code == 422
+    error = error_of(response)
+    assert error["kind"] == "syntax_error"
+    assert error["line"] in (2, 3)
+
+
+def test_forbidden_import_is_422(server: LiveServer) -> None:
+    response = post(server, {"program": "import os\n"})
+    assert response.status_code == 422
+    assert (error_of(response)["kind"], error_of(response)["line"]) == ("forbidden_import", 1)
+
+
+def test_runtime_error_may_carry_the_partial_graph(server: LiveServer) -> None:
+    program = "import torch\na = torch.ones(2, requires_grad=True)\nb = a * 2\nc = b @ torch.ones(3)\n"
+    response = post(server, {"program": program})
+    assert response.status_code == 422
+    body = response.json()
+    assert (body["error"]["kind"], body["error"]["line"]) == ("runtime_error", 4)
+    assert body["graph"] is None or any(n["label"] == "b" for n in body["graph"]["nodes"])
+
+
+def test_unknown_path_uses_the_same_shape(server: LiveServer) -> None:
+    with server.client() as client:
+        response = client.get("/nope")
+    assert response.status_code == 404
+    assert error_of(response)["kind"] == "not_found"

@@ -1,0 +1,104 @@
+"""POST /graph end to end against a real uvicorn: the logistic neuron's values and gradients, layout, gzip."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from conftest import LiveServer
+
+X, Y, W, B = 1.1, 1.0, 2.2, 0.0
+
+
+def oracle() -> dict[str, float]:
+    """The logistic neuron by hand: a = sigmoid(x*w + b), loss = BCE(a, y)."""
+    a = 1 / (1 + math.exp(-(X * W + B)))
+    dz = a - Y  # dL/dz for sigmoid followed by BCE
+    return {"loss": -(Y * math.log(a) + (1 - Y) * math.log(1 - a)), "a": a, "w": dz * X, "b": dz}
+
+
+def node(graph: dict[str, Any], label: str) -> dict[str, Any]:
+    matches = [n for n in graph["nodes"] if n["label"] == label]
+    assert matches, f"no node labelled {label!r} in {[n['label'] for n in graph['nodes']]}"
+    return matches[-1]
+
+
+@pytest.fixture(scope="module")
+def neuron_graph(server: LiveServer, logistic_neuron: str) -> dict[str, Any]:
+    with server.client() as client:
+        response = client.post("/graph", json={"program": logistic_neuron})
+    assert response.status_code == 200, response.text
+    graph: dict[str, Any] = response.json()
+    return graph
+
+
+def test_gradients_match_the_hand_computed_oracle(neuron_graph: dict[str, Any]) -> None:
+    expected = oracle()
+    assert node(neuron_graph, "w")["grad"]["values"] == pytest.approx(expected["w"], abs=1e-6)
+    assert node(neuron_graph, "b")["grad"]["values"] == pytest.approx(expected["b"], abs=1e-6)
+    assert node(neuron_graph, "loss")["data"]["values"] == pytest.approx(expected["loss"], abs=1e-6)
+    assert node(neuron_graph, "a")["data"]["values"] == pytest.approx(expected["a"], abs=1e-6)
+
+
+def test_design_figures_hold(neuron_graph: dict[str, Any]) -> None:
+    assert round(node(neuron_graph, "w")["grad"]["values"], 4) == -0.0898
+    assert round(node(neuron_graph, "b")["grad"]["values"], 4) == -0.0817
+    assert round(node(neuron_graph, "loss")["data"]["values"], 4) == 0.0852
+
+
+def test_response_carries_nodes_timelines_and_layout(neuron_graph: dict[str, Any]) -> None:
+    assert {"x", "y", "w", "h", "span", "group", "op", "shape", "dtype"} <= set(neuron_graph["nodes"][0])
+    assert node(neuron_graph, "a")["op"] == "SigmoidBackward0"
+    assert len(neuron_graph["forward"]) > 0 and len(neuron_graph["backward"]) > 0
+    assert all(n["w"] > 0 and n["h"] > 0 for n in neuron_graph["nodes"])
+    assert neuron_graph["width"] > 0 and neuron_graph["height"] > 0
+    assert "layout" in neuron_graph["timings"]
+
+
+def test_layout_off_sends_the_worker_graph_unplaced(server: LiveServer, logistic_neuron: str) -> None:
+    with server.client() as client:
+        graph = client.post("/graph", json={"program": logistic_neuron, "options": {"layout": False}}).json()
+    assert all(n["w"] == 0 and n["x"] == 0 for n in graph["nodes"])
+    assert round(node(graph, "w")["grad"]["values"], 4) == -0.0898
+
+
+def placed_nodes(graph: dict[str, Any]) -> list[tuple[str, str, float, float]]:
+    return [(n["id"], n["label"], n["x"], n["y"]) for n in graph["nodes"]]
+
+
+def test_same_request_gives_the_same_graph(
+    server: LiveServer, logistic_neuron: str, neuron_graph: dict[str, Any]
+) -> None:
+    with server.client() as client:
+        again = client.post("/graph", json={"program": logistic_neuron}).json()
+    assert placed_nodes(again) == placed_nodes(neuron_graph)
+
+
+def test_large_responses_are_gzipped(server: LiveServer, logistic_neuron: str) -> None:
+    with server.client() as client:
+        response = client.post(
+            "/graph", json={"program": logistic_neuron}, headers={"accept-encoding": "gzip"}
+        )
+    assert response.headers["content-encoding"] == "gzip"
+    assert response.json()["nodes"]
+
+
+def test_layout_relays_a_graph_with_a_group_collapsed(server: LiveServer) -> None:
+    program = (
+        "import torch\nimport torch.nn as nn\n"
+        "net = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 1))\n"
+        "loss = net(torch.ones(2, 3)).sum()\nloss.backward()\n"
+    )
+    with server.client() as client:
+        graph = client.post("/graph", json={"program": program}).json()
+        assert graph["groups"], graph
+        first = graph["groups"][0]["id"]
+        body = {k: graph[k] for k in ("nodes", "edges", "groups")} | {"collapsed": [first]}
+        relaid = client.post("/layout", json=body)
+    assert relaid.status_code == 200, relaid.text
+    groups = {g["id"]: g for g in relaid.json()["groups"]}
+    assert groups[first]["collapsed"] is True
+    assert [n["id"] for n in relaid.json()["nodes"]] == [n["id"] for n in graph["nodes"]]

@@ -1,0 +1,101 @@
+"""The sandbox seen through HTTP: time, CPU and memory limits, a killed worker, a client that goes away."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from typing import TYPE_CHECKING, Any
+
+import httpx
+import proc
+import pytest
+
+if TYPE_CHECKING:
+    from conftest import LiveServer
+
+SPIN = "import torch\nfor i in range(10000):\n    y = torch.randn(256, 256) @ torch.randn(256, 256)\n"
+BIG = "import torch\nx = torch.zeros(50000000)\n"
+
+
+def run(server: LiveServer, program: str, **limits: float) -> httpx.Response:
+    with server.client() as client:
+        return client.post("/graph", json={"program": program, "options": {"limits": limits}})
+
+
+def still_correct(server: LiveServer, program: str) -> None:
+    response = run(server, program)
+    assert response.status_code == 200, response.text
+    w = [n for n in response.json()["nodes"] if n["label"] == "w"][-1]
+    assert round(w["grad"]["values"], 4) == -0.0898
+
+
+def kind(response: httpx.Response) -> Any:
+    return response.json()["error"]["kind"]
+
+
+@pytest.mark.slow
+def test_spinning_program_is_stopped_at_the_wall_clock_limit(
+    server: LiveServer, logistic_neuron: str
+) -> None:
+    started = time.monotonic()
+    response = run(server, SPIN, wall_seconds=1)
+    assert time.monotonic() - started < 5
+    assert (response.status_code, kind(response)) == (422, "timeout")
+    still_correct(server, logistic_neuron)
+
+
+@pytest.mark.slow
+def test_spinning_program_is_stopped_at_the_cpu_limit(server: LiveServer, logistic_neuron: str) -> None:
+    response = run(server, SPIN, cpu_seconds=1)
+    assert (response.status_code, kind(response)) == (422, "cpu_limit")
+    still_correct(server, logistic_neuron)
+
+
+def test_big_allocation_hits_the_memory_limit(server: LiveServer, logistic_neuron: str) -> None:
+    response = run(server, BIG, memory_mb=64)
+    assert (response.status_code, kind(response)) == (422, "memory_limit")
+    still_correct(server, logistic_neuron)
+
+
+@pytest.mark.slow
+def test_worker_killed_mid_run_is_a_clean_error_and_the_pool_recovers(
+    server: LiveServer, logistic_neuron: str
+) -> None:
+    outcome: list[httpx.Response] = []
+    request = threading.Thread(target=lambda: outcome.append(run(server, SPIN, wall_seconds=20)))
+    request.start()
+    victim = busiest_worker(server.pid)
+    os.kill(victim, signal.SIGKILL)
+    request.join(30)
+    assert outcome[0].status_code == 500
+    error = outcome[0].json()["error"]
+    assert error["kind"] == "worker_crashed" and "SIGKILL" in error["message"]
+    still_correct(server, logistic_neuron)
+
+
+@pytest.mark.slow
+def test_client_that_disconnects_cancels_its_run(server: LiveServer) -> None:
+    with pytest.raises(httpx.ReadTimeout), httpx.Client(base_url=server.url, timeout=1.0) as client:
+        client.post("/graph", json={"program": SPIN, "options": {"limits": {"wall_seconds": 20}}})
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and any(proc.cpu_ticks(pid) > 50 for pid in live_workers(server.pid)):
+        time.sleep(0.1)
+    assert not [pid for pid in live_workers(server.pid) if proc.cpu_ticks(pid) > 50]
+
+
+def live_workers(server_pid: int) -> list[int]:
+    return [pid for pid in proc.workers(server_pid) if proc.alive(pid)]
+
+
+def busiest_worker(server_pid: int) -> int:
+    """The worker child that is burning CPU (the running one; pre-forked ones sit idle)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        time.sleep(0.3)
+        ticks = {pid: proc.cpu_ticks(pid) for pid in live_workers(server_pid)}
+        busy = [pid for pid, used in ticks.items() if used > 20]  # > 0.2 s of CPU
+        if busy:
+            return max(busy, key=ticks.__getitem__)
+    raise AssertionError("no busy worker found")
