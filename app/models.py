@@ -5,7 +5,7 @@ Vocabulary is autograd's own and the same in Python, JSON and JS: `data`, `grad`
 
 from __future__ import annotations
 
-from typing import Literal, TypeAlias
+from typing import Annotated, Literal, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from typing_extensions import TypeAliasType
@@ -19,9 +19,12 @@ __all__ = [
     "ErrorBody",
     "ErrorInfo",
     "GraphOptions",
+    "GradCheck",
     "GraphRequest",
     "GraphResponse",
     "Group",
+    "Health",
+    "HealthFlag",
     "Heatmap",
     "LayoutRequest",
     "LayoutResponse",
@@ -35,6 +38,9 @@ __all__ = [
     "Stats",
     "TensorData",
     "TimelineEntry",
+    "TrainOptions",
+    "TrainStep",
+    "Training",
 ]
 
 GRAPH_VERSION = 1
@@ -179,6 +185,36 @@ class BackwardEvent(Model):
     grad_inputs: list[TensorData | None] = []  # gradients sent, one per entry of `edges`
     edges: list[str | None] = []  # edge id each grad_input travels along (None: to a non-grad input)
     accumulates: str | None = None  # for AccumulateGrad: the leaf whose .grad it added to
+    local: Annotated[
+        list[TensorData | None],
+        Field(
+            description="local derivative d(output)/d(input) per entry of `edges`, exact for elementwise ops "
+            "(in the output's shape; for a reduction or a loss: in the input's shape), so that grad_input = "
+            "grad_output x local (summed over broadcast dims); None where it is a Jacobian (matmul, "
+            "softmax, ...): see `local_formulas`"
+        ),
+    ] = []
+    local_formulas: Annotated[
+        list[str | None],
+        Field(
+            description="per entry of `edges`: the local derivative as a formula with the numbers plugged in "
+            "for small tensors, e.g. 'da/dz = σ(z)(1−σ(z)) = 0.0750'"
+        ),
+    ] = []
+    formula: Annotated[
+        str | None,
+        Field(
+            description="the chain rule of this step in one line, e.g. 'dL/dz = dL/da × da/dz = −1.0889 × "
+            "0.0750 = −0.0817'; for AccumulateGrad the .grad update, showing accumulation across passes"
+        ),
+    ] = None
+    sum_of: Annotated[
+        list[str],
+        Field(
+            description="fan-out: ids of the edges whose contributions were added up into grad_outputs[0] "
+            "(a value used more than once), when there are two or more"
+        ),
+    ] = []
 
 
 class ParamUpdate(Model):
@@ -208,6 +244,14 @@ class TimelineEntry(Model):
 # ---------------------------------------------------------------- request / response
 
 
+class TrainOptions(Model):
+    """Train the program's parameters for `steps` steps (re-running it up to its first .backward())."""
+
+    steps: int = Field(50, ge=1, le=200, description="optimizer steps")
+    optimizer: Literal["SGD", "Adam"] = "SGD"
+    lr: float = Field(0.1, gt=0, le=10, description="learning rate")
+
+
 class GraphOptions(Model):
     device: Literal["cpu", "cuda", "auto"] = "auto"
     dtype: Literal["float32", "float64"] = "float32"
@@ -215,6 +259,7 @@ class GraphOptions(Model):
     layout: bool = True
     gradcheck: bool = False
     limits: LimitsOverride | None = None
+    train: TrainOptions | None = None  # a "train N steps" run: loss curve and per-step snapshots
 
 
 class GraphRequest(Model):
@@ -260,6 +305,60 @@ class GraphResponse(Model):
     height: float = 0.0
     program: str | None = None  # the generated program, for the expression and network forms
     notes: list[str] = []  # what the generation decided, e.g. free names made into leaves
+    gradcheck: list[GradCheck] = []  # with options.gradcheck: autograd next to finite differences
+    training: Training | None = None  # with options.train: the loss curve and per-step snapshots
+    health: Health | None = None  # gradient health: flags and magnitudes
+
+
+class GradCheck(Model):
+    """One leaf element: autograd's gradient next to central finite differences in float64."""
+
+    node: str  # the leaf's graph node
+    label: str
+    index: list[int]  # the element's position in the leaf (empty for a 0-d leaf)
+    autograd: Scalar
+    numeric: Scalar  # (f(x + eps) - f(x - eps)) / (2 eps)
+    abs_err: Scalar
+    rel_err: Scalar  # abs_err / max(|autograd|, |numeric|, tiny)
+    ok: bool
+    note: str | None = None  # why they differ, in plain words, where they do
+
+
+class TrainStep(Model):
+    """One training step: the loss and, for small graphs, each node's value and gradient before the update."""
+
+    step: int  # 0-based
+    loss: Scalar
+    data: dict[str, TensorData] = {}  # node id -> value at this step
+    grad: dict[str, TensorData] = {}  # node id -> gradient at this step
+
+
+class Training(Model):
+    """A 'train N steps' run: real torch.optim on the program's parameters, one re-run per step."""
+
+    optimizer: Literal["SGD", "Adam"]
+    lr: float
+    loss: list[Scalar] = []  # the loss curve, one point per step (before that step's update)
+    steps: list[TrainStep] = []  # per step, for the step slider
+    params: dict[str, TensorData] = {}  # parameter node id -> value after the last step
+    note: str | None = None  # e.g. why no per-step snapshots were kept
+
+
+class HealthFlag(Model):
+    """A gradient-health finding, at the first op that showed it."""
+
+    kind: Literal["nan", "inf", "vanishing", "exploding", "dead_relu", "saturated"]
+    phase: Literal["forward", "backward"]  # found in a forward value or in a gradient
+    node: str
+    message: str  # one plain sentence
+
+
+class Health(Model):
+    """Gradient health: flags, and log10 of max |gradient| per node and per edge for colouring."""
+
+    flags: list[HealthFlag] = []
+    node_log10: dict[str, Scalar] = {}  # node id -> log10 max|grad| ("-Infinity" for an all-zero gradient)
+    edge_log10: dict[str, Scalar] = {}  # edge id -> log10 max|contribution|
 
 
 class ErrorInfo(Model):
