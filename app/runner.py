@@ -1,0 +1,91 @@
+"""The whole in-process pipeline for one program (run inside the sandbox child): text checks, validation,
+torch state from the options, interpretation under capture, and the graph response."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Iterator
+
+import torch
+
+from app.capture import Recorder, capture
+from app.errors import DeviceUnavailable, GradtraceError, InternalError
+from app.graph import build_graph
+from app.limits import Limits
+from app.models import GraphOptions, GraphResponse
+from app.program import Interpreter, check_source, validate
+
+__all__ = ["resolve_device", "run"]
+
+_DTYPES = {"float32": torch.float32, "float64": torch.float64}
+
+
+def run(
+    program: str, options: GraphOptions, limits: Limits, *, max_chars: int, max_lines: int
+) -> GraphResponse:
+    """The graph of one program; a failure is raised as its GradtraceError with the partial graph attached."""
+    start = time.perf_counter()
+    tree = validate(check_source(program, max_chars=max_chars, max_lines=max_lines))
+    parsed = time.perf_counter()
+    device = resolve_device(options.device)
+    printed: list[str] = []
+
+    def interpret(recorder: Recorder) -> None:
+        interpreter = Interpreter(tree, limits=limits, device=device, recorder=recorder)
+        try:
+            interpreter.run()
+        finally:
+            printed.append(interpreter.stdout)
+
+    with _torch_state(options, device):
+        recorded = capture(interpret, limits=limits)
+        ran = time.perf_counter()
+        response = build_graph(recorded)
+    response.stdout = "".join(printed)
+    response.device, response.dtype = str(device), options.dtype
+    response.timings.update(
+        parse=_ms(start, parsed), run=_ms(parsed, ran), total=_ms(start, time.perf_counter())
+    )
+    response.truncated.setdefault("stdout", False)
+    if recorded.error is not None:
+        raise _with_graph(recorded.error, response)
+    return response
+
+
+def resolve_device(requested: str) -> torch.device:
+    """ "auto" is CUDA when present, else CPU; "cuda" without a GPU is an error the user can act on."""
+    available = torch.cuda.is_available()
+    if requested == "cuda" and not available:
+        raise DeviceUnavailable("device 'cuda' was requested but this server has no GPU; use 'cpu' or 'auto'")
+    return torch.device("cuda" if requested == "cuda" or requested == "auto" and available else "cpu")
+
+
+@contextlib.contextmanager
+def _torch_state(options: GraphOptions, device: torch.device) -> Iterator[None]:
+    """Seed, default dtype and default device for the run; restored afterwards (tests run in-process)."""
+    previous = torch.get_default_dtype()
+    torch.manual_seed(options.seed)
+    torch.set_default_dtype(_DTYPES[options.dtype])
+    if device.type != "cpu":
+        torch.set_default_device(device)
+    try:
+        with torch.enable_grad():
+            yield
+    finally:
+        torch.set_default_dtype(previous)
+        if device.type != "cpu":
+            torch.set_default_device(None)
+
+
+def _with_graph(error: Exception, response: GraphResponse) -> GradtraceError:
+    """The program's error, carrying what ran before it (when anything was recorded)."""
+    if not isinstance(error, GradtraceError):
+        error = InternalError(f"the run failed unexpectedly ({type(error).__name__})")
+    if response.nodes:
+        error.graph = response.model_dump(mode="json")
+    return error
+
+
+def _ms(begin: float, end: float) -> float:
+    return round((end - begin) * 1000, 3)
