@@ -10,21 +10,21 @@ from pydantic import BaseModel
 from app.api.dependencies import get_pool
 from app.sandbox.pool import Pool
 
-__all__ = ["Health", "router"]
+__all__ = ["Readiness", "router"]
 
 router = APIRouter()
 
 
-class Health(BaseModel):
+class Readiness(BaseModel):
     status: Literal["ok", "starting"]
     torch: str | None = None
     cuda: bool | None = None
 
 
-@router.get("/healthz", response_model=Health, responses={503: {"model": Health}})
-async def healthz(pool: Annotated[Pool, Depends(get_pool)], response: Response) -> Health:
+@router.get("/healthz", response_model=Readiness, responses={503: {"model": Readiness}})
+async def healthz(pool: Annotated[Pool, Depends(get_pool)], response: Response) -> Readiness:
     """200 when runs can be served; 503 while the pool warms up (load balancers wait for the 200)."""
     if pool.machine is None:
         response.status_code = 503
-        return Health(status="starting")
-    return Health(status="ok", torch=pool.machine.torch, cuda=pool.machine.cuda)
+        return Readiness(status="starting")
+    return Readiness(status="ok", torch=pool.machine.torch, cuda=pool.machine.cuda)

@@ -16,7 +16,7 @@ from app.settings import Settings
 
 __all__ = ["PRELOAD", "GraphTask", "prepare", "resolve_device", "run_graph"]
 
-PRELOAD = ("app.runner",)  # imported once by the fork server, so each child starts with it loaded
+PRELOAD = ("app.runner", "app.sandbox.graph_warmup")  # imported once by the fork server, before any fork
 
 
 class GraphTask(BaseModel):
