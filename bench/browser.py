@@ -7,9 +7,7 @@ Targets (issue #5): the GPT-2 124M graph drawn <= 1 s after its response arrives
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
-import urllib.request
 
 from playwright.sync_api import Page, sync_playwright
 
@@ -37,10 +35,9 @@ RECORD_FRAMES = """async (count) => {
 }"""
 
 
-def examples(url: str) -> dict[str, str]:
-    """Example name → program, from GET /examples."""
-    with urllib.request.urlopen(f"{url}/examples", timeout=10) as response:
-        return {e["name"]: e["code"] for e in json.load(response)}
+def examples(page: Page) -> dict[str, str]:
+    """Example name → program, from GET /examples (through the browser: no HTTP client import here)."""
+    return {e["name"]: e["code"] for e in page.request.get("/examples").json()}
 
 
 def pick(names: dict[str, str], *words: str) -> str:
@@ -56,7 +53,7 @@ def draw_ms(page: Page, program: str) -> tuple[float, float]:
     page.evaluate("performance.clearMarks(); performance.clearMeasures()")
     page.get_by_role("textbox", name="Program").fill(program)
     page.get_by_role("button", name="Run", exact=True).click()
-    page.wait_for_function("performance.getEntriesByName('graph-draw').length > 0", timeout=300_000)
+    page.wait_for_function("() => performance.getEntriesByName('graph-draw').length > 0", timeout=300_000)
     draw = page.evaluate("performance.getEntriesByName('graph-draw')[0].duration")
     total = page.evaluate("performance.getEntriesByName('graph-drawn')[0].startTime")
     return float(draw), float(total)
@@ -96,12 +93,12 @@ def main() -> None:
     parser.add_argument("--url", default="http://127.0.0.1:8000")
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     args = parser.parse_args()
-    programs = examples(args.url)
-    chosen = [pick(programs, "logistic"), pick(programs, "gpt", "124")]
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 720})
-        page.goto(args.url)
+        page = browser.new_page(viewport={"width": 1280, "height": 720}, base_url=args.url)
+        page.goto("/")
+        programs = examples(page)
+        chosen = [pick(programs, "logistic"), pick(programs, "gpt", "124")]
         for name in chosen:
             measure(page, name, programs[name])
         browser.close()

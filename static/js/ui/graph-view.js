@@ -24,6 +24,13 @@ export class GraphView extends EventTarget {
     this.edgeEls = new Map();
     this.marked = { active: new Set(), pulse: new Map(), highlight: new Set(), selected: null };
     this.#listen();
+    new ResizeObserver(() => this.#fixSize()).observe(this.container);
+  }
+
+  // A px-sized <svg> is not re-laid (with all its text) whenever anything else on the page changes.
+  #fixSize() {
+    this.svg.style.width = `${this.container.clientWidth}px`;
+    this.svg.style.height = `${this.container.clientHeight}px`;
   }
 
   #controls() {
@@ -68,7 +75,9 @@ export class GraphView extends EventTarget {
     this.svg.classList.add("moving");
     for (const node of index.graph.nodes) {
       const part = this.nodeEls.get(node.id);
-      if (part) place(part.g, node);
+      if (!part) continue;
+      place(part.g, node);
+      part.width = node.w;
     }
     this.#drawStructure(collapsed);
     setTimeout(() => this.svg.classList.remove("moving"), MOVE_MS);
@@ -173,7 +182,7 @@ export class GraphView extends EventTarget {
 // Squeeze a line that would overflow its box (about 6.6 px per character at 11 px monospace).
 function fitText(node, text, width) {
   const room = width - 6;
-  if (text.length * 6.6 > room) {
+  if (room > 0 && text.length * 6.6 > room) {
     node.setAttribute("textLength", String(room));
     node.setAttribute("lengthAdjust", "spacingAndGlyphs");
   } else {
