@@ -57,10 +57,10 @@ def check_embedding_input(spec: NetworkSpec) -> None:
     if first.type != "Embedding":
         return
     if not is_index_tensor(spec.input):
-        raise field_error("NetworkSpec", ("input",), "input: Embedding (layers[0]) needs integer ids", None)
+        raise field_error("NetworkSpec", ("input",), "Embedding (layers[0]) needs integer ids", None)
     top = largest_index(spec.input)
     if top >= first.num_embeddings:
-        message = f"input: id {top:g} is not below layers[0].num_embeddings = {first.num_embeddings}"
+        message = f"id {top:g} is not below layers[0].num_embeddings = {first.num_embeddings}"
         raise field_error("NetworkSpec", ("input",), message, None)
 
 
@@ -72,12 +72,12 @@ def check_layers(spec: NetworkSpec) -> None:
     source = "input.shape[-1]"
     for index, layer in enumerate(spec.layers):
         if layer.type == "Embedding" and index > 0:
-            message = f"layers[{index}].type: Embedding takes integer ids, so it must be the first layer"
+            message = "Embedding takes integer ids, so it must be the first layer"
             raise field_error("NetworkSpec", ("layers", index, "type"), message, layer.type)
         wanted = consumed_width(layer)
         if wanted is not None and width is not None and wanted[1] != width:
             field, size = wanted
-            message = f"layers[{index}].{field}: {size} does not match {source} = {width}"
+            message = f"{size} does not match {source} = {width}"
             raise field_error("NetworkSpec", ("layers", index, field), message, size)
         made = produced_width(layer)
         if made is not None:
@@ -87,4 +87,4 @@ def check_layers(spec: NetworkSpec) -> None:
 def check_loss(spec: NetworkSpec) -> None:
     """A loss needs something to compare with."""
     if spec.loss is not None and spec.target is None:
-        raise field_error("NetworkSpec", ("target",), f"target: loss {spec.loss!r} needs a target", None)
+        raise field_error("NetworkSpec", ("target",), f"loss {spec.loss!r} needs a target", None)

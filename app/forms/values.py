@@ -5,14 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import ValidationError
-from pydantic_core import InitErrorDetails
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 __all__ = ["field_error", "is_integral", "largest", "literal", "nested_shape"]
 
 
 def field_error(model: str, loc: tuple[str | int, ...], message: str, value: Any) -> ValidationError:
-    """A validation error at a precise location, raised from a model validator (pydantic nests the loc)."""
-    detail = InitErrorDetails(type="value_error", loc=loc, input=value, ctx={"error": ValueError(message)})
+    """A validation error at a precise location, raised from a model validator (pydantic nests the loc).
+
+    The message leaves the location out: the API's 422 message puts it in front (`network.layers.2.in: ...`).
+    """
+    detail = InitErrorDetails(type=PydanticCustomError("invalid_form", message), loc=loc, input=value)
     return ValidationError.from_exception_data(model, [detail])
 
 

@@ -40,5 +40,5 @@ def test_integral_and_largest() -> None:
 def test_field_error_carries_its_location() -> None:
     error = field_error("NetworkSpec", ("layers", 2, "in"), "layers[2].in: 7 does not match", 7)
     assert [(item["loc"], item["msg"], item["input"]) for item in error.errors()] == [
-        (("layers", 2, "in"), "Value error, layers[2].in: 7 does not match", 7)
+        (("layers", 2, "in"), "layers[2].in: 7 does not match", 7)
     ]
