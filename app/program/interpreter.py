@@ -33,6 +33,7 @@ class Interpreter(Caller):
         ctx = RunContext(budget=Budget(limits), recorder=recorder, device=device)
         super().__init__(ctx, builtin_names(ctx, lambda a, b: binary(ast.Add(), a, b, ctx.budget)))
         self.tree = tree
+        self.globals = Env()
         nn_ns = nn_namespace(ctx)
         functional = nn_ns.members["functional"]
         assert isinstance(functional, Namespace)
@@ -55,7 +56,7 @@ class Interpreter(Caller):
     def run(self) -> None:
         """Execute the whole program; torch calls are budgeted by a function mode for the run's duration."""
         with BudgetMode(self.ctx.budget, self.ctx.recorder.quiet):
-            self.exec_block(self.tree.body, Env())
+            self.exec_block(self.tree.body, self.globals)
 
     def exec_block(self, body: list[ast.stmt], env: Env) -> None:
         for statement in body:
