@@ -1,0 +1,166 @@
+"""Re-running a program up to its first `.backward()`, with its trainable leaves overwritten at first use.
+
+A `LeafMode` (a TorchFunctionMode) sees every torch call the program makes. The first time a trainable leaf
+(requires_grad, no grad_fn) appears in a call's arguments outside quiet code, the mode numbers it (0, 1, ...
+in order of first use) and, when asked, copies a given value into it under no_grad before the call runs.
+At the first `.backward()` it keeps the root's value and, when asked, runs the pass and keeps every leaf's
+`.grad`; then it stops the program. Nothing else about the program changes, so the same seed gives the same
+leaves in the same order on every run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+from torch.overrides import TorchFunctionMode
+
+from app.program.context import Recorder
+
+__all__ = ["LeafMode", "Program", "Rerun", "rerun", "traced"]
+
+Program = Callable[[Recorder], None]  # runs the program once (a fresh interpreter) under the given recorder
+
+_BACKWARD_FNS: frozenset[Callable[..., object]] = frozenset({torch.Tensor.backward, torch.autograd.backward})
+
+
+class _Stop(Exception):
+    """The run reached its first .backward(): nothing after it is needed."""
+
+
+@dataclass
+class Rerun:
+    """What one run up to the first backward found."""
+
+    leaves: list[torch.Tensor] = field(default_factory=list)  # value of each leaf at its first use
+    root: torch.Tensor | None = None  # the first backward's objective: root (or sum(root * gradient))
+    grads: list[torch.Tensor | None] = field(default_factory=list)  # each leaf's .grad after that pass
+
+
+class LeafMode(TorchFunctionMode):
+    """Numbers trainable leaves at first use, overwrites them with `values`, stops at the first backward."""
+
+    def __init__(self, values: Mapping[int, torch.Tensor], *, backward: bool) -> None:
+        super().__init__()
+        self.values = values  # leaf number -> value copied in at first use
+        self.backward = backward  # run the first pass (for .grad) or only read the root
+        self.quiet: Callable[[], contextlib.AbstractContextManager[None]] = contextlib.nullcontext
+        self.paused = 0
+        self.found = Rerun()
+        self.stopped = False
+        self._live: list[torch.Tensor] = []
+        self._seen: set[int] = set()
+
+    def __torch_function__(
+        self,
+        func: Any,
+        types: Sequence[type],
+        args: Sequence[object] = (),
+        kwargs: Mapping[str, object] | None = None,
+    ) -> object:
+        kwargs = kwargs or {}
+        if func in _BACKWARD_FNS:
+            return self._first_backward(func, args, kwargs)
+        if not self.paused:
+            for tensor in _tensors([*args, *kwargs.values()]):
+                if id(tensor) not in self._seen and tensor.requires_grad and tensor.grad_fn is None:
+                    self._first_use(tensor)
+        return func(*args, **kwargs)
+
+    def _first_use(self, tensor: torch.Tensor) -> None:
+        number = len(self._live)
+        self._seen.add(id(tensor))
+        self._live.append(tensor)
+        value = self.values.get(number)
+        if value is not None:
+            with self.quiet(), torch.no_grad():
+                tensor.copy_(value)
+        self.found.leaves.append(tensor.detach().clone())
+
+    def _first_backward(self, func: Any, args: Sequence[object], kwargs: Mapping[str, object]) -> object:
+        root = args[0] if args else kwargs.get("tensors")
+        gradient = args[1] if len(args) > 1 else kwargs.get("gradient")
+        if isinstance(root, torch.Tensor):
+            weight = gradient if isinstance(gradient, torch.Tensor) else torch.ones_like(root)
+            self.found.root = (root.detach().double() * weight.detach().double()).sum()
+        if self.backward:
+            func(*args, **kwargs)
+            self.found.grads = [None if t.grad is None else t.grad.detach().clone() for t in self._live]
+        self.stopped = True
+        raise _Stop
+
+
+class _LeafRecorder:
+    """The recorder the program sees: quiet code pauses the mode too; everything goes on to `inner`."""
+
+    def __init__(self, inner: Recorder, mode: LeafMode) -> None:
+        self._inner = inner
+        self._mode = mode
+
+    def at(self, line: int, col: int, end_line: int, end_col: int) -> None:
+        self._inner.at(line, col, end_line, end_col)
+
+    def name(self, value: object, name: str) -> None:
+        self._inner.name(value, name)
+
+    @contextlib.contextmanager
+    def quiet(self) -> Iterator[None]:
+        self._mode.paused += 1
+        try:
+            with self._inner.quiet():
+                yield
+        finally:
+            self._mode.paused -= 1
+
+    def zero_grad(self) -> None:
+        self._inner.zero_grad()
+
+
+class _NoRecorder:
+    """A bare re-run records nothing."""
+
+    def at(self, line: int, col: int, end_line: int, end_col: int) -> None:
+        return None
+
+    def name(self, value: object, name: str) -> None:
+        return None
+
+    def quiet(self) -> contextlib.AbstractContextManager[None]:
+        return contextlib.nullcontext()
+
+    def zero_grad(self) -> None:
+        return None
+
+
+def traced(program: Program, mode: LeafMode) -> Program:
+    """`program` under `mode`, ending quietly at the first backward; give it to `capture()` or call it."""
+
+    def run(recorder: Recorder) -> None:
+        mode.quiet = recorder.quiet  # overwriting a leaf is no graph node
+        with mode:
+            try:
+                program(_LeafRecorder(recorder, mode))
+            except Exception:  # the interpreter wraps _Stop in a program error: the mode knows better
+                if not mode.stopped:
+                    raise
+
+    return run
+
+
+def rerun(program: Program, values: Mapping[int, torch.Tensor], *, seed: int, backward: bool) -> Rerun:
+    """One bare run (no capture) up to the first backward, with leaves overwritten from `values`."""
+    mode = LeafMode(values, backward=backward)
+    torch.manual_seed(seed)
+    traced(program, mode)(_NoRecorder())
+    return mode.found
+
+
+def _tensors(values: Sequence[object]) -> Iterator[torch.Tensor]:
+    for value in values:
+        if isinstance(value, torch.Tensor):
+            yield value
+        elif isinstance(value, list | tuple):
+            yield from (item for item in value if isinstance(item, torch.Tensor))
