@@ -23,6 +23,7 @@ from pydantic import (
     Tag,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 from typing_extensions import TypeAliasType
 
 from app.forms.shapes import check_layers, check_loss
@@ -73,7 +74,10 @@ else:  # pydantic needs a named alias to recurse through the Annotated number ty
 
 def check_tensor_values(value: Nested) -> Nested:
     """Nested lists must be rectangular (what torch.tensor accepts)."""
-    nested_shape(value)
+    try:
+        nested_shape(value)
+    except ValueError as error:
+        raise PydanticCustomError("ragged_list", str(error)) from None
     return value
 
 
@@ -166,14 +170,16 @@ Variable: TypeAlias = Annotated[
 def check_variable_name(name: str) -> str:
     """A variable becomes a program name: an identifier that neither hides a module nor is private."""
     if not name.isidentifier() or keyword.iskeyword(name):
-        raise ValueError(f"{name!r} is not a valid Python name")
-    if name.startswith("_"):
-        raise ValueError(f"{name!r}: names may not begin with '_'")
-    if name in MODULE_NAMES:
-        raise ValueError(f"{name!r} is the name of a module")
-    if name in BARE_FUNCTIONS:
-        raise ValueError(f"{name!r} is the name of a function ({BARE_FUNCTIONS[name]})")
-    return name
+        problem = "is not a valid Python name"
+    elif name.startswith("_"):
+        problem = "begins with '_', which programs may not use"
+    elif name in MODULE_NAMES:
+        problem = "is the name of a module"
+    elif name in BARE_FUNCTIONS:
+        problem = f"is the name of a function ({BARE_FUNCTIONS[name]})"
+    else:
+        return name
+    raise PydanticCustomError("variable_name", f"{name!r} {problem}")
 
 
 VariableName: TypeAlias = Annotated[str, Field(max_length=64), AfterValidator(check_variable_name)]

@@ -23,7 +23,7 @@ def first_error(payload: dict[str, Any]) -> tuple[tuple[str | int, ...], str]:
     [
         ({"exp": 1.0}, ("variables", "exp", "[key]"), "'exp' is the name of a function (torch.exp)"),
         ({"torch": 1.0}, ("variables", "torch", "[key]"), "'torch' is the name of a module"),
-        ({"_x": 1.0}, ("variables", "_x", "[key]"), "names may not begin with '_'"),
+        ({"_x": 1.0}, ("variables", "_x", "[key]"), "'_x' begins with '_', which programs may not use"),
         ({"for": 1.0}, ("variables", "for", "[key]"), "'for' is not a valid Python name"),
         ({"x": [[1.0], [2.0, 3.0]]}, ("variables", "x", "list"), "value[1] has shape [2], but value[0]"),
         ({"x": {"value": [1, [2]]}}, ("variables", "x", "tensor", "value"), "value[1] has shape [1]"),
