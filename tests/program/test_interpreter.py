@@ -40,7 +40,7 @@ def test_logistic_neuron_prints_like_torch(interpret: Interpret) -> None:
 def test_logistic_neuron_reports_names_and_spans(interpret: Interpret) -> None:
     run = interpret(LOGISTIC)
     assert [name for name, _ in run.recorder.names] == ["x", "y", "w", "b", "z", "a", "loss"]
-    assert (7, 0, 7, 13) in run.recorder.spans  # z = x * w + b
+    assert (8, 0, 8, 13) in run.recorder.spans  # z = x * w + b
     assert run.recorder.names[4][1] is run.vars["z"]
 
 
