@@ -7,6 +7,7 @@ spend seconds importing on every run anyway. The fork server stays single-thread
 
 from __future__ import annotations
 
+import gc
 import logging
 
 from app.errors import GradtraceError
@@ -38,3 +39,4 @@ def warm_up() -> int:
 
 
 warm_up()
+gc.freeze()  # warmed objects stay out of the children's collections, so no child GC copies their pages

@@ -37,6 +37,14 @@ def rss_mb(pid: int) -> float:
     raise OSError(f"no VmRSS for {pid}")
 
 
+def command(pid: int) -> str:
+    return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+
+
+def threads(pid: int) -> int:
+    return len(list(Path(f"/proc/{pid}/task").iterdir()))
+
+
 def alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)

@@ -85,6 +85,13 @@ def test_client_that_disconnects_cancels_its_run(server: LiveServer) -> None:
     assert not [pid for pid in live_workers(server.pid) if proc.cpu_ticks(pid) > 50]
 
 
+def test_fork_server_stays_single_threaded_after_warm_up(server: LiveServer) -> None:
+    """Forking a process that runs threads can deadlock the child; the warm-up must not start any."""
+    fork_servers = [pid for pid in proc.children(server.pid) if "forkserver" in proc.command(pid)]
+    assert len(fork_servers) == 1
+    assert proc.threads(fork_servers[0]) == 1
+
+
 def live_workers(server_pid: int) -> list[int]:
     return [pid for pid in proc.workers(server_pid) if proc.alive(pid)]
 
