@@ -69,7 +69,7 @@ Number: TypeAlias = StrictInt | Annotated[StrictFloat, Field(allow_inf_nan=False
 if TYPE_CHECKING:
     Nested: TypeAlias = int | float | list["Nested"]
 else:  # pydantic needs a named alias to recurse through the Annotated number types
-    Nested = TypeAliasType("Nested", Union[Number, list["Nested"]])  # noqa: UP007
+    Nested = TypeAliasType("NestedNumbers", Union[Number, list["Nested"]])  # noqa: UP007
 
 
 def check_tensor_values(value: Nested) -> Nested:
