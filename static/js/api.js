@@ -53,10 +53,9 @@ export class Api {
     return this.#graph.send("/graph", { ...JSON_POST, body: JSON.stringify({ program, options }) });
   }
 
-  /** Lay the graph out again for a new set of collapsed groups. */
-  layout(graph, collapsed) {
-    const { nodes, edges, groups } = graph;
-    const body = JSON.stringify({ nodes, edges, groups, collapsed: [...collapsed] });
+  /** Lay a graph (see layoutPayload) out again for a new set of collapsed groups. */
+  layout(payload, collapsed) {
+    const body = JSON.stringify({ ...payload, collapsed: [...collapsed] });
     return this.#layout.send("/layout", { ...JSON_POST, body });
   }
 

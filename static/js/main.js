@@ -2,7 +2,7 @@
 
 import { Api, ApiError } from "./api.js";
 import { decodeState, encodeState } from "./state.js";
-import { indexGraph, linesOf, mergeLayout, nodesAtLine } from "./model/graph.js";
+import { indexGraph, layoutPayload, linesOf, mergeLayout, nodesAtLine } from "./model/graph.js";
 import { buildSteps, describeStep, phaseOf, stateAt } from "./model/timeline.js";
 import { Editor } from "./ui/editor.js";
 import { GraphView } from "./ui/graph-view.js";
@@ -95,7 +95,7 @@ async function toggleGroup(groupId) {
   if (collapsed.has(groupId)) collapsed.delete(groupId);
   else collapsed.add(groupId);
   try {
-    const layout = await api.layout(run.graph, collapsed);
+    const layout = await api.layout(layoutPayload(run.graph), collapsed);
     if (!layout) return;
     run.collapsed = collapsed;
     run.graph = mergeLayout(run.graph, layout);

@@ -2,7 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import {
-  groupPath, hiddenNodes, indexGraph, inputsOf, linesOf, mergeLayout, nodeBox, nodesAtLine, visibleGroups,
+  groupPath, hiddenNodes, indexGraph, inputsOf, layoutPayload, linesOf, mergeLayout, nodeBox, nodesAtLine,
+  visibleGroups,
 } from "../../static/js/model/graph.js";
 
 const fixture = JSON.parse(readFileSync(new URL("./fixtures/logistic.json", import.meta.url)));
@@ -45,9 +46,25 @@ test("collapsed groups hide their members under the outermost collapsed group", 
   assert.deepEqual(visibleGroups(index, new Set(["block"])).map((g) => g.id), ["fc1", "block"]);
 });
 
-test("node boxes read x/y as the top-left corner and merged layouts replace coordinates", () => {
+test("node boxes read x/y as the top-left corner", () => {
   assert.deepEqual(nodeBox({ x: 10, y: 20, w: 100, h: 50 }), { x: 10, y: 20, w: 100, h: 50, cx: 60, cy: 45 });
-  const merged = mergeLayout(fixture, { nodes: [], edges: [], groups: [], width: 5, height: 6 });
+});
+
+test("layout requests carry no tensors and a new layout keeps them", () => {
+  const payload = layoutPayload(fixture);
+  assert.equal(payload.nodes.length, 8);
+  assert.equal(payload.nodes[1].data, undefined);
+  assert.equal(payload.edges[1].grad, undefined);
+  assert.equal(payload.nodes[1].label, "w");
+  const moved = { ...payload.nodes[1], x: 500, y: 7, w: 0, h: 0 };
+  const route = [{ x: 1, y: 2 }, { x: 3, y: 4 }];
+  const layout = { nodes: [moved], edges: [{ ...payload.edges[1], points: route }], groups: [], width: 5, height: 6 };
+  const merged = mergeLayout(fixture, layout);
+  assert.deepEqual([merged.nodes[1].x, merged.nodes[1].y, merged.nodes[1].w], [500, 7, 0]);
+  assert.equal(merged.nodes[1].grad.values, fixture.nodes[1].grad.values);
+  assert.equal(merged.nodes[0].x, fixture.nodes[0].x);
+  assert.deepEqual(merged.edges[1].points, route);
+  assert.deepEqual(merged.edges[0].points, []);
   assert.equal(merged.width, 5);
   assert.deepEqual(merged.forward, fixture.forward);
 });

@@ -85,12 +85,24 @@ export function nodeBox(item) {
   return { x: item.x, y: item.y, w: item.w, h: item.h, cx: item.x + item.w / 2, cy: item.y + item.h / 2 };
 }
 
-/** Put a re-laid layout (nodes, edges, groups with new coordinates) into the original graph. */
+/** The graph without tensor payloads: all that POST /layout needs, a fraction of the bytes. */
+export function layoutPayload(graph) {
+  return {
+    nodes: graph.nodes.map(({ data, grad, saved, ...node }) => node),
+    edges: graph.edges.map(({ grad, ...edge }) => edge),
+    groups: graph.groups,
+  };
+}
+
+/** The original graph (tensors kept) with the coordinates, routes and group boxes of a new layout. */
 export function mergeLayout(graph, layout) {
+  const place = (item, { x, y, w, h }) => ({ ...item, x, y, w, h });
+  const nodes = new Map(layout.nodes.map((n) => [n.id, n]));
+  const edges = new Map(layout.edges.map((e) => [e.id, e]));
   return {
     ...graph,
-    nodes: layout.nodes,
-    edges: layout.edges,
+    nodes: graph.nodes.map((node) => (nodes.has(node.id) ? place(node, nodes.get(node.id)) : node)),
+    edges: graph.edges.map((edge) => ({ ...edge, points: edges.get(edge.id)?.points ?? [] })),
     groups: layout.groups,
     width: layout.width,
     height: layout.height,

@@ -40,7 +40,7 @@ export function buildNode(node) {
   }, svg("title", {}, `${node.label} — ${node.op ?? node.kind}`), shapeFor(node.kind, box.w, box.h),
   label, detail, lines >= 2 ? value : null, lines >= 3 ? grad : null);
   place(g, node);
-  return { g, value, grad, width: box.w };
+  return { g, value, grad, width: box.w, height: box.h };
 }
 
 /** Move a node's group to its (new) layout position. */

@@ -21,6 +21,7 @@ export class GraphView extends EventTarget {
     this.panZoom = new PanZoom(this.svg, viewport);
     this.container = el("div", { class: "graph-view" }, this.svg, this.#controls(), legend());
     this.nodeEls = new Map();
+    this.hidden = new Map();
     this.edgeEls = new Map();
     this.marked = { active: new Set(), pulse: new Map(), highlight: new Set(), selected: null };
     this.#listen();
@@ -66,7 +67,8 @@ export class GraphView extends EventTarget {
     for (const [id, part] of parts) this.nodeEls.set(id, { ...part, shown: { value: "", grad: "" } });
     this.layers.nodes.replaceChildren(...parts.map(([, part]) => part.g));
     this.#drawStructure(collapsed);
-    this.fit();
+    const { width, height } = index.graph;
+    if (width > 0 && height > 0) this.panZoom.open(width, height);
   }
 
   /** Move to a new layout (after collapsing or expanding a group), nodes gliding to their places. */
@@ -75,16 +77,24 @@ export class GraphView extends EventTarget {
     this.svg.classList.add("moving");
     for (const node of index.graph.nodes) {
       const part = this.nodeEls.get(node.id);
-      if (!part) continue;
-      place(part.g, node);
-      part.width = node.w;
+      if (part && part.width === node.w && part.height === node.h) place(part.g, node);
+      else this.#rebuild(node, part);
     }
     this.#drawStructure(collapsed);
     setTimeout(() => this.svg.classList.remove("moving"), MOVE_MS);
   }
 
+  // A node that was hidden (size 0) when built gets its shape drawn at its new size.
+  #rebuild(node, old) {
+    const part = { ...buildNode(node), shown: { value: "", grad: "" } };
+    if (old) old.g.replaceWith(part.g);
+    else this.layers.nodes.append(part.g);
+    this.nodeEls.set(node.id, part);
+  }
+
   #drawStructure(collapsed) {
     const hidden = hiddenNodes(this.index, collapsed);
+    this.hidden = hidden;
     for (const [id, part] of this.nodeEls) if (hidden.has(id)) part.g.style.display = "none";
     const groups = visibleGroups(this.index, collapsed).filter((g) => g.w > 0 && g.h > 0);
     this.layers.groups.replaceChildren(...groups.map((g) => buildGroup(g, collapsed.has(g.id))));
@@ -120,10 +130,27 @@ export class GraphView extends EventTarget {
       this.#nodeText(part, "value", value ? `= ${formatTensorShort(value)}` : "");
       this.#nodeText(part, "grad", grad ? `grad ${formatTensorShort(grad)}` : "");
     }
-    this.#swapClass("active", this.marked.active, state.active, (id) => this.nodeEls.get(id)?.g);
+    this.#swapClass("active", this.marked.active, state.active, (id) => this.#shownElement(id));
     this.#pulse(state.pulse);
     this.#edgeLabels(state);
     this.marked.active = state.active;
+    this.#follow(state.active);
+  }
+
+  // A node inside a collapsed group is shown by that group's box.
+  #shownElement(id) {
+    const owner = this.hidden.get(id);
+    if (owner === undefined) return this.nodeEls.get(id)?.g;
+    return this.layers.groups.querySelector(`[data-group="${CSS.escape(owner)}"]`);
+  }
+
+  // Keep the step being animated on screen (big graphs do not fit at a readable scale).
+  #follow(active) {
+    const [id] = active;
+    if (id === undefined) return;
+    const owner = this.hidden.get(id);
+    const item = owner === undefined ? this.index.nodes.get(id) : this.index.groups.get(owner);
+    if (item && item.w > 0) this.panZoom.reveal(item);
   }
 
   #nodeText(part, key, text) {

@@ -2,6 +2,7 @@
 
 const MIN_SCALE = 0.02;
 const MAX_SCALE = 4;
+const READABLE_SCALE = 0.6; // below this node text is too small to read: big graphs open at the top instead
 
 export class PanZoom {
   constructor(svgElement, viewport) {
@@ -20,6 +21,26 @@ export class PanZoom {
     const box = this.svg.getBoundingClientRect();
     const k = clamp(Math.min((box.width - 2 * margin) / width, (box.height - 2 * margin) / height, 1.5));
     this.set({ k, x: (box.width - width * k) / 2, y: Math.max(margin, (box.height - height * k) / 2) });
+  }
+
+  /** Show the top of the drawing at a readable scale when fitting all of it would make the text illegible. */
+  open(width, height, margin = 24) {
+    this.fit(width, height, margin);
+    if (this.transform.k >= READABLE_SCALE) return;
+    const box = this.svg.getBoundingClientRect();
+    const k = Math.max(READABLE_SCALE, Math.min(1, (box.width - 2 * margin) / width));
+    this.set({ k, x: Math.max(margin, (box.width - width * k) / 2), y: margin });
+  }
+
+  /** Pan so that a box (drawing coordinates) is on screen, centring it when it was not. */
+  reveal(item) {
+    const box = this.svg.getBoundingClientRect();
+    const { x, y, k } = this.transform;
+    const left = item.x * k + x;
+    const top = item.y * k + y;
+    const inside = left >= 0 && top >= 0 && left + item.w * k <= box.width && top + item.h * k <= box.height;
+    if (inside) return;
+    this.set({ k, x: box.width / 2 - (item.x + item.w / 2) * k, y: box.height / 2 - (item.y + item.h / 2) * k });
   }
 
   /** Zoom by a factor around a point in screen coordinates (the centre by default). */
