@@ -134,3 +134,28 @@ def test_simple_net_matches_the_hand_written_program_in_torch() -> None:
         "2.weight",
         "2.bias",
     ]
+
+
+HAND_WRITTEN_TRAINING = """\
+import torch
+import torch.nn as nn
+
+torch.manual_seed(0)
+model = nn.Sequential(nn.Linear(10, 5), nn.ReLU(), nn.Linear(5, 1), nn.Sigmoid())
+x = torch.randn(1, 10)
+optimizer = torch.optim.Adam(model.parameters(), lr=0.1)
+for _ in range(3):
+    optimizer.zero_grad()
+    nn.functional.binary_cross_entropy(model(x), torch.tensor([[1.0]])).backward()
+    optimizer.step()
+"""
+
+
+def test_training_loop_matches_the_hand_written_one_in_torch() -> None:
+    generated = run_plain(
+        network_program(spec(optimizer={"type": "Adam", "lr": 0.1, "steps": 3}), seed=0).program
+    )
+    written = run_plain(HAND_WRITTEN_TRAINING)
+    for mine, theirs in zip(generated["model"].parameters(), written["model"].parameters(), strict=True):
+        assert torch.equal(mine, theirs)
+    assert not torch.equal(generated["model"][0].bias, run_plain(SIMPLE_NET_PROGRAM)["model"][0].bias)
