@@ -41,18 +41,24 @@ class Rerun:
 
 
 class LeafMode(TorchFunctionMode):
-    """Numbers trainable leaves at first use, overwrites them with `values`, stops at the first backward."""
+    """Numbers trainable leaves at first use, sets them to `values`, stops at the first backward.
 
-    def __init__(self, values: Mapping[int, torch.Tensor], *, backward: bool) -> None:
+    With `promote`, nothing is written: each use of a leaf is given its value from `values` and every
+    other floating tensor a float64 copy, so the whole run computes in float64 (for finite differences)
+    while random numbers are drawn exactly as the program's own dtype draws them.
+    """
+
+    def __init__(self, values: Mapping[int, torch.Tensor], *, backward: bool, promote: bool = False) -> None:
         super().__init__()
-        self.values = values  # leaf number -> value copied in at first use
+        self.values = values  # leaf number -> its value in this run
         self.backward = backward  # run the first pass (for .grad) or only read the root
+        self.promote = promote
         self.quiet: Callable[[], contextlib.AbstractContextManager[None]] = contextlib.nullcontext
         self.paused = 0
         self.found = Rerun()
         self.stopped = False
         self._live: list[torch.Tensor] = []
-        self._seen: set[int] = set()
+        self._numbers: dict[int, int] = {}  # id(leaf) -> its number
 
     def __torch_function__(
         self,
@@ -66,19 +72,38 @@ class LeafMode(TorchFunctionMode):
             return self._first_backward(func, args, kwargs)
         if not self.paused:
             for tensor in _tensors([*args, *kwargs.values()]):
-                if id(tensor) not in self._seen and tensor.requires_grad and tensor.grad_fn is None:
+                if id(tensor) not in self._numbers and tensor.requires_grad and tensor.grad_fn is None:
                     self._first_use(tensor)
+        if self.promote and not _keeps_arguments(func):
+            args = [self._promoted(arg) for arg in args]
+            kwargs = {name: self._promoted(arg) for name, arg in kwargs.items()}
         return func(*args, **kwargs)
 
     def _first_use(self, tensor: torch.Tensor) -> None:
         number = len(self._live)
-        self._seen.add(id(tensor))
+        self._numbers[id(tensor)] = number
         self._live.append(tensor)
         value = self.values.get(number)
+        if self.promote:
+            self.found.leaves.append(value if value is not None else tensor.detach().double())
+            return
         if value is not None:
             with self.quiet(), torch.no_grad():
                 tensor.copy_(value)
         self.found.leaves.append(tensor.detach().clone())
+
+    def _promoted(self, value: object) -> object:
+        """A leaf's value for this run, or a float64 copy of any other floating tensor."""
+        if isinstance(value, list | tuple):
+            return type(value)(self._promoted(item) for item in value)
+        if not isinstance(value, torch.Tensor):
+            return value
+        number = self._numbers.get(id(value))
+        if number is not None:
+            return self.found.leaves[number]
+        if value.is_floating_point() and value.dtype != torch.float64:
+            return value.detach().double()
+        return value
 
     def _first_backward(self, func: Any, args: Sequence[object], kwargs: Mapping[str, object]) -> object:
         root = args[0] if args else kwargs.get("tensors")
@@ -150,12 +175,26 @@ def traced(program: Program, mode: LeafMode) -> Program:
     return run
 
 
-def rerun(program: Program, values: Mapping[int, torch.Tensor], *, seed: int, backward: bool) -> Rerun:
-    """One bare run (no capture) up to the first backward, with leaves overwritten from `values`."""
-    mode = LeafMode(values, backward=backward)
+def rerun(
+    program: Program, values: Mapping[int, torch.Tensor], *, seed: int, backward: bool, promote: bool = False
+) -> Rerun:
+    """One bare run (no capture) up to the first backward, with leaves set from `values`."""
+    mode = LeafMode(values, backward=backward, promote=promote)
     torch.manual_seed(seed)
     traced(program, mode)(_NoRecorder())
     return mode.found
+
+
+def _keeps_arguments(func: Any) -> bool:
+    """In-place calls (`add_`, `__iadd__`, `__setitem__`, `init.uniform_`) must write into the program's
+    tensors, and attribute reads (`__get__`) must see them."""
+    name: str = getattr(func, "__name__", "")
+    return name in _IN_PLACE_DUNDERS or name == "__get__" or (name.endswith("_") and not name.endswith("__"))
+
+
+_IN_PLACE_DUNDERS = frozenset(
+    {"__setitem__", "__iadd__", "__isub__", "__imul__", "__itruediv__", "__ipow__", "__imatmul__"}
+)
 
 
 def _tensors(values: Sequence[object]) -> Iterator[torch.Tensor]:
