@@ -143,8 +143,9 @@ class Pool:
 
     async def _warm_up(self) -> None:
         """Start the fork server (the one slow torch import), probe the machine, pre-fork the children."""
-        probe = await anyio.to_thread.run_sync(spawn, self._context, worker.probe, self._workdir, 16)
+        probe = await anyio.to_thread.run_sync(spawn, self._context, worker.probe, self._workdir, 1)
         found = json.loads(await anyio.to_thread.run_sync(probe.exchange, b"", PROBE_CONFINEMENT))
+        await anyio.to_thread.run_sync(probe.reap)
         for _ in range(self.prefork):
             self._idle.append(await anyio.to_thread.run_sync(self._spawn))
         self.machine = Machine(
