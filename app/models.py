@@ -272,7 +272,7 @@ class GraphRequest(Model):
     variables: Variables | None = Field(None, description="values of the expression's names")
     target: Target | None = Field(None, description="backward runs from loss(expression, target)")
     network: NetworkSpec | None = Field(None, description="nn.Sequential layers, input, loss, optimizer")
-    options: GraphOptions = GraphOptions()
+    options: GraphOptions = Field(default_factory=GraphOptions)
 
     @model_validator(mode="after")
     def check_one_form(self) -> GraphRequest:
