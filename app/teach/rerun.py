@@ -89,7 +89,7 @@ class LeafMode(TorchFunctionMode):
             return
         if value is not None:
             with self.quiet(), torch.no_grad():
-                tensor.copy_(value)
+                tensor.data.copy_(value)  # through .data: the version stays, so a capture sees no new node
         self.found.leaves.append(tensor.detach().clone())
 
     def _promoted(self, value: object) -> object:
