@@ -4,6 +4,7 @@ import { Api, ApiError } from "./api.js";
 import { decodeState, encodeState } from "./state.js";
 import { indexGraph, layoutPayload, linesOf, mergeLayout, nodesAtLine } from "./model/graph.js";
 import { buildSteps, describeStep, phaseOf, stateAt } from "./model/timeline.js";
+import { formatScalar } from "./model/number.js";
 import { Editor } from "./ui/editor.js";
 import { GraphView } from "./ui/graph-view.js";
 import { Inspector } from "./ui/inspector.js";
@@ -43,7 +44,8 @@ function showRun(graph) {
   show(graph);
   const loss = graph.outputs?.loss;
   const summary = `${graph.nodes.length} nodes, ${graph.backward.length} backward steps`;
-  ui.status.info(`${summary}${loss !== undefined ? ` · loss ${loss}` : ""} · ${Math.round(graph.timings?.total ?? 0)} ms`);
+  const lossText = loss === undefined ? "" : ` · loss ${formatScalar(loss)}`;
+  ui.status.info(`${summary}${lossText} · ${Math.round(graph.timings?.total ?? 0)} ms`);
   requestAnimationFrame(() => requestAnimationFrame(() => {
     performance.mark("graph-drawn");
     performance.measure("graph-draw", "graph-response", "graph-drawn");

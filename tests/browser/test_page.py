@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 pytestmark = pytest.mark.browser
 
@@ -161,9 +162,45 @@ def test_every_example_draws_and_animates(page: Page, artifacts: Path) -> None:
     examples = page.request.get("/examples").json()
     assert len(examples) >= 6
     for example in examples:
-        page.get_by_label("Examples").select_option(example["name"])
-        expect(page.locator(".status")).not_to_have_attribute("data-kind", "busy", timeout=60_000)
+        with page.expect_response("**/graph", timeout=120_000):
+            page.get_by_label("Examples").select_option(example["name"])
+        expect(page.locator(".status")).not_to_have_attribute("data-kind", "busy", timeout=30_000)
         assert page.locator(".status").get_attribute("data-kind") == "info", example["name"]
         page.get_by_role("button", name="End", exact=True).click()
         page.screenshot(path=artifacts / f"example-{example['name']}.png")
         assert page.locator("[data-node-id]").count() > 0
+
+
+def test_graph_json_and_svg_download(page: Page, tmp_path: Path) -> None:
+    run(page, LOGISTIC)
+    with page.expect_download() as json_download:
+        page.get_by_role("button", name="Download JSON").click()
+    graph = json.loads(Path(json_download.value.path()).read_text())
+    assert {node["label"] for node in graph["nodes"]} >= {"w", "b", "loss"}
+    with page.expect_download() as svg_download:
+        page.get_by_role("button", name="Download SVG").click()
+    drawing = Path(svg_download.value.path()).read_text()
+    assert drawing.startswith("<svg") and 'data-label="w"' in drawing
+    assert json_download.value.suggested_filename == "gradtrace-graph.json"
+
+
+def test_arrow_keys_step_after_pressing_a_player_button(page: Page) -> None:
+    run(page, LOGISTIC)
+    page.get_by_role("button", name="Step", exact=True).click()
+    page.keyboard.press("ArrowRight")
+    assert counter(page)[0] == 2
+    page.keyboard.press("Home")
+    assert counter(page)[0] == 0
+
+
+def test_dark_theme_follows_the_system(browser: Browser, base_url: str, artifacts: Path) -> None:
+    size = {"width": 1280, "height": 720}
+    context = browser.new_context(viewport=size, base_url=base_url, color_scheme="dark")
+    dark = context.new_page()
+    dark.goto("/")
+    run(dark, LOGISTIC)
+    dark.get_by_role("button", name="End", exact=True).click()
+    background = dark.evaluate("getComputedStyle(document.body).backgroundColor")
+    dark.screenshot(path=artifacts / "dark-logistic.png")
+    context.close()
+    assert background == "rgb(20, 21, 24)"

@@ -24,12 +24,27 @@ function describeShape(node) {
   return node.op ? `${node.op.replace(/Backward\d*$/, "")} · ${shape}` : shape;
 }
 
+/** Squeeze a line that would overflow its box (about 6.6 px per character at 11 px monospace). */
+export function fitText(node, text, width) {
+  const room = width - 6;
+  if (room > 0 && text.length * 6.6 > room) {
+    node.setAttribute("textLength", String(room));
+    node.setAttribute("lengthAdjust", "spacingAndGlyphs");
+  } else {
+    node.removeAttribute("textLength");
+  }
+}
+
 /** Build a node: <g data-node-id data-label role=button> with label, op/shape, value and grad lines. */
 export function buildNode(node) {
   const box = nodeBox(node);
   const lines = Math.max(1, Math.floor((box.h - 4) / 12));
   const y = (i) => box.h / 2 + (i - (lines - 1) / 2) * 12 + 4;
-  const text = (cls, i, content = "") => svg("text", { class: cls, x: box.w / 2, y: y(i) }, content);
+  const text = (cls, i, content = "") => {
+    const line = svg("text", { class: cls, x: box.w / 2, y: y(i) }, content);
+    fitText(line, content, box.w);
+    return line;
+  };
   const label = text("label", 0, node.label);
   const detail = lines >= 4 ? text("detail", 1, describeShape(node)) : null;
   const value = text("value", lines >= 4 ? 2 : 1);

@@ -4,7 +4,7 @@ import { el, emit, setText, svg } from "../util/dom.js";
 import { formatTensorShort } from "../model/number.js";
 import { hiddenNodes, visibleGroups } from "../model/graph.js";
 import { PanZoom } from "./pan-zoom.js";
-import { KINDS, buildGroup, buildNode, edgeMiddle, edgePath, place } from "./graph-parts.js";
+import { KINDS, buildGroup, buildNode, edgeMiddle, edgePath, fitText, place } from "./graph-parts.js";
 
 const EDGE_LABEL_LIMIT = 150; // above this many edges only the pulsing edges show their contribution
 const MOVE_MS = 400;
@@ -203,17 +203,6 @@ export class GraphView extends EventTarget {
     this.nodeEls.get(this.marked.selected)?.g.classList.remove("selected");
     this.nodeEls.get(id)?.g.classList.add("selected");
     this.marked.selected = id;
-  }
-}
-
-// Squeeze a line that would overflow its box (about 6.6 px per character at 11 px monospace).
-function fitText(node, text, width) {
-  const room = width - 6;
-  if (room > 0 && text.length * 6.6 > room) {
-    node.setAttribute("textLength", String(room));
-    node.setAttribute("lengthAdjust", "spacingAndGlyphs");
-  } else {
-    node.removeAttribute("textLength");
   }
 }
 

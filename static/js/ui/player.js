@@ -88,7 +88,9 @@ export class Player extends EventTarget {
   }
 
   #key(event) {
-    if (event.target.closest("input, textarea, select, button, [role=button]")) return;
+    // Fields keep their keys; buttons keep Space (it presses them) but arrows still step.
+    const typing = event.target.closest("input, textarea, select, [contenteditable]");
+    if (typing || (event.key === " " && event.target.closest("button, [role=button]"))) return;
     const actions = {
       " ": () => (this.loop ? this.pause() : this.play()),
       ArrowLeft: () => this.seek(this.position - 1),
