@@ -15,7 +15,7 @@ from torch.utils._pytree import tree_flatten, tree_map_only
 from app.errors import LimitExceeded
 from app.limits import Limits
 from app.program.flops import estimate_flops
-from app.program.shapes import ELEMENTWISE, broadcast_numel
+from app.program.shapes import estimate_numel
 
 __all__ = ["Budget", "BudgetMode"]
 
@@ -26,6 +26,7 @@ _NO_DRY_RUN = frozenset(
         "__format__", "__str__", "__bool__", "__len__", "__hash__", "requires_grad_", "retain_grad",
         "is_floating_point", "is_contiguous", "element_size", "device", "storage_offset", "ndimension",
         "nelement", "register_hook", "__iter__", "__contains__", "__reduce_ex__", "__deepcopy__",
+        "_set_grad_enabled",
     }
 )  # fmt: skip
 
@@ -143,12 +144,11 @@ class BudgetMode(TorchFunctionMode):
         return result
 
     def _dry_run(self, func: Callable[..., Any], args: Sequence[Any], kwargs: dict[str, Any]) -> int | None:
-        """Elements the call will produce: by broadcasting for elementwise ops, else from a run on meta
-        tensors; None when that fails (the real run is then bounded by its inputs, and checked after)."""
-        if getattr(func, "__name__", "") in ELEMENTWISE:
-            numel = broadcast_numel([*args, *kwargs.values()])
-            if numel is not None:
-                return numel
+        """Elements the call will produce: from shapes for common ops, else from a run on meta tensors;
+        None when that fails (the real run is then bounded by its inputs, and checked after)."""
+        numel = estimate_numel(getattr(func, "__name__", ""), args, kwargs)
+        if numel is not None:
+            return numel
         try:
             with self.quiet(), torch.device("meta"):
                 meta_args, meta_kwargs = tree_map_only(torch.Tensor, _to_meta, (tuple(args), dict(kwargs)))
