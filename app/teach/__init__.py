@@ -2,15 +2,46 @@
 
 from __future__ import annotations
 
-from app.capture.records import Capture
-from app.models import GraphResponse
-from app.teach.chain import explain_backward
-from app.teach.health import gradient_health
+import logging
 
-__all__ = ["annotate", "explain_backward", "gradient_health"]
+from app.capture.records import Capture
+from app.errors import GradtraceError
+from app.limits import Limits
+from app.models import GraphOptions, GraphResponse
+from app.teach.chain import explain_backward
+from app.teach.gradcheck import check_gradients
+from app.teach.health import gradient_health
+from app.teach.rerun import Program
+from app.teach.train import train
+
+__all__ = ["annotate", "check_gradients", "enrich", "explain_backward", "gradient_health", "train"]
+
+log = logging.getLogger(__name__)
+
+GRADCHECK_SHARE = 0.25  # of the run's wall-clock limit, for the gradient check's re-runs
+TRAIN_SHARE = 0.4  # and for training's
 
 
 def annotate(graph: GraphResponse, capture: Capture) -> None:
     """Chain-rule cards on every backward step and the gradient-health report, from the capture alone."""
     explain_backward(graph, capture)
     graph.health = gradient_health(graph, capture)
+
+
+def enrich(
+    graph: GraphResponse, capture: Capture, program: Program, options: GraphOptions, limits: Limits
+) -> None:
+    """Everything issue #7 adds to a response; `program` re-runs the program (seeded with options.seed)."""
+    annotate(graph, capture)
+    if capture.error is not None or not capture.backward:
+        return
+    try:
+        if options.gradcheck:
+            budget = limits.wall_seconds * GRADCHECK_SHARE
+            check_gradients(graph, capture, program, seed=options.seed, budget_s=budget)
+        if options.train is not None:
+            budget = limits.wall_seconds * TRAIN_SHARE
+            train(graph, capture, program, options.train, seed=options.seed, budget_s=budget)
+    except GradtraceError as error:  # a re-run went past a budget: the graph itself is still good
+        log.info("re-runs stopped: %s", error.kind)
+        graph.notes.append(f"gradient check / training stopped: {error}")
