@@ -7,9 +7,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-
-import app.capture  # noqa: F401  (imports torch with its optional-numpy warning silenced)
 import torch
+
 from app.limits import Limits
 from app.program import Interpreter, check_source, validate
 

@@ -32,7 +32,9 @@ print(f"Gradient function for z = {z.grad_fn}")
 
 def test_logistic_neuron_prints_like_torch(interpret: Interpret) -> None:
     run = interpret(LOGISTIC)
-    assert run.stdout == "Gradient w.r.t w: tensor([-0.0898])\nGradient function for z = <AddBackward0 object>\n"
+    assert run.stdout == (
+        "Gradient w.r.t w: tensor([-0.0898])\nGradient function for z = <AddBackward0 object>\n"
+    )
     assert run.vars["b"].grad.item() == pytest.approx(-0.0817, abs=1e-4)
     assert run.vars["loss"].item() == pytest.approx(0.0852, abs=1e-4)
 
