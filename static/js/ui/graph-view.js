@@ -176,7 +176,7 @@ export class GraphView extends EventTarget {
     const all = this.index.graph.edges.length <= EDGE_LABEL_LIMIT;
     for (const [id, part] of this.edgeEls) {
       const grad = state.edgeGrads.get(id);
-      const show = grad && (all || state.pulse.has(id));
+      const show = grad && (state.pulse.has(id) || (all && grad.numel === 1)); // tensors only while moving
       if (!show && part.label) part.label.style.display = "none";
       if (show) this.#edgeLabel(id, part, grad);
     }
