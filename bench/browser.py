@@ -35,17 +35,13 @@ RECORD_FRAMES = """async (count) => {
 }"""
 
 
+DRAWN_OR_FAILED = """() => performance.getEntriesByName('graph-draw').length > 0
+  || document.querySelector('.status').dataset.kind === 'error'"""
+
+
 def examples(page: Page) -> dict[str, str]:
     """Example name → program, from GET /examples (through the browser: no HTTP client import here)."""
     return {e["name"]: e["code"] for e in page.request.get("/examples").json()}
-
-
-def pick(names: dict[str, str], *words: str) -> str:
-    """The first example whose name contains all the words (e.g. "gpt", "124")."""
-    for name in names:
-        if all(word in name.lower() for word in words):
-            return name
-    raise SystemExit(f"no example named like {words}: {sorted(names)}")
 
 
 def draw_ms(page: Page, program: str) -> tuple[float, float]:
@@ -53,7 +49,9 @@ def draw_ms(page: Page, program: str) -> tuple[float, float]:
     page.evaluate("performance.clearMarks(); performance.clearMeasures()")
     page.get_by_role("textbox", name="Program").fill(program)
     page.get_by_role("button", name="Run", exact=True).click()
-    page.wait_for_function("() => performance.getEntriesByName('graph-draw').length > 0", timeout=300_000)
+    page.wait_for_function(DRAWN_OR_FAILED, timeout=300_000)
+    if page.locator(".status").get_attribute("data-kind") == "error":
+        raise SystemExit(f"the run failed: {page.locator('.status-message').text_content()}")
     draw = page.evaluate("performance.getEntriesByName('graph-draw')[0].duration")
     total = page.evaluate("performance.getEntriesByName('graph-drawn')[0].startTime")
     return float(draw), float(total)
@@ -92,14 +90,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default="http://127.0.0.1:8000")
     parser.add_argument("--chromium", default="/usr/bin/chromium")
+    parser.add_argument("examples", nargs="*", default=["logistic", "gpt2_124m"], help="example names")
     args = parser.parse_args()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 720}, base_url=args.url)
         page.goto("/")
         programs = examples(page)
-        chosen = [pick(programs, "logistic"), pick(programs, "gpt", "124")]
-        for name in chosen:
+        for name in args.examples:
             measure(page, name, programs[name])
         browser.close()
 

@@ -16,11 +16,13 @@ class Slot {
   #latest = 0;
   #controller = null;
 
-  async send(url, init) {
+  /** POST and parse; `mark` names a performance mark set when the response starts arriving. */
+  async send(url, init, mark = null) {
     this.cancel();
     const id = ++this.#latest;
     this.#controller = new AbortController();
     const response = await fetch(url, { ...init, signal: this.#controller.signal });
+    if (mark) performance.mark(mark);
     const body = await readJson(response);
     if (id !== this.#latest) return null;
     this.#controller = null;
@@ -50,7 +52,8 @@ export class Api {
 
   /** Run a program; resolves to a GraphResponse, or null when a newer run replaced this one. */
   runGraph(program, options) {
-    return this.#graph.send("/graph", { ...JSON_POST, body: JSON.stringify({ program, options }) });
+    const body = JSON.stringify({ program, options });
+    return this.#graph.send("/graph", { ...JSON_POST, body }, "graph-response");
   }
 
   /** Lay a graph (see layoutPayload) out again for a new set of collapsed groups. */

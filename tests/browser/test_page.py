@@ -204,3 +204,16 @@ def test_dark_theme_follows_the_system(browser: Browser, base_url: str, artifact
     dark.screenshot(path=artifacts / "dark-logistic.png")
     context.close()
     assert background == "rgb(20, 21, 24)"
+
+
+def test_a_long_run_shows_elapsed_time_and_can_be_cancelled(page: Page) -> None:
+    heavy = "import torch\nx = torch.randn(200, 200, requires_grad=True)\ny = x\nfor i in range(60):\n"
+    heavy += "    y = torch.tanh(y @ x)\ny.sum().backward()\n"
+    page.get_by_role("textbox", name="Program").fill(heavy)
+    page.get_by_role("button", name="Run", exact=True).click()
+    expect(page.locator(".status-elapsed")).to_have_text(re.compile(r"^\d+\.\d s$"))
+    page.get_by_role("button", name="Cancel").click()
+    expect(page.locator(".status-message")).to_have_text("Cancelled.")
+    assert page.locator("[data-node-id]").count() == 0
+    run(page, LOGISTIC)
+    expect(page.locator('[data-label="w"]').first).to_be_visible()
