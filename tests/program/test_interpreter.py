@@ -268,11 +268,7 @@ def test_functions_loops_and_comprehensions(interpret: Interpret) -> None:
 
 def test_spans_return_to_the_caller_after_a_call(interpret: Interpret) -> None:
     run = interpret(
-        "import torch\n"
-        "def double(v):\n"
-        "    out = v * 2\n"
-        "    return out\n"
-        "y = double(torch.ones(1)) + 1\n"
+        "import torch\ndef double(v):\n    out = v * 2\n    return out\ny = double(torch.ones(1)) + 1\n"
     )
     statement = (5, 0, 5, 29)
     assert run.recorder.spans[-4:] == [statement, (3, 4, 3, 15), (4, 4, 4, 14), statement]
