@@ -1,0 +1,88 @@
+"""Plain-torch oracle for the example programs, and the helpers that hold a response up against it.
+
+The oracle runs the example's own text with Python (`exec`, in tests only; the app never does) under the
+seed the runner sets, so it draws the same random numbers and dropout masks as the interpreted run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from app.limits import Limits
+from app.models import GraphOptions, GraphResponse, TensorData
+from app.runner import run
+from app.settings import Settings
+
+RTOL, ATOL = 1e-4, 1e-6  # float32: the same ops in the same order, so only summation order may differ
+
+
+@dataclass
+class Plain:
+    """One example run by plain torch: its global names and what it printed."""
+
+    names: dict[str, object]
+    stdout: str
+
+    def leaves(self) -> dict[str, torch.Tensor]:
+        """Every trainable tensor by the label the graph gives it: module paths, else the variable name."""
+        found = {name: value for name, value in self.names.items() if _is_leaf(value)}
+        for module in self.modules().values():
+            found.update(dict(module.named_parameters()))
+        return found
+
+    def modules(self) -> dict[str, nn.Module]:
+        """The program's top-level modules by variable name (`model`, `block`)."""
+        return {name: value for name, value in self.names.items() if isinstance(value, nn.Module)}
+
+
+def run_plain(code: str, seed: int = 0) -> Plain:
+    """The program's text run by Python on plain torch, seeded and typed as app.runner does by default."""
+    names: dict[str, object] = {}
+    printed = io.StringIO()
+    previous = torch.get_default_dtype()
+    torch.manual_seed(seed)
+    torch.set_default_dtype(torch.float32)
+    try:
+        with contextlib.redirect_stdout(printed), torch.enable_grad():
+            exec(compile(code, "<example>", "exec"), names)
+    finally:
+        torch.set_default_dtype(previous)
+    return Plain(names, printed.getvalue())
+
+
+def run_served(code: str, limits: Limits | None = None) -> GraphResponse:
+    """The program through app.runner.run in-process, with the server's default options and caps."""
+    settings = Settings()
+    return run(
+        code,
+        GraphOptions(),
+        limits or settings.limits,
+        max_chars=settings.max_program_chars,
+        max_lines=settings.max_program_lines,
+    )
+
+
+def assert_matches(data: TensorData | None, expected: torch.Tensor) -> None:
+    """A TensorData equals the tensor: every value when inlined, else its stats and its preview."""
+    assert data is not None
+    assert data.shape == list(expected.shape)
+    assert data.numel == expected.numel()
+    expected = expected.detach().double()
+    if data.values is not None:
+        assert torch.allclose(torch.tensor(data.values, dtype=torch.float64), expected, rtol=RTOL, atol=ATOL)
+        return
+    assert data.truncated and data.stats is not None and data.preview
+    preview = torch.tensor(data.preview, dtype=torch.float64)
+    assert torch.allclose(preview, expected.flatten()[: len(preview)], rtol=RTOL, atol=ATOL)
+    summary = [data.stats.min, data.stats.max, data.stats.mean, data.stats.norm]
+    wanted = [expected.min(), expected.max(), expected.mean(), expected.norm()]
+    assert torch.allclose(torch.tensor(summary, dtype=torch.float64), torch.stack(wanted), rtol=RTOL, atol=ATOL)
+
+
+def _is_leaf(value: object) -> bool:
+    return isinstance(value, torch.Tensor) and value.is_leaf and value.requires_grad

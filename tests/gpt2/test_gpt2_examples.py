@@ -1,0 +1,54 @@
+"""Every built-in example through app.runner.run: its leaves' gradients, loss and printout equal plain torch."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from gpt2_oracle import Plain, assert_matches, run_plain, run_served
+
+from app.examples import EXAMPLES, example
+from app.models import GraphResponse, Node
+
+GPT2_124M_UNTIED_NO_QKV_BIAS = 163_009_536  # 163,037,184 (untied, HF-style QKV bias) - 12 blocks x 2,304
+
+
+def trainable_leaves(graph: GraphResponse) -> list[Node]:
+    return [node for node in graph.nodes if node.kind in ("param", "input") and node.grad is not None]
+
+
+def check_against_plain(graph: GraphResponse, plain: Plain) -> int:
+    """Gradients of every trainable leaf, the loss and the printout; returns how many leaves were compared."""
+    leaves = plain.leaves()
+    compared = trainable_leaves(graph)
+    for node in compared:
+        grad = leaves[node.label].grad
+        assert grad is not None, node.label
+        assert_matches(node.grad, grad)
+    loss = plain.names.get("loss")
+    if isinstance(loss, torch.Tensor):
+        assert graph.outputs["loss"] == pytest.approx(loss.item(), rel=1e-5)
+    assert graph.stdout == plain.stdout
+    return len(compared)
+
+
+@pytest.mark.parametrize("name", [item.name for item in EXAMPLES if item.name != "gpt2_124m"])
+def test_example_gradients_equal_plain_torch(name: str) -> None:
+    code = example(name).code
+    assert check_against_plain(run_served(code), run_plain(code)) > 0
+
+
+def test_gpt2_mini_compares_every_parameter_of_the_model() -> None:
+    code = example("gpt2_mini").code
+    plain = run_plain(code)
+    assert check_against_plain(run_served(code), plain) == len(list(plain.modules()["model"].parameters()))
+
+
+@pytest.mark.slow
+def test_gpt2_124m_gradients_and_parameter_total_equal_plain_torch() -> None:
+    code = example("gpt2_124m").code
+    graph, plain = run_served(code), run_plain(code)
+    model = plain.modules()["model"]
+    assert check_against_plain(graph, plain) == len(list(model.parameters()))
+    root = next(group for group in graph.groups if group.parent is None)
+    assert (root.id, root.label) == ("model", "model (GPTModel)")
+    assert root.params == sum(p.numel() for p in model.parameters()) == GPT2_124M_UNTIED_NO_QKV_BIAS
