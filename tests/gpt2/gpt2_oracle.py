@@ -81,7 +81,8 @@ def assert_matches(data: TensorData | None, expected: torch.Tensor) -> None:
     assert torch.allclose(preview, expected.flatten()[: len(preview)], rtol=RTOL, atol=ATOL)
     summary = [data.stats.min, data.stats.max, data.stats.mean, data.stats.norm]
     wanted = [expected.min(), expected.max(), expected.mean(), expected.norm()]
-    assert torch.allclose(torch.tensor(summary, dtype=torch.float64), torch.stack(wanted), rtol=RTOL, atol=ATOL)
+    summary_tensor = torch.tensor(summary, dtype=torch.float64)
+    assert torch.allclose(summary_tensor, torch.stack(wanted), rtol=RTOL, atol=ATOL)
 
 
 def _is_leaf(value: object) -> bool:

@@ -1,4 +1,4 @@
-"""Every built-in example through app.runner.run: its leaves' gradients, loss and printout equal plain torch."""
+"""Every built-in example through app.runner.run: leaf gradients, loss and printout equal plain torch."""
 
 from __future__ import annotations
 

@@ -1,0 +1,94 @@
+"""GPT-2 mini's groups: the nn.Module tree with class labels and parameter counts, two blocks folded to "× 2",
+and a default view of at most ~150 boxes."""
+
+from __future__ import annotations
+
+import pytest
+from gpt2_oracle import run_plain, run_served
+from torch import nn
+
+from app.examples import example
+from app.layout import default_collapsed, fold_repeats, layout
+from app.models import GraphResponse
+
+MAX_DEFAULT_BOXES = 150
+
+
+@pytest.fixture(scope="module")
+def mini() -> tuple[GraphResponse, nn.Module]:
+    """GPT-2 mini's graph and the same model built by plain torch."""
+    code = example("gpt2_mini").code
+    return run_served(code), run_plain(code).modules()["model"]
+
+
+def module_at(model: nn.Module, group_id: str) -> nn.Module:
+    return model if group_id == "model" else model.get_submodule(group_id)
+
+
+def visible_boxes(graph: GraphResponse) -> int:
+    """Nodes drawn as boxes plus collapsed groups not hidden inside another collapsed group."""
+    parents = {group.id: group.parent for group in graph.groups}
+    collapsed = {group.id for group in graph.groups if group.collapsed}
+
+    def hidden(group_id: str | None) -> bool:
+        while group_id is not None:
+            group_id = parents[group_id]
+            if group_id in collapsed:
+                return True
+        return False
+
+    shown_nodes = sum(node.w > 0 for node in graph.nodes)
+    return shown_nodes + sum(not hidden(group_id) for group_id in collapsed)
+
+
+def test_groups_are_the_module_tree_with_class_labels(mini: tuple[GraphResponse, nn.Module]) -> None:
+    graph, model = mini
+    module_paths = {name for name, _ in model.named_modules() if name}
+    assert {group.id for group in graph.groups} == {"model"} | module_paths
+    for group in graph.groups:
+        module = module_at(model, group.id)
+        assert (group.module, group.label) == (type(module).__name__, f"{group.id} ({type(module).__name__})")
+        assert group.parent == (None if group.id == "model" else group.id.rpartition(".")[0] or "model")
+    labels = {group.id: group.label for group in graph.groups}
+    assert labels["blocks.1.attn"] == "blocks.1.attn (CausalSelfAttention)"
+    assert labels["blocks.0.ff.layers.1"] == "blocks.0.ff.layers.1 (GELU)"
+
+
+def test_group_params_equal_the_modules_parameter_count(mini: tuple[GraphResponse, nn.Module]) -> None:
+    graph, model = mini
+    params = {group.id: group.params for group in graph.groups}
+    assert params == {
+        group.id: sum(p.numel() for p in module_at(model, group.id).parameters()) for group in graph.groups
+    }
+    assert params["model"] == 32_704
+    assert params["blocks.0.attn"] == 32 * 96 + 32 * 32 + 32  # c_attn without bias, c_proj with
+
+
+def test_attention_softmax_runs_inside_each_blocks_attention(mini: tuple[GraphResponse, nn.Module]) -> None:
+    graph, _ = mini
+    softmax_groups = [node.group for node in graph.nodes if node.op == "SoftmaxBackward0"]
+    assert softmax_groups == ["blocks.0.attn", "blocks.1.attn"]
+
+
+def test_two_identical_blocks_fold_into_one_stack(mini: tuple[GraphResponse, nn.Module]) -> None:
+    graph, model = mini
+    folded = fold_repeats(graph)
+    before = {group.id: group for group in graph.groups}
+    stacks = [group for group in folded.groups if group.id not in before]
+    assert [(s.id, s.label, s.module, s.parent, s.repeat) for s in stacks] == [
+        ("blocks[0-1]", "blocks × 2 (Block)", "Block", "blocks", 2)
+    ]
+    assert stacks[0].params == sum(p.numel() for p in model.blocks.parameters()) == 2 * 12_608
+    assert stacks[0].members == before["blocks.0"].members + before["blocks.1"].members
+    moved = {group.id for group in folded.groups if group.id in before and group != before[group.id]}
+    assert moved == {"blocks.0", "blocks.1"}
+    assert {group.parent for group in folded.groups if group.id in moved} == {"blocks[0-1]"}
+
+
+def test_default_view_shows_at_most_150_boxes(mini: tuple[GraphResponse, nn.Module]) -> None:
+    graph, _ = mini
+    folded = fold_repeats(graph)
+    collapsed = default_collapsed(folded)
+    assert len(graph.nodes) > MAX_DEFAULT_BOXES and collapsed
+    assert 0 < visible_boxes(layout(folded, collapsed)) <= MAX_DEFAULT_BOXES
+    assert visible_boxes(layout(folded, [])) == len(graph.nodes)
