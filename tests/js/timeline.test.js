@@ -25,6 +25,8 @@ test("at the start only leaves show values and nothing has a gradient", () => {
   assert.equal(state.grads.size, 0);
   assert.equal(state.phase, "start");
   assert.equal(describeStep(index, state.current), "Press Play to run the forward pass.");
+  const leaf = { phase: "forward", index: 0, node: "n1" };
+  assert.equal(describeStep(index, leaf), "Forward: w is a parameter (requires grad) = 2.2");
 });
 
 test("forward steps reveal values in order and pulse the op's input edges", () => {
@@ -43,10 +45,10 @@ test("backward steps reveal gradients in engine order with the sentence for each
   assert.deepEqual([...sigmoid.pulse], [["e4", "backward"]]);
   assert.equal(
     describeStep(index, sigmoid.current),
-    "SigmoidBackward0: dL/dz = dL/da · σ(z)(1−σ(z)) = −0.08166",
+    "SigmoidBackward0: dL/dz = dL/da · σ(z)(1−σ(z)) = −1.089 · 0.07499 = −0.08166",
   );
   const mul = stateAt(index, steps, 9);
-  assert.equal(describeStep(index, mul.current), "MulBackward0: dL/dw = dL/dmul · x = −0.08983");
+  assert.equal(describeStep(index, mul.current), "MulBackward0: dL/dw = dL/dmul · x = −0.08166 · 1.1 = −0.08983");
   assert.equal(mul.grads.has("n1"), false);
 });
 

@@ -1,7 +1,8 @@
 // Pure timeline: the animation steps of a run, what the graph shows at each position, one sentence per step.
 
-import { formatScalar, formatTensorShort, scalarOf } from "./number.js";
+import { formatScalar, formatTensorShort, scalarOf, toNumber } from "./number.js";
 import { inputsOf, nameOf } from "./graph.js";
+import { chainRule } from "./rules.js";
 
 const LEAF_KINDS = new Set(["input", "param", "const"]);
 
@@ -98,8 +99,11 @@ export function describeStep(index, step) {
   return "zero_grad(): every parameter's .grad is reset before the next backward pass.";
 }
 
+const LEAF_WORDS = { input: "an input", param: "a parameter (requires grad)", const: "a constant" };
+
 function describeForward(index, nodeId) {
   const node = index.nodes.get(nodeId);
+  if (LEAF_WORDS[node.kind]) return `Forward: ${node.label} is ${LEAF_WORDS[node.kind]} = ${formatTensorShort(node.data)}`;
   const args = inputsOf(index, nodeId).map((e) => nameOf(index, e.source)).join(", ");
   const fn = node.fn ?? node.op ?? node.kind;
   return `Forward: ${node.label} = ${fn}(${args}) = ${formatTensorShort(node.data)}`;
@@ -107,46 +111,30 @@ function describeForward(index, nodeId) {
 
 const d = (name) => `dL/d${name}`;
 
-// Local-derivative rules: (input position, input names, output name) → how dL/d(input) is formed.
-const RULES = {
-  Sigmoid: (i, x, out) => `${d(out)} · σ(${x[0]})(1−σ(${x[0]}))`,
-  Tanh: (i, x, out) => `${d(out)} · (1−tanh²(${x[0]}))`,
-  Relu: (i, x, out) => `${d(out)} · [${x[0]} > 0]`,
-  Exp: (i, x, out) => `${d(out)} · exp(${x[0]})`,
-  Log: (i, x, out) => `${d(out)} · 1/${x[0]}`,
-  Neg: (i, x, out) => `−${d(out)}`,
-  Add: (i, x, out) => d(out),
-  Sub: (i, x, out) => (i === 0 ? d(out) : `−${d(out)}`),
-  Mul: (i, x, out) => `${d(out)} · ${x[1 - i] ?? "other"}`,
-  Div: (i, x, out) => (i === 0 ? `${d(out)} / ${x[1]}` : `−${d(out)} · ${x[0]}/${x[1]}²`),
-  Pow: (i, x, out) => `${d(out)} · n·${x[0]}^(n−1)`,
-  Sum: (i, x, out) => `${d(out)} (copied to every element)`,
-  Mean: (i, x, out) => `${d(out)} / N`,
-  Mm: (i, x, out) => (i === 0 ? `${d(out)} · ${x[1]}ᵀ` : `${x[0]}ᵀ · ${d(out)}`),
-  BinaryCrossEntropy: (i, x, out) => `${d(out)} · (${x[0]}−${x[1]})/(${x[0]}(1−${x[0]}))`,
-};
-
-function ruleFor(op) {
-  return RULES[op.replace(/Backward\d*$/, "")];
-}
-
 function describeBackward(index, event) {
   if (event.accumulates) return describeAccumulate(index, event);
   const out = nameOf(index, event.node);
-  const rule = ruleFor(event.op);
+  const upstream = event.grad_outputs?.[0];
   const inputs = inputsOf(index, event.node).map((e) => nameOf(index, e.source));
   const parts = event.edges.map((edgeId, i) => {
     const grad = event.grad_inputs[i];
     if (!edgeId || !grad) return null;
     const source = nameOf(index, index.edges.get(edgeId)?.source);
-    const position = index.edges.get(edgeId)?.input_index ?? i;
-    const formula = rule ? ` = ${rule(position, inputs, out)}` : "";
-    return `${d(source)}${formula} = ${formatTensorShort(grad)}`;
+    const rule = chainRule(event.op, index.edges.get(edgeId)?.input_index ?? i, inputs, out);
+    return `${d(source)}${rule ? ` = ${rule}` : ""}${withNumbers(upstream, grad)} = ${formatTensorShort(grad)}`;
   });
   const sent = parts.filter(Boolean);
   const prefix = `${event.op}: ${fanIn(index, event.node, event.grad_outputs?.[0])}`;
   if (!sent.length) return `${prefix}no gradient flows further from ${out}.`;
   return `${prefix}${sent.join("; ")}`;
+}
+
+// For scalars, the numbers behind the formula: upstream gradient · local derivative (their quotient).
+function withNumbers(upstream, grad) {
+  const up = toNumber(scalarOf(upstream));
+  const down = toNumber(scalarOf(grad));
+  if (!Number.isFinite(up) || !Number.isFinite(down) || up === 0 || scalarOf(grad) === null) return "";
+  return ` = ${formatScalar(up)} · ${formatScalar(down / up)}`;
 }
 
 // A value used more than once receives one contribution per use; the engine sums them before using it.
