@@ -88,10 +88,26 @@ def test_program_errors_carry_line_and_column(server: LiveServer) -> None:
     assert error["line"] in (2, 3)
 
 
-def test_forbidden_import_is_422(server: LiveServer) -> None:
-    response = post(server, {"program": "import os\n"})
+@pytest.mark.parametrize(
+    ("program", "kind", "line"),
+    [
+        ("# only a comment\n", "empty_program", None),
+        ("x = 'caf\u00e9'\n", "source_rejected", 1),
+        ("import os\n", "forbidden_import", 1),
+        ("while True:\n    pass\n", "forbidden_syntax", 1),
+        ("open('x')\n", "forbidden_name", 1),
+        ("import torch\nx = torch.ones(1)\ny = x.storage()\n", "forbidden_attribute", 3),
+        ("x = 'a' * 3\n", "forbidden_operation", 1),
+        ("import torch\nfor i in range(100):\n    x = torch.ones(2) * 2\n", "limit_exceeded", 3),
+    ],
+)
+def test_program_refusals_are_422_with_their_line(
+    server: LiveServer, program: str, kind: str, line: int | None
+) -> None:
+    response = post(server, {"program": program, "options": {"limits": {"max_ops": 50}}})
     assert response.status_code == 422
-    assert (error_of(response)["kind"], error_of(response)["line"]) == ("forbidden_import", 1)
+    error = error_of(response)
+    assert (error["kind"], error["line"]) == (kind, line)
 
 
 def test_runtime_error_may_carry_the_partial_graph(server: LiveServer) -> None:
