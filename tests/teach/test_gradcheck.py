@@ -1,0 +1,83 @@
+"""Numerical gradient check: agreement on smooth programs, the documented disagreement at relu(0)."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from teaching import Program, traced
+from torch import nn
+
+from app.capture import Recorder
+from app.models import GradCheck
+from app.teach.gradcheck import MAX_ELEMENTS, check_gradients
+
+
+def _checks(program: Program) -> tuple[list[GradCheck], bool]:
+    torch.manual_seed(0)
+    recorded, graph = traced(program)
+    check_gradients(graph, recorded, program, seed=0, budget_s=30)
+    return graph.gradcheck, graph.truncated["gradcheck"]
+
+
+def neuron(rec: Recorder) -> None:
+    x, y = torch.tensor(1.1), torch.tensor(1.0)
+    w = torch.tensor(2.2, requires_grad=True)
+    b = torch.tensor(0.0, requires_grad=True)
+    rec.name(w, "w")
+    rec.name(b, "b")
+    F.binary_cross_entropy(torch.sigmoid(x * w + b), y).backward()
+
+
+def test_smooth_neuron_agrees_with_finite_differences() -> None:
+    checks, truncated = _checks(neuron)
+    assert [(c.label, c.index, c.ok) for c in checks] == [("w", [], True), ("b", [], True)]
+    assert round(float(checks[0].autograd), 4) == -0.0898 and round(float(checks[0].numeric), 4) == -0.0898
+    assert round(float(checks[1].numeric), 4) == -0.0817
+    assert all(float(c.abs_err) < 1e-6 and c.note is None for c in checks)
+    assert truncated is False
+
+
+def test_relu_at_zero_disagrees_and_says_why() -> None:
+    def program(rec: Recorder) -> None:
+        x = torch.tensor([0.0, 1.5, -2.0], requires_grad=True)
+        rec.name(x, "x")
+        y = torch.relu(x)
+        rec.name(y, "y")
+        y.sum().backward()
+
+    checks, _ = _checks(program)
+    assert [(c.index, float(c.autograd), round(float(c.numeric), 6), c.ok) for c in checks] == [
+        ([0], 0.0, 0.5, False),  # the kink: autograd's convention vs the average of both slopes
+        ([1], 1.0, 1.0, True),
+        ([2], 0.0, 0.0, True),
+    ]
+    assert checks[0].note is not None and "relu'(0) = 0" in checks[0].note
+    assert checks[1].note is None
+
+
+def test_mlp_every_parameter_element_agrees() -> None:
+    def program(rec: Recorder) -> None:
+        with rec.quiet():
+            net = nn.Sequential(nn.Linear(10, 5), nn.Tanh(), nn.Linear(5, 1))
+        rec.name(net, "net")
+        x, y = torch.randn(4, 10), torch.randn(4, 1)
+        F.mse_loss(net(x), y).backward()
+
+    checks, _ = _checks(program)
+    assert len(checks) == 50 + 5 + 5 + 1
+    assert all(c.ok for c in checks), [c for c in checks if not c.ok][:3]
+    assert {tuple(c.index) for c in checks if c.node == checks[0].node} == {
+        (row, col) for row in range(5) for col in range(10)
+    }
+
+
+def test_big_leaf_is_sampled() -> None:
+    def program(rec: Recorder) -> None:
+        w = torch.linspace(-1, 1, 100).requires_grad_()
+        rec.name(w, "w")
+        (w**3).sum().backward()
+
+    checks, _ = _checks(program)
+    assert len(checks) == MAX_ELEMENTS
+    assert all(c.ok for c in checks)
+    assert len({tuple(c.index) for c in checks}) == MAX_ELEMENTS
