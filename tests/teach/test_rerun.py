@@ -1,4 +1,4 @@
-"""Re-runs up to the first backward: leaves numbered at first use, overwritten, promoted; quiet code skipped."""
+"""Re-runs up to the first backward: leaves numbered at first use, overwritten, promoted; quiet skipped."""
 
 from __future__ import annotations
 
