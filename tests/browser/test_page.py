@@ -217,3 +217,15 @@ def test_a_long_run_shows_elapsed_time_and_can_be_cancelled(page: Page) -> None:
     assert page.locator("[data-node-id]").count() == 0
     run(page, LOGISTIC)
     expect(page.locator('[data-label="w"]').first).to_be_visible()
+
+
+def test_inspector_shows_a_matrix_as_heatmap_with_statistics(page: Page, artifacts: Path) -> None:
+    program = "import torch\ntorch.manual_seed(0)\nw = torch.randn(16, 16, requires_grad=True)\n"
+    program += "loss = (w * w).sum()\nloss.backward()\n"
+    run(page, program)
+    page.get_by_role("button", name="End", exact=True).click()
+    page.locator('[data-label="w"]').first.click()
+    expect(page.locator(".tensor.value canvas.heatmap")).to_have_attribute("width", re.compile(r"^\d+$"))
+    expect(page.locator(".tensor.grad canvas.heatmap")).to_be_visible()
+    expect(page.locator(".tensor.value .stats")).to_contain_text("numel256")
+    page.screenshot(path=artifacts / "inspector-heatmap.png")
