@@ -7,10 +7,11 @@ order. Its post hook adds the gradients it sent on. Leaves get their `.grad` as 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from functools import partial
+from functools import cache, partial
 
 import torch
 from torch.autograd.graph import Node
+from torch.utils._python_dispatch import _disable_current_modes
 from torch.utils.hooks import RemovableHandle
 
 from app.capture.records import BackwardRecord, SavedRecord, ValueRecord
@@ -48,7 +49,8 @@ class BackwardRunner:
         session.paused += 1  # unpacking saved tensors and the pass itself run ops that are not graph nodes
         try:
             self._prepare([root.grad_fn for root in roots if root.grad_fn is not None])
-            return func(*args, **kwargs)
+            with _disable_current_modes():  # the engine's own ops skip the recording mode altogether
+                return func(*args, **kwargs)
         finally:
             session.paused -= 1
             self._read_leaf_grads(first_event)
@@ -169,12 +171,16 @@ def _reachable(starts: list[Node]) -> list[Node]:
     return order
 
 
+@cache
+def _saved_names(node_type: type) -> tuple[str, ...]:
+    """The `_saved_*` attributes of one autograd node class (dir() is slow: once per class)."""
+    return tuple(name for name in dir(node_type) if name.startswith("_saved_"))
+
+
 def _saved_tensors(node: Node) -> list[SavedRecord]:
     """The tensors a node saved for backward (`_saved_self`, `_saved_result`, ...), while they still exist."""
     saved: list[SavedRecord] = []
-    for attribute in dir(node):
-        if not attribute.startswith("_saved_"):
-            continue
+    for attribute in _saved_names(type(node)):
         try:
             value = getattr(node, attribute)
         except RuntimeError:  # already freed by an earlier pass without retain_graph

@@ -28,12 +28,12 @@ _READABLE = {"lift_fresh": "torch.tensor", "lift_fresh_copy": "torch.tensor"}
 
 @cache
 def _schema_facts(op: torch._ops.OpOverload) -> tuple[frozenset[int], frozenset[int], frozenset[str]]:
-    """Positions of Scalar operands, positions of arguments written in place, and their keyword names."""
+    """Positions that may hold a Python scalar operand, positions written in place, and their keywords."""
     scalars: set[int] = set()
     written: set[int] = set()
     written_names: set[str] = set()
     for position, argument in enumerate(op._schema.arguments):
-        if isinstance(argument.type, torch.NumberType):
+        if isinstance(argument.type, torch.NumberType | torch.TensorType):  # `x * 2` passes 2 as a Tensor arg
             scalars.add(position)
         if argument.alias_info is not None and argument.alias_info.is_write:
             written.add(position)

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import torch
-import torch.nn.functional as F
 
 from app.models import Heatmap, Nested, Scalar, Stats, TensorData
 
@@ -21,6 +20,7 @@ __all__ = ["HEATMAP_CELLS", "encode", "json_scalar"]
 
 HEATMAP_CELLS = 32  # rows and columns of a heatmap grid, at most
 SAFE_INT = 2**53
+NORM_ROW = 4096  # elements per partial norm (float accuracy)
 
 
 def json_scalar(value: bool | int | float) -> Scalar:
@@ -43,9 +43,8 @@ class _Plan:
     tensor: torch.Tensor
     kind: str  # "float", "int" or "bool": which transfer carries its values
     flat: tuple[int, int] = (0, 0)  # slice of that transfer: values (small) or preview (big)
-    grid: tuple[int, int, int, int] | None = None  # offset into the float transfer, rows, cols
+    grid: tuple[int, int, int] | None = None  # offset into the float transfer, rows, cols
     stats_row: int | None = None  # row in the stats transfer
-    extra: dict[str, float] = field(default_factory=dict)
 
 
 class _Batch:
@@ -62,14 +61,26 @@ class _Batch:
         self.sizes[kind] += piece.numel()
         return start, start + piece.numel()
 
-    def host(self) -> tuple[dict[str, list[bool | int | float]], list[list[float]]]:
+    def host(self) -> tuple[dict[str, list[Scalar]], list[list[float]]]:
+        """One device->host copy per kind, made JSON-safe (only the odd values converted one by one)."""
         dtypes = {"float": torch.float64, "int": torch.int64, "bool": torch.bool}
-        lists: dict[str, list[bool | int | float]] = {}
+        lists: dict[str, list[Scalar]] = {}
         for kind, pieces in self.pieces.items():
-            joined = torch.cat([p.to(dtypes[kind]).cpu() for p in pieces]) if pieces else torch.zeros(0)
-            lists[kind] = joined.tolist()
-        rows = torch.stack([s.cpu() for s in self.stats]).tolist() if self.stats else []
+            joined = torch.cat([p.to(dtypes[kind]) for p in pieces]).cpu() if pieces else torch.zeros(0)
+            lists[kind] = _json_list(joined)
+        rows = torch.stack(self.stats).cpu().tolist() if self.stats else []
         return lists, rows
+
+
+def _json_list(values: torch.Tensor) -> list[Scalar]:
+    """tolist(), with NaN/Inf and unsafe integers turned into strings."""
+    items: list[Scalar] = values.tolist()
+    if values.dtype == torch.bool:
+        return items
+    odd = ~torch.isfinite(values) if values.is_floating_point() else values.abs() > SAFE_INT
+    for position in odd.nonzero().flatten().tolist():
+        items[position] = json_scalar(items[position])
+    return items
 
 
 def encode(tensors: Sequence[torch.Tensor], *, max_inline: int) -> list[TensorData]:
@@ -100,7 +111,7 @@ def _plan(tensor: torch.Tensor, batch: _Batch, max_inline: int) -> _Plan:
     if not small and tensor.dim() >= 2:
         grid = _heatmap(tensor)
         start, _ = batch.put("float", grid)
-        plan.grid = (start, grid.shape[0], grid.shape[1], 0)
+        plan.grid = (start, grid.shape[0], grid.shape[1])
     if plan.kind != "bool" and tensor.numel() > 0:
         plan.stats_row = len(batch.stats)
         batch.stats.append(_stats_row(tensor))
@@ -120,47 +131,88 @@ def _first_values(tensor: torch.Tensor, count: int) -> torch.Tensor:
 
 
 def _heatmap(tensor: torch.Tensor) -> torch.Tensor:
-    """Mean over the leading dims, then mean-pooled to at most HEATMAP_CELLS x HEATMAP_CELLS."""
+    """Mean over the leading dims, then block means on at most HEATMAP_CELLS x HEATMAP_CELLS cells."""
     rows, cols = tensor.shape[-2], tensor.shape[-1]
     work = tensor if tensor.is_floating_point() else tensor.double()
     grid = work.reshape(-1, rows, cols).mean(0) if tensor.dim() > 2 else work
-    target = (min(rows, HEATMAP_CELLS), min(cols, HEATMAP_CELLS))
-    if target != (rows, cols):
-        grid = F.adaptive_avg_pool2d(grid.float()[None, None], target)[0, 0]
-    return grid
+    if grid.stride(0) == 1 and grid.stride(1) != 1:  # a transposed matrix (`w.t()`): pool it untransposed
+        return _block_means(grid.t()).t()
+    return _block_means(grid)
+
+
+def _block_means(grid: torch.Tensor) -> torch.Tensor:
+    """Row i of the result averages input rows [i*R/n, (i+1)*R/n) (same for columns): one pass, index_add."""
+    rows, cols = grid.shape
+    out_rows, out_cols = min(rows, HEATMAP_CELLS), min(cols, HEATMAP_CELLS)
+    if (out_rows, out_cols) == (rows, cols):
+        return grid
+    row_ids = torch.arange(rows, device=grid.device) * out_rows // rows
+    col_ids = torch.arange(cols, device=grid.device) * out_cols // cols
+    sums = torch.zeros(out_rows, cols, dtype=grid.dtype, device=grid.device).index_add_(0, row_ids, grid)
+    sums = torch.zeros(out_rows, out_cols, dtype=grid.dtype, device=grid.device).index_add_(1, col_ids, sums)
+    counts = torch.bincount(row_ids, minlength=out_rows)[:, None] * torch.bincount(
+        col_ids, minlength=out_cols
+    )
+    return sums / counts
+
+
+def _dense_view(tensor: torch.Tensor) -> torch.Tensor:
+    """The same elements in a contiguous order when the tensor is a permuted dense block (`w.t()`):
+    reductions over strided memory run an order of magnitude slower, and stats ignore element order."""
+    if tensor.is_contiguous():
+        return tensor
+    strides = tensor.stride()
+    order = sorted(range(tensor.dim()), key=lambda d: -strides[d])
+    permuted = tensor.permute(order)
+    return permuted if permuted.is_contiguous() else tensor
 
 
 def _stats_row(tensor: torch.Tensor) -> torch.Tensor:
-    """[min, max, mean, std, norm] in two fused reductions (aminmax, std_mean); norm follows from them."""
-    work = tensor if tensor.is_floating_point() else tensor.double()
+    """[min, max, mean, std, norm] from three vectorised reductions; std follows from sum and norm.
+
+    torch.std_mean and float64 sums are 30x slower than float sums on CPU, and one float norm over millions
+    of elements is off by 0.3%: the norm is taken per 4096-element row and combined in float64."""
+    work = _dense_view(tensor if tensor.is_floating_point() else tensor.double())
     low, high = torch.aminmax(work)
     numel = tensor.numel()
-    std, mean = (s.double() for s in torch.std_mean(work, correction=1 if numel > 1 else 0))
-    norm = torch.sqrt((std * std) * max(numel - 1, 0) + mean * mean * numel)
-    return torch.stack([low.double(), high.double(), mean, std, norm])
+    mean = work.sum().double() / numel
+    norm = _norm(work.reshape(-1))
+    variance = (norm * norm - numel * mean * mean).clamp(min=0) / max(numel - 1, 1)
+    return torch.stack([low.double(), high.double(), mean, variance.sqrt(), norm])
+
+
+def _norm(flat: torch.Tensor) -> torch.Tensor:
+    cut = flat.numel() - flat.numel() % NORM_ROW
+    rows = torch.linalg.vector_norm(flat[:cut].view(-1, NORM_ROW), dim=1).double()
+    tail = torch.linalg.vector_norm(flat[cut:]).double()
+    total: torch.Tensor = (rows.square().sum() + tail.square()).sqrt()
+    return total
 
 
 def _finish(
-    plan: _Plan, lists: dict[str, list[bool | int | float]], rows: list[list[float]], max_inline: int
+    plan: _Plan, lists: dict[str, list[Scalar]], rows: list[list[float]], max_inline: int
 ) -> TensorData:
+    """The model, built without re-validation: every field was made JSON-safe above (a big win on GPT-2)."""
     tensor = plan.tensor
-    flat = [json_scalar(v) for v in lists[plan.kind][plan.flat[0] : plan.flat[1]]]
-    data = TensorData(
-        shape=list(tensor.shape), dtype=str(tensor.dtype).removeprefix("torch."), numel=tensor.numel()
-    )
-    if plan.stats_row is not None:
-        data.stats = _stats(tensor, rows[plan.stats_row])
-    if tensor.numel() <= max_inline:
-        data.values = _nest(flat, list(tensor.shape))
-        return data
-    data.preview, data.truncated = flat, True
+    flat = lists[plan.kind][plan.flat[0] : plan.flat[1]]
+    stats = None if plan.stats_row is None else _stats(tensor, rows[plan.stats_row])
+    small = tensor.numel() <= max_inline
+    heatmap = None
     if plan.grid is not None:
-        start, height, width, _ = plan.grid
-        cells = [json_scalar(v) for v in lists["float"][start : start + height * width]]
-        data.heatmap = Heatmap(
-            rows=height, cols=width, values=[cells[r * width : (r + 1) * width] for r in range(height)]
-        )
-    return data
+        start, height, width = plan.grid
+        cells = lists["float"][start : start + height * width]
+        grid = [cells[r * width : (r + 1) * width] for r in range(height)]
+        heatmap = Heatmap.model_construct(rows=height, cols=width, values=grid)
+    return TensorData.model_construct(
+        shape=list(tensor.shape),
+        dtype=str(tensor.dtype).removeprefix("torch."),
+        numel=tensor.numel(),
+        stats=stats,
+        values=_nest(flat, list(tensor.shape)) if small else None,
+        preview=None if small else flat,
+        heatmap=heatmap,
+        truncated=not small,
+    )
 
 
 def _stats(tensor: torch.Tensor, row: list[float]) -> Stats:

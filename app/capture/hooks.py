@@ -82,12 +82,12 @@ class _OptimizerSteps:
 
     def after(self, optimizer: Optimizer, args: object, kwargs: object) -> None:
         session = self.session
-        session.paused -= 1
         lr = optimizer.param_groups[0].get("lr") if optimizer.param_groups else None
         event = OptimizerRecord(type(optimizer).__name__, float(lr) if isinstance(lr, int | float) else None)
         for update, param in self._open:
             update.after = param.detach().clone()
             event.params.append(update)
         self._open = []
+        session.paused -= 1
         session.capture.optimizer.append(event)
         session.timeline("step", len(session.capture.optimizer) - 1)

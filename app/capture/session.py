@@ -14,8 +14,6 @@ from app.limits import Limits
 
 __all__ = ["Session"]
 
-_WRAPPED_NUMBER_DTYPES = (torch.float64, torch.int64, torch.bool, torch.complex128)
-
 
 class Session:
     """Turns tensors seen by the recording modes into value records; one per run."""
@@ -36,14 +34,13 @@ class Session:
 
     def add(self, kind: RecordKind, tensor: torch.Tensor, **fields: Any) -> ValueRecord:
         """A new value record (a graph node) for a tensor just made or first seen, in forward order."""
-        group = self.module_stack[-1] if self.module_stack else None
+        fields.setdefault("group", self.module_stack[-1] if self.module_stack else None)
         record = ValueRecord(
             index=len(self.capture.values),
             kind=kind,
             tensor=tensor,
             value=tensor,
             span=self.span,
-            group=group,
             version=tensor._version,
             **fields,
         )
@@ -96,8 +93,20 @@ class Session:
             return self._new_version(record).index
         alias = self._aliases.pop(id(tensor), None)
         if alias is not None:
-            return self.add("op", tensor, fn=alias[2], inputs=[alias[1]]).index
+            return self._from_alias(tensor, alias[1], alias[2])
         return self._leaf(tensor).index
+
+    def _from_alias(self, tensor: torch.Tensor, source: int, fn: str) -> int:
+        """A used detach: of a grad-free value it is that value (`torch.randn(2, requires_grad=True)` is
+        randn + detach); of a value in the autograd graph, a node of its own."""
+        record = self.capture.values[source]
+        if record.grad_fn is not None or record.kind != "op" or record.tensor is None:
+            return self.add("op", tensor, fn=fn, inputs=[source]).index
+        if record.value is record.tensor:
+            record.value = tensor
+        record.tensor, record.version = tensor, tensor._version
+        self._by_tensor[id(tensor)] = source
+        return source
 
     def alias(self, tensor: torch.Tensor, source: torch.Tensor, fn: str) -> None:
         """A detached view (autograd saves many): it becomes a node only if the program uses it."""
@@ -109,8 +118,6 @@ class Session:
         return self.add("const", tensor, scalar=number, label=_number_label(number)).index
 
     def _leaf(self, tensor: torch.Tensor) -> ValueRecord:
-        if _is_wrapped_number(tensor):
-            return self.add("const", tensor, scalar=tensor.item(), label=_number_label(tensor.item()))
         label = self.modules.tensor_label(tensor)
         record = self.add("leaf", tensor, label=label)
         if label is not None:
@@ -158,11 +165,6 @@ class Session:
 
     def timeline(self, phase: str, index: int) -> None:
         self.capture.timeline.append(TimelineRecord(phase, index, self.pass_index))  # type: ignore[arg-type]
-
-
-def _is_wrapped_number(tensor: torch.Tensor) -> bool:
-    """Python scalars reach aten as 0-d double/long tensors that no program statement made."""
-    return tensor.dim() == 0 and not tensor.requires_grad and tensor.dtype in _WRAPPED_NUMBER_DTYPES
 
 
 def _number_label(number: Number) -> str:
