@@ -1,0 +1,73 @@
+"""The tutorial corpus (tests/programs/*.py): each runs unchanged through app.runner.run and prints and
+differentiates exactly what plain torch prints and computes for the same file."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+import runpy
+from pathlib import Path
+from typing import Any
+
+import pytest
+import torch
+from torch import nn
+
+from app.limits import Limits
+from app.models import GraphOptions, GraphResponse, Node
+from app.runner import run
+
+PROGRAMS = sorted((Path(__file__).parents[1] / "programs").glob("*.py"))
+_ADDRESS = re.compile(r" at 0x[0-9a-f]+")  # plain torch prints grad_fn objects with their address
+
+
+def plain_torch(path: Path) -> tuple[str, dict[str, Any]]:
+    """The oracle: the same file run by Python and torch, seeded like the runner (seed 0, float32)."""
+    torch.manual_seed(0)
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output):
+        variables = runpy.run_path(str(path))
+    return _ADDRESS.sub("", output.getvalue()), variables
+
+
+def expected_grads(variables: dict[str, Any]) -> dict[str, torch.Tensor]:
+    """Gradients by graph label: module parameters by their path (a root module's own parameters under its
+    variable name, `model.weight`), other leaf tensors by variable name."""
+    modules = {name: value for name, value in variables.items() if isinstance(value, nn.Module)}
+    grads = {
+        path if "." in path else f"{root}.{path}": p.grad
+        for root, module in modules.items()
+        for path, p in module.named_parameters()
+        if p.grad is not None
+    }
+    owned = {id(p) for module in modules.values() for p in module.parameters()}
+    for name, value in variables.items():
+        if isinstance(value, torch.Tensor) and value.is_leaf and value.grad is not None and id(value) not in owned:
+            grads[name] = value.grad
+    return grads
+
+
+def node_grad(response: GraphResponse, label: str) -> torch.Tensor:
+    """The gradient the graph reports for the leaf labelled `label`."""
+    leaves: list[Node] = [n for n in response.nodes if n.label == label and n.grad is not None]
+    assert leaves, f"no node labelled {label} with a gradient"
+    data = leaves[0].grad
+    assert data is not None and data.values is not None, f"{label}: gradient not sent in full"
+    return torch.tensor(data.values, dtype=torch.float64).reshape(data.shape)
+
+
+@pytest.mark.parametrize("path", PROGRAMS, ids=[path.stem for path in PROGRAMS])
+def test_program_matches_plain_torch(path: Path) -> None:
+    stdout, variables = plain_torch(path)
+    response = run(path.read_text(), GraphOptions(device="cpu"), Limits(), max_chars=20_000, max_lines=500)
+    assert response.stdout == stdout
+    grads = expected_grads(variables)
+    assert grads, "every corpus program computes gradients"
+    for label, grad in grads.items():
+        if grad.numel() <= Limits().max_inline_values:
+            assert torch.allclose(node_grad(response, label), grad.double(), atol=1e-6), label
+
+
+def test_corpus_is_there() -> None:
+    assert {path.stem for path in PROGRAMS} >= {"logistic_neuron", "simplenet", "gpt_block"}
