@@ -43,7 +43,8 @@ def expected_grads(variables: dict[str, Any]) -> dict[str, torch.Tensor]:
     }
     owned = {id(p) for module in modules.values() for p in module.parameters()}
     for name, value in variables.items():
-        if isinstance(value, torch.Tensor) and value.is_leaf and value.grad is not None and id(value) not in owned:
+        is_leaf = isinstance(value, torch.Tensor) and value.is_leaf
+        if is_leaf and value.grad is not None and id(value) not in owned:
             grads[name] = value.grad
     return grads
 
