@@ -52,13 +52,23 @@ function showRun(graph) {
   }));
 }
 
-function showFailure(error) {
+async function showFailure(error) {
   if (error.name === "AbortError") return ui.status.info("Cancelled.");
   if (!(error instanceof ApiError)) return ui.status.error(`Could not reach the server: ${error.message}`);
-  if (error.graph) show(error.graph);
+  if (error.graph?.nodes.length) show(await laidOut(error.graph));
   ui.editor.showError(error.info);
   const where = error.info.line ? ` (line ${error.info.line}, column ${error.info.col + 1})` : "";
   ui.status.error(`${error.info.kind}: ${error.info.message}${where}`);
+}
+
+// What ran before an error comes without coordinates: lay it out so it can still be drawn.
+async function laidOut(graph) {
+  if (graph.nodes.some((node) => node.w > 0)) return graph;
+  try {
+    return mergeLayout(graph, await api.layout(layoutPayload(graph), []));
+  } catch {
+    return graph;
+  }
 }
 
 function show(graph) {

@@ -106,6 +106,7 @@ def test_a_forbidden_call_marks_its_line_and_shows_the_message(page: Page) -> No
     expect(page.locator(".gutter .error")).to_have_text("3")
     assert page.locator(".status").get_attribute("data-kind") == "error"
     assert page.locator(".error-underline").count() == 1
+    expect(page.locator('[data-label="x"]')).to_be_visible()  # what ran before the error, laid out
 
 
 def test_collapsing_a_module_hides_its_nodes_and_expanding_restores_them(page: Page) -> None:
