@@ -1,0 +1,100 @@
+"""app.runner.run: the whole in-process pipeline, from program text to the graph or a positioned error."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from app.errors import DeviceUnavailable, ForbiddenAttribute, LimitExceeded, ProgramRuntimeError
+from app.limits import Limits
+from app.models import GraphOptions, GraphResponse, Node
+from app.runner import run
+
+LOGISTIC = """\
+import torch
+import torch.nn.functional as F
+
+x = torch.tensor([1.1])
+y = torch.tensor([1.0])
+w = torch.tensor([2.2], requires_grad=True)
+b = torch.tensor([0.0], requires_grad=True)
+z = x * w + b
+a = torch.sigmoid(z)
+loss = F.binary_cross_entropy(a, y)
+loss.backward()
+print("Gradient w.r.t w:", w.grad)
+"""
+
+
+def graph(program: str, **options: object) -> GraphResponse:
+    return run(program, GraphOptions(device="cpu", **options), Limits(), max_chars=20_000, max_lines=500)
+
+
+def labelled(response: GraphResponse, label: str) -> Node:
+    return next(node for node in response.nodes if node.label == label)
+
+
+def grad_values(node: Node) -> object:
+    assert node.grad is not None
+    return node.grad.values
+
+
+def test_logistic_neuron_gradients_labels_and_stdout() -> None:
+    response = graph(LOGISTIC)
+    assert response.stdout == "Gradient w.r.t w: tensor([-0.0898])\n"
+    assert grad_values(labelled(response, "w")) == [pytest.approx(-0.0898, abs=1e-4)]
+    assert grad_values(labelled(response, "b")) == [pytest.approx(-0.0817, abs=1e-4)]
+    z = labelled(response, "z")
+    assert z.span is not None and (z.span.line, z.span.col, z.span.end_col) == (8, 0, 13)
+    assert {"a", "loss"} <= {node.label for node in response.nodes}
+    assert (response.device, response.dtype, response.torch) == ("cpu", "float32", torch.__version__)
+    assert {"parse", "run", "capture", "encode", "total"} <= set(response.timings)
+
+
+def test_torch_error_is_runtime_error_at_the_line_with_the_partial_graph() -> None:
+    program = "import torch\na = torch.ones(2, 3, requires_grad=True)\nb = a * 2\nc = b @ torch.ones(2, 3)\n"
+    with pytest.raises(ProgramRuntimeError) as caught:
+        graph(program)
+    error = caught.value
+    assert (error.line, error.col, error.end_line, error.end_col) == (4, 4, 4, 23)  # the failing `@`
+    assert "cannot be multiplied" in error.message and "/" not in error.message
+    assert error.graph is not None and len(error.graph["nodes"]) >= 2
+
+
+def test_bce_target_size_check_keeps_torchs_message() -> None:
+    program = "import torch\nimport torch.nn as nn\nloss = nn.BCELoss()(torch.rand(3, 1), torch.rand(3))\n"
+    with pytest.raises(ProgramRuntimeError, match="Using a target size"):
+        graph(program)
+
+
+def test_unknown_attribute_suggests_the_close_name() -> None:
+    with pytest.raises(ForbiddenAttribute) as caught:
+        graph("import torch\nx = torch.ones(1)\ny = torch.sigmoud(x)\n")
+    assert "Did you mean torch.sigmoid?" in caught.value.message
+    assert (caught.value.line, caught.value.col, caught.value.end_col) == (3, 4, 17)
+
+
+def test_budget_error_names_budget_value_and_cap() -> None:
+    with pytest.raises(LimitExceeded) as caught:
+        graph("import torch\nx = torch.ones(10**10)\n")
+    assert "10,000,000,000" in caught.value.message and "max_numel" in caught.value.message
+    assert caught.value.line == 2
+
+
+def test_dtype_option_sets_the_default_and_is_restored() -> None:
+    response = graph("import torch\nx = torch.ones(2, requires_grad=True)\ny = (x * 3).sum()\ny.backward()\n",
+                     dtype="float64")  # fmt: skip
+    assert labelled(response, "x").dtype == "float64"
+    assert response.dtype == "float64"
+    assert torch.get_default_dtype() == torch.float32
+
+
+def test_seed_option_makes_runs_repeatable() -> None:
+    program = "import torch\nx = torch.randn(3)\nprint(x)\n"
+    assert graph(program, seed=7).stdout == graph(program, seed=7).stdout != graph(program, seed=8).stdout
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without a GPU")
+def test_cuda_without_gpu_is_device_unavailable() -> None:
+    with pytest.raises(DeviceUnavailable):
+        run("x = 1\n", GraphOptions(device="cuda"), Limits(), max_chars=100, max_lines=10)
