@@ -87,10 +87,10 @@ class LeafMode(TorchFunctionMode):
         if self.promote:
             self.found.leaves.append(value if value is not None else tensor.detach().double())
             return
-        if value is not None:
-            with self.quiet(), torch.no_grad():
+        with self.quiet(), torch.no_grad():  # the mode's own work is no graph node
+            if value is not None:
                 tensor.data.copy_(value)  # through .data: the version stays, so a capture sees no new node
-        self.found.leaves.append(tensor.detach().clone())
+            self.found.leaves.append(tensor.detach().clone())
 
     def _promoted(self, value: object) -> object:
         """A leaf's value for this run, or a float64 copy of any other floating tensor."""
@@ -108,12 +108,14 @@ class LeafMode(TorchFunctionMode):
     def _first_backward(self, func: Any, args: Sequence[object], kwargs: Mapping[str, object]) -> object:
         root = args[0] if args else kwargs.get("tensors")
         gradient = args[1] if len(args) > 1 else kwargs.get("gradient")
-        if isinstance(root, torch.Tensor):
-            weight = gradient if isinstance(gradient, torch.Tensor) else torch.ones_like(root)
-            self.found.root = (root.detach().double() * weight.detach().double()).sum()
+        with self.quiet(), torch.no_grad():
+            if isinstance(root, torch.Tensor):
+                weight = gradient if isinstance(gradient, torch.Tensor) else torch.ones_like(root)
+                self.found.root = (root.detach().double() * weight.detach().double()).sum()
         if self.backward:
             func(*args, **kwargs)
-            self.found.grads = [None if t.grad is None else t.grad.detach().clone() for t in self._live]
+            with self.quiet():
+                self.found.grads = [None if t.grad is None else t.grad.detach().clone() for t in self._live]
         self.stopped = True
         raise _Stop
 

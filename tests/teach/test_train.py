@@ -1,0 +1,109 @@
+"""Train N steps: the loss curve, per-step snapshots, and the same parameters as plain torch's loop."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from teaching import Program, traced, value
+from torch import nn
+
+from app.capture import Recorder
+from app.models import GraphResponse, TrainOptions
+from app.teach.train import train
+
+
+def _trained(program: Program, options: TrainOptions) -> GraphResponse:
+    torch.manual_seed(0)
+    recorded, graph = traced(program)
+    train(graph, recorded, program, options, seed=0, budget_s=60)
+    return graph
+
+
+def neuron(rec: Recorder) -> None:
+    x, y = torch.tensor(1.1), torch.tensor(1.0)
+    w = torch.tensor(2.2, requires_grad=True)
+    b = torch.tensor(0.0, requires_grad=True)
+    rec.name(w, "w")
+    rec.name(b, "b")
+    loss = F.binary_cross_entropy(torch.sigmoid(x * w + b), y)
+    rec.name(loss, "loss")
+    loss.backward()
+
+
+def _plain_neuron(steps: int, lr: float) -> tuple[list[float], torch.Tensor, torch.Tensor]:
+    """The oracle: torch's own training loop on the same neuron."""
+    x, y = torch.tensor(1.1), torch.tensor(1.0)
+    w = torch.tensor(2.2, requires_grad=True)
+    b = torch.tensor(0.0, requires_grad=True)
+    optimizer = torch.optim.SGD([w, b], lr=lr)
+    losses: list[float] = []
+    for _ in range(steps):
+        optimizer.zero_grad()
+        loss = F.binary_cross_entropy(torch.sigmoid(x * w + b), y)
+        loss.backward()
+        losses.append(float(loss.detach()))
+        optimizer.step()
+    return losses, w.detach(), b.detach()
+
+
+def test_fifty_sgd_steps_lower_the_loss_and_match_plain_torch() -> None:
+    graph = _trained(neuron, TrainOptions(steps=50, optimizer="SGD", lr=0.5))
+    training = graph.training
+    assert training is not None and training.note is None
+    losses = [float(loss) for loss in training.loss]
+    assert len(losses) == 50
+    assert all(later < earlier for earlier, later in zip(losses, losses[1:], strict=False))
+    plain_losses, w, b = _plain_neuron(50, 0.5)
+    assert losses == plain_losses
+    labels = {node.id: node.label for node in graph.nodes}
+    final = {labels[node]: value(data) for node, data in training.params.items()}
+    assert final == {"w": float(w), "b": float(b)}
+
+
+def test_each_step_keeps_every_node_value_and_gradient() -> None:
+    graph = _trained(neuron, TrainOptions(steps=3, optimizer="SGD", lr=0.5))
+    assert graph.training is not None
+    steps = graph.training.steps
+    assert [s.step for s in steps] == [0, 1, 2]
+    w_node = next(node.id for node in graph.nodes if node.label == "w")
+    first_w = value(steps[0].data[w_node])
+    assert abs(first_w - 2.2) < 1e-6
+    assert abs(value(steps[1].data[w_node]) - (first_w - 0.5 * value(steps[0].grad[w_node]))) < 1e-6
+    assert set(steps[0].data) == {node.id for node in graph.nodes}  # the whole graph at every step
+
+
+def test_adam_on_the_mlp_matches_plain_torch() -> None:
+    def build() -> nn.Module:
+        return nn.Sequential(nn.Linear(10, 5), nn.ReLU(), nn.Linear(5, 1))
+
+    def program(rec: Recorder) -> None:
+        with rec.quiet():
+            net = build()
+        rec.name(net, "net")
+        x, y = torch.randn(4, 10), torch.randn(4, 1)
+        F.mse_loss(net(x), y).backward()
+
+    graph = _trained(program, TrainOptions(steps=20, optimizer="Adam", lr=0.01))
+    torch.manual_seed(0)
+    net = build()
+    x, y = torch.randn(4, 10), torch.randn(4, 1)
+    optimizer = torch.optim.Adam(net.parameters(), lr=0.01)
+    for _ in range(20):
+        optimizer.zero_grad()
+        F.mse_loss(net(x), y).backward()
+        optimizer.step()
+    assert graph.training is not None
+    trained = [torch.tensor(data.values) for data in graph.training.params.values()]
+    for mine, plain in zip(trained, net.parameters(), strict=True):
+        assert torch.equal(mine, plain.detach())
+
+
+def test_a_program_without_backward_says_so() -> None:
+    def program(rec: Recorder) -> None:
+        w = torch.tensor(1.0, requires_grad=True)
+        rec.name(w * 2, "y")
+
+    recorded, graph = traced(program)
+    train(graph, recorded, program, TrainOptions(steps=5), seed=0, budget_s=10)
+    assert graph.training is not None
+    assert graph.training.loss == [] and graph.training.note == "the program has no .backward() to train with"
