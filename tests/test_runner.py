@@ -56,7 +56,7 @@ def test_torch_error_is_runtime_error_at_the_line_with_the_partial_graph() -> No
     with pytest.raises(ProgramRuntimeError) as caught:
         graph(program)
     error = caught.value
-    assert (error.line, error.col, error.end_line, error.end_col) == (4, 4, 4, 23)  # the failing `@`
+    assert (error.line, error.col, error.end_line, error.end_col) == (4, 4, 4, 24)  # the failing `@`
     assert "cannot be multiplied" in error.message and "/" not in error.message
     assert error.graph is not None and len(error.graph["nodes"]) >= 2
 
