@@ -85,5 +85,19 @@ def assert_matches(data: TensorData | None, expected: torch.Tensor) -> None:
     assert torch.allclose(summary_tensor, torch.stack(wanted), rtol=RTOL, atol=ATOL)
 
 
+def visible_boxes(graph: GraphResponse) -> int:
+    """Boxes a laid-out graph shows: visible nodes plus collapsed groups not inside a collapsed group."""
+    parents = {group.id: group.parent for group in graph.groups}
+    collapsed = {group.id for group in graph.groups if group.collapsed}
+
+    def outermost(group_id: str) -> bool:
+        parent = parents[group_id]
+        while parent is not None and parent not in collapsed:
+            parent = parents[parent]
+        return parent is None
+
+    return sum(node.w > 0 for node in graph.nodes) + sum(outermost(gid) for gid in collapsed)
+
+
 def _is_leaf(value: object) -> bool:
     return isinstance(value, torch.Tensor) and value.is_leaf and value.requires_grad

@@ -4,7 +4,7 @@ and a default view of at most ~150 boxes."""
 from __future__ import annotations
 
 import pytest
-from gpt2_oracle import run_plain, run_served
+from gpt2_oracle import run_plain, run_served, visible_boxes
 from torch import nn
 
 from app.examples import example
@@ -23,22 +23,6 @@ def mini() -> tuple[GraphResponse, nn.Module]:
 
 def module_at(model: nn.Module, group_id: str) -> nn.Module:
     return model if group_id == "model" else model.get_submodule(group_id)
-
-
-def visible_boxes(graph: GraphResponse) -> int:
-    """Nodes drawn as boxes plus collapsed groups not hidden inside another collapsed group."""
-    parents = {group.id: group.parent for group in graph.groups}
-    collapsed = {group.id for group in graph.groups if group.collapsed}
-
-    def hidden(group_id: str | None) -> bool:
-        while group_id is not None:
-            group_id = parents[group_id]
-            if group_id in collapsed:
-                return True
-        return False
-
-    shown_nodes = sum(node.w > 0 for node in graph.nodes)
-    return shown_nodes + sum(not hidden(group_id) for group_id in collapsed)
 
 
 def test_groups_are_the_module_tree_with_class_labels(mini: tuple[GraphResponse, nn.Module]) -> None:

@@ -1,0 +1,164 @@
+"""GPT-2 examples served next to plain torch: time, payload bytes, layout ms and graph size, side by side.
+
+Targets (issue #6), for the GPT-2 124M example: POST /graph <= 1.5x the same program in plain torch
+(in-process, model construction included), response <= 3 MB before gzip, layout <= 60 ms.
+Plain torch runs the example's own text with Python (tests/gpt2's oracle; the app never does) on one thread,
+as the sandbox child does (app/sandbox/preload.py). Every time is a median after one warm-up run.
+Run: .venv/bin/python bench/gpt2.py [--repeats 3] [--examples gpt2_mini gpt2_124m] [--raise-caps]
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+# replace this folder on sys.path: its http.py would shadow the standard library's `http` for httpx
+sys.path[:1] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "gpt2")]
+
+import argparse  # noqa: E402
+import statistics  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+import warnings  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+
+import httpx  # noqa: E402
+from conftest import start_server, stop_server  # noqa: E402
+from gpt2_oracle import run_plain, run_served, visible_boxes  # noqa: E402
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # torch says once that numpy is absent
+    import torch
+
+from app.examples import example  # noqa: E402
+from app.layout import default_collapsed, fold_repeats, layout  # noqa: E402
+from app.models import GraphResponse  # noqa: E402
+
+RATIO_TARGET = 1.5
+BYTES_TARGET = 3_000_000
+LAYOUT_TARGET_MS = 60.0
+LAYOUT_REPEATS = 5
+RAISED_CAPS = {"limits__wall_seconds": "300", "limits__cpu_seconds": "600", "max_result_bytes": str(2**28)}
+
+
+@dataclass
+class Figures:
+    """One example's measurements; `rows` keeps them in print order as (label, text, target)."""
+
+    rows: list[tuple[str, str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, label: str, value: str, target: str = "") -> None:
+        self.rows.append((label, value, target))
+
+
+def median_ms(work: Callable[[], object], repeats: int) -> tuple[float, object]:
+    """Median wall time of `work` in ms after one warm-up run, and the last result."""
+    result = work()
+    samples = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        result = work()
+        samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples), result
+
+
+def post(client: httpx.Client, code: str) -> httpx.Response:
+    """POST /graph without compression: the bytes a client would get before gzip."""
+    return client.post("/graph", json={"program": code}, headers={"accept-encoding": "identity"})
+
+
+def gzipped_bytes(client: httpx.Client, code: str) -> int:
+    """Bytes on the wire when the client accepts gzip (the server's own compression)."""
+    response = client.post("/graph", json={"program": code}, headers={"accept-encoding": "gzip"})
+    return response.num_bytes_downloaded
+
+
+def layout_ms(graph: GraphResponse) -> tuple[float, GraphResponse]:
+    """fold_repeats + default_collapsed + layout, timed directly on the unlaid graph."""
+
+    def lay_out() -> GraphResponse:
+        folded = fold_repeats(graph)
+        return layout(folded, default_collapsed(folded))
+
+    median, placed = median_ms(lay_out, LAYOUT_REPEATS)
+    assert isinstance(placed, GraphResponse)
+    return median, placed
+
+
+def measure_local(code: str, repeats: int, figures: Figures) -> float:
+    """Plain torch and runner.run in-process, the runner's own timings, layout and graph size."""
+    plain, _ = median_ms(lambda: run_plain(code), repeats)
+    runner, graph = median_ms(lambda: run_served(code), repeats)
+    assert isinstance(graph, GraphResponse)
+    figures.add("plain torch, in-process (ms)", f"{plain:,.0f}")
+    figures.add("runner.run, in-process (ms)", f"{runner:,.0f}")
+    figures.add("  runner / plain", f"{runner / plain:.2f}x", f"<= {RATIO_TARGET}x")
+    for stage in ("run", "encode"):
+        figures.add(f"  runner timings.{stage} (ms)", f"{graph.timings.get(stage, 0):,.0f}")
+    direct, placed = layout_ms(graph)
+    figures.add("fold+collapse+layout, direct (ms)", f"{direct:.1f}", f"<= {LAYOUT_TARGET_MS:.0f}")
+    figures.add("nodes / edges / groups", f"{len(graph.nodes)} / {len(graph.edges)} / {len(graph.groups)}")
+    figures.add("boxes in the default view", f"{visible_boxes(placed)}", "<= ~150")
+    root = next((group for group in graph.groups if group.parent is None), None)
+    figures.add("parameters (root group)", f"{root.params:,}" if root else "-")
+    return plain
+
+
+def measure_served(client: httpx.Client, code: str, repeats: int, plain: float, figures: Figures) -> None:
+    """End-to-end POST /graph: median time, ratio to plain torch, bytes before and after gzip."""
+    served, response = median_ms(lambda: post(client, code), repeats)
+    assert isinstance(response, httpx.Response)
+    if response.status_code != 200:
+        error = response.json()["error"]
+        figures.add("POST /graph, end to end (ms)", f"{response.status_code} {error['kind']}")
+        figures.notes.append(error["message"])
+        return
+    body = response.json()
+    figures.add("POST /graph, end to end (ms)", f"{served:,.0f}")
+    figures.add("  served / plain", f"{served / plain:.2f}x", f"<= {RATIO_TARGET}x")
+    figures.add("  response timings.layout (ms)", f"{body['timings'].get('layout', 0):.1f}", "<= 60")
+    figures.add("response bytes before gzip", f"{len(response.content):,}", f"<= {BYTES_TARGET:,}")
+    figures.add("response bytes after gzip", f"{gzipped_bytes(client, code):,}")
+
+
+def print_table(columns: dict[str, Figures]) -> None:
+    """One row per figure, one column per example, the target last."""
+    names = list(columns)
+    labels = list(dict.fromkeys(label for figures in columns.values() for label, _, _ in figures.rows))
+    cells = {name: {label: (value, target) for label, value, target in columns[name].rows} for name in names}
+    print(f"{'':36}" + "".join(f"{name:>22}" for name in names) + f"{'target':>16}")
+    for label in labels:
+        values = "".join(f"{cells[name].get(label, ('-', ''))[0]:>22}" for name in names)
+        targets = {cells[name].get(label, ("", ""))[1] for name in names} - {""}
+        print(f"{label:36}{values}{(targets.pop() if targets else ''):>16}")
+    for name in names:
+        for note in columns[name].notes:
+            print(f"{name}: {note}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3, help="timed runs after the warm-up")
+    parser.add_argument("--examples", nargs="+", default=["gpt2_mini", "gpt2_124m"])
+    parser.add_argument("--raise-caps", action="store_true", help="lift the time and result-size caps")
+    args = parser.parse_args()
+    torch.set_num_threads(1)  # as the sandbox child runs
+    codes = {name: example(name).code for name in args.examples}
+    columns = {name: Figures() for name in codes}
+    plain = {name: measure_local(code, args.repeats, columns[name]) for name, code in codes.items()}
+    server = start_server(Path(tempfile.mkdtemp()) / "uvicorn.log", RAISED_CAPS if args.raise_caps else {})
+    try:
+        with httpx.Client(base_url=server.url, timeout=600) as client:
+            for name, code in codes.items():
+                measure_served(client, code, args.repeats, plain[name], columns[name])
+    finally:
+        stop_server(server)
+    print(f"GPT-2 examples, median of {args.repeats} runs after a warm-up, torch on one thread")
+    print_table(columns)
+
+
+if __name__ == "__main__":
+    main()
