@@ -1,0 +1,90 @@
+"""Tensor payloads (design §4): inline values, previews, heatmaps, stats, and JSON-unsafe numbers."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from app.capture import encode
+
+
+def one(tensor: torch.Tensor, max_inline: int = 64):  # noqa: ANN201
+    [data] = encode([tensor], max_inline=max_inline)
+    return data
+
+
+def test_small_tensors_travel_in_full_nested_like_their_shape() -> None:
+    data = one(torch.arange(6).reshape(2, 3))
+    assert (data.shape, data.dtype, data.numel, data.truncated) == ([2, 3], "int64", 6, False)
+    assert data.values == [[0, 1, 2], [3, 4, 5]] and data.preview is None and data.heatmap is None
+    assert one(torch.tensor(2.5)).values == 2.5
+    assert one(torch.zeros(2, 0)).values == [[], []]
+    assert one(torch.tensor([True, False])).values == [True, False]
+
+
+def test_stats_match_torch() -> None:
+    torch.manual_seed(0)
+    tensor = torch.randn(300, 70) * 3 + 1
+    stats = one(tensor).stats
+    assert stats is not None
+    assert stats.min == pytest.approx(tensor.min().item()) and stats.max == pytest.approx(tensor.max().item())
+    assert stats.mean == pytest.approx(tensor.double().mean().item(), rel=1e-5)
+    assert stats.std == pytest.approx(tensor.double().std().item(), rel=1e-5)
+    assert stats.norm == pytest.approx(tensor.double().norm().item(), rel=1e-5)
+    assert (stats.nan, stats.inf) == (0, 0)
+    assert one(torch.tensor([True])).stats is None
+
+
+def test_big_tensors_get_a_row_major_preview_and_a_block_mean_heatmap() -> None:
+    tensor = torch.arange(64 * 40, dtype=torch.float32).reshape(64, 40)
+    data = one(tensor.t(), max_inline=10)  # a transposed view: previewed in its own row-major order
+    assert data.truncated and data.values is None
+    assert data.preview == tensor.t().reshape(-1)[:10].tolist()
+    assert data.heatmap is not None and (data.heatmap.rows, data.heatmap.cols) == (32, 32)
+    heatmap = torch.tensor(data.heatmap.values, dtype=torch.float64)
+    torch.testing.assert_close(heatmap, block_means(tensor.t(), 32, 32))
+
+
+def block_means(matrix: torch.Tensor, rows: int, cols: int) -> torch.Tensor:
+    """Cell (i, j) averages the elements whose row r and column c have r*rows//R == i and c*cols//C == j."""
+    height, width = matrix.shape
+    cells = torch.zeros(rows, cols, dtype=torch.float64)
+    counts = torch.zeros(rows, cols, dtype=torch.float64)
+    for r in range(height):
+        for c in range(width):
+            cells[r * rows // height, c * cols // width] += matrix[r, c].item()
+            counts[r * rows // height, c * cols // width] += 1
+    return cells / counts
+
+
+def test_heatmap_means_over_leading_dims() -> None:
+    tensor = torch.arange(2 * 4 * 3, dtype=torch.float32).reshape(2, 4, 3)
+    data = one(tensor, max_inline=4)
+    assert data.heatmap is not None
+    assert data.heatmap.values == tensor.mean(0).tolist()
+
+
+def test_non_finite_values_become_strings_and_stats_skip_them() -> None:
+    data = one(torch.tensor([1.0, float("nan"), float("inf"), -float("inf"), 3.0]))
+    assert data.values == [1.0, "NaN", "Infinity", "-Infinity", 3.0]
+    assert data.stats is not None and (data.stats.nan, data.stats.inf) == (1, 2)
+    assert (data.stats.min, data.stats.max, data.stats.mean) == (1.0, 3.0, 2.0)
+
+
+def test_integers_beyond_2_53_become_decimal_strings() -> None:
+    data = one(torch.tensor([2**60, -(2**53), 7]))
+    assert data.values == [str(2**60), -(2**53), 7]
+    assert data.stats is not None and data.stats.max == str(2**60)
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+def test_half_precision_values_are_exact_floats(dtype: torch.dtype) -> None:
+    tensor = torch.tensor([0.5, -1.25, 3.0], dtype=dtype)
+    data = one(tensor)
+    assert data.dtype == str(dtype).removeprefix("torch.") and data.values == [0.5, -1.25, 3.0]
+
+
+def test_the_same_tensor_twice_is_encoded_once_and_order_is_kept() -> None:
+    a, b = torch.tensor([1.0]), torch.tensor([2.0])
+    first, second, third = encode([a, b, a], max_inline=4)
+    assert first is third and second.values == [2.0]

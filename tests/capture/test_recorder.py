@@ -1,0 +1,105 @@
+"""The Recorder contract: names, spans, quiet sections, in-place versions, partial captures and limits."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from app.capture import Recorder, capture
+from app.errors import LimitExceeded
+from app.limits import Limits
+
+
+def labels(program, limits: Limits | None = None) -> list[str | None]:  # noqa: ANN001
+    return [r.label for r in capture(program, limits=limits or Limits()).values]
+
+
+def test_a_fresh_result_takes_the_latest_name_and_older_values_keep_their_first() -> None:
+    def program(rec: Recorder) -> None:
+        rec.at(1, 0, 1, 9)
+        x = torch.ones(2)
+        rec.name(x, "x")
+        rec.at(2, 0, 2, 9)
+        z = x * 3 + 1
+        rec.name(z, "z")
+        rec.at(3, 0, 3, 5)
+        rec.name(z, "alias")
+
+    result = capture(program, limits=Limits())
+    assert [r.label for r in result.values] == ["x", "3", None, "1", "z"]
+    assert [r.span for r in result.values] == [(1, 0, 1, 9)] + [(2, 0, 2, 9)] * 4
+
+
+def test_quiet_sections_make_no_nodes_and_modules_label_their_parameters() -> None:
+    def program(rec: Recorder) -> None:
+        with rec.quiet():
+            layer = nn.Linear(3, 2)
+            str(torch.ones(2) * 2)
+        rec.name(layer, "layer")
+        layer(torch.ones(1, 3)).sum().item()
+
+    result = capture(program, limits=Limits())
+    assert [r.fn for r in result.values] == ["aten.ones", None, "aten.t", None, "aten.addmm", "aten.sum"]
+    assert [r.label for r in result.values if r.kind == "leaf"] == ["layer.weight", "layer.bias"]
+    assert {r.group for r in result.values if r.fn == "aten.addmm"} == {"layer"}
+    assert list(result.modules) == ["layer"]
+
+
+def test_in_place_ops_make_a_new_version_and_the_old_one_keeps_its_value() -> None:
+    def program(rec: Recorder) -> None:
+        h = torch.zeros(3)
+        rec.name(h, "h")
+        h += 2
+        h.masked_fill_(torch.tensor([True, False, False]), 7.0)
+
+    values = capture(program, limits=Limits()).values
+    versions = [r for r in values if r.tensor is values[0].tensor]
+    assert [r.fn for r in versions] == ["aten.zeros", "aten.add_", "aten.masked_fill_"]
+    assert [r.value.tolist() for r in versions if r.value is not None] == [[0, 0, 0], [2, 2, 2], [7, 2, 2]]
+    assert versions[1].inputs[0] == versions[0].index and versions[2].inputs[0] == versions[1].index
+
+
+def test_multi_output_ops_give_one_node_per_output() -> None:
+    def program(rec: Recorder) -> None:
+        t = torch.tensor([[1.0, 5.0], [4.0, 2.0]], requires_grad=True)
+        best, where = t.max(dim=1)
+        rec.name(best, "best")
+        rec.name(where, "where")
+        best.sum().backward()
+
+    values = capture(program, limits=Limits()).values
+    best, where = (next(r for r in values if r.label == name) for name in ("best", "where"))
+    assert (best.output_nr, where.output_nr) == (0, 1) and best.inputs == where.inputs
+    assert where.value is not None and where.value.tolist() == [1, 0] and where.grad_fn is None
+    assert best.grad_fn is not None and best.grad_fn.name() == "MaxBackward0"
+
+
+def test_an_error_keeps_everything_recorded_before_it() -> None:
+    def program(rec: Recorder) -> None:
+        a = torch.ones(2, 3)
+        rec.name(a, "a")
+        a @ torch.ones(2, 3)  # shapes do not match
+
+    result = capture(program, limits=Limits())
+    assert isinstance(result.error, RuntimeError) and "mat1 and mat2" in str(result.error)
+    assert [r.label for r in result.values] == ["a", None]
+
+
+def test_the_node_budget_stops_the_run_with_limit_exceeded() -> None:
+    def program(rec: Recorder) -> None:
+        x = torch.ones(1)
+        for _ in range(10):
+            x = x + 1
+
+    result = capture(program, limits=Limits(max_nodes=5))
+    assert isinstance(result.error, LimitExceeded)
+    assert "max_nodes=5" in str(result.error) and len(result.values) == 5
+
+
+def test_before_any_backward_no_gradient_is_recorded() -> None:
+    def program(rec: Recorder) -> None:
+        w = torch.ones(2, requires_grad=True)
+        (w * 2).sum()
+
+    result = capture(program, limits=Limits())
+    assert result.backward == [] and all(r.grad is None for r in result.values)
