@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import torch
+
 import app.capture  # noqa: F401  (imports torch with the numpy warning silenced)
 from app.capture import Recorder, capture
 from app.capture.records import Capture
 from app.graph import build_graph
 from app.limits import Limits
-from app.models import BackwardEvent, GraphResponse
-from app.teach import annotate
+from app.models import BackwardEvent, GraphOptions, GraphResponse
+from app.program import Interpreter, check_source, validate
+from app.teach import annotate, enrich
 
 Program = Callable[[Recorder], None]
 
@@ -34,3 +37,25 @@ def value(data: object) -> float:
     values = getattr(data, "values", None)
     assert isinstance(values, int | float), values
     return float(values)
+
+
+def run_text(code: str, options: GraphOptions, limits: Limits | None = None) -> GraphResponse:
+    """A program text end to end, as the runner runs it (seed, default dtype), plus `teach.enrich`."""
+    limits = limits or Limits()
+    tree = validate(check_source(code, max_chars=100_000, max_lines=1_000))
+    device = torch.device("cpu")
+
+    def interpret(recorder: Recorder) -> None:
+        Interpreter(tree, limits=limits, device=device, recorder=recorder).run()
+
+    before = torch.get_default_dtype()
+    torch.manual_seed(options.seed)
+    torch.set_default_dtype(torch.float64 if options.dtype == "float64" else torch.float32)
+    try:
+        recorded = capture(interpret, limits=limits)
+        assert recorded.error is None, recorded.error
+        graph = build_graph(recorded)
+        enrich(graph, recorded, interpret, options, limits)
+    finally:
+        torch.set_default_dtype(before)
+    return graph
