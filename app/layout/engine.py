@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from app.layout.bands import MARGIN, Bands, make_bands
+from app.layout.clusters import cluster_rows
 from app.layout.frames import Box, frames
 from app.layout.groups import GroupTree
 from app.layout.layering import assign_layers, downward_pairs, topological_order
@@ -25,13 +26,14 @@ def layout(graph: GraphResponse, collapsed: Collection[str] | None = None) -> Gr
     sizes = [_vertex_size(graph, tree, vertex.node, vertex.group) for vertex in view.vertices]
     order = topological_order(len(view.vertices), view.pairs)
     down = downward_pairs(order, view.pairs)
-    layered = order_layers(assign_layers(order, view.pairs, down), view.pairs, down)
+    chains = [vertex.chain for vertex in view.vertices]
+    layered = order_layers(assign_layers(order, view.pairs, down, chains), view.pairs, down)
     items = _row_items(view, layered, sizes)
+    layered.rows = cluster_rows(layered.rows, items.chain, layered.igraph_x, layered.vertex_count)
     x = place(layered, items)
     shift = MARGIN - min(
         (x[i] - items.width[i] / 2 - GROUP_PAD * len(items.chain[i]) for i in range(len(x))), default=0.0
     )
-    chains = [vertex.chain for vertex in view.vertices]
     bands = make_bands(
         layered.layer[: layered.vertex_count], [h for _, h in sizes], chains, len(layered.rows)
     )

@@ -7,6 +7,7 @@ positions come from igraph first, then from the neighbours above (down sweep) an
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -15,7 +16,11 @@ from app.layout.ordering import Layered
 NODE_GAP = 24.0  # px between two boxes side by side
 EDGE_GAP = 10.0  # px between an edge's dummy and anything beside it
 GROUP_PAD = 10.0  # px a group frame adds around its members, per nesting level
-DUMMY_WEIGHT = 4.0  # long edges prefer straight lines over nodes keeping their place
+SPINE_WEIGHT = 1000.0  # the pinned main path does not move
+SIDE_WEIGHT = 0.01  # a weight (or its transpose) beside the main path steps aside instead of pushing it over
+DUMMY_WEIGHT = (
+    1.0  # a long edge's dummy holds its place like a box; lighter or firmer made GPT-2 blocks drift
+)
 SWEEPS = 2  # at most this many down+up rounds; on GPT-2 the second changes items by < 6 px
 SETTLED = 0.5  # px: stop once a whole round moves no item more than this
 
@@ -72,32 +77,37 @@ def place(layered: Layered, items: RowItems) -> list[float]:
     """Centre x of every item: igraph's order and spacing first, then sweeps toward neighbours' mean."""
     rows = layered.rows
     gaps = [[separation(items, a, b) for a, b in zip(row, row[1:], strict=False)] for row in rows]
-    weights = [[DUMMY_WEIGHT if items.is_dummy[item] else 1.0 for item in row] for row in rows]
+    rank = _ranks(layered)
+    raw_upper, raw_lower = _neighbours(layered)
+    spine = _spine(layered, rank, raw_upper)
+    upper, lower = _prefer(raw_upper, rank, spine), _prefer(raw_lower, rank, spine)
+    weight = [
+        SPINE_WEIGHT if item in spine else (DUMMY_WEIGHT, SIDE_WEIGHT, 1.0)[r] for item, r in enumerate(rank)
+    ]
+    weights = [[weight[item] for item in row] for row in rows]
     unit = sum(items.width[: layered.vertex_count]) / max(layered.vertex_count, 1) + NODE_GAP
     x = [value * unit for value in layered.igraph_x]
+    column = statistics.median([x[item] for item in spine]) if spine else 0.0
+    for item in spine:
+        x[item] = column
     downward = list(zip(rows, weights, gaps, strict=True))
     for row, row_weights, row_gaps in downward:
         _assign(x, row, [x[item] for item in row], row_weights, row_gaps)
-    upper, lower = _neighbours(layered)
     for _ in range(SWEEPS):
         before = list(x)
         _sweep(x, downward, upper)
         _sweep(x, downward[::-1], lower)
-        if max(abs(new - old) for new, old in zip(x, before, strict=True)) < SETTLED:
+        if max((abs(new - old) for new, old in zip(x, before, strict=True)), default=0.0) < SETTLED:
             break
     return x
 
 
 def _sweep(
     x: list[float], rows: list[tuple[list[int], list[float], list[float]]], near: list[list[int]]
-) -> float:
-    """Move each row, in the given order, toward its neighbours in the row before; the largest move in px."""
-    moved = 0.0
+) -> None:
+    """Move each row, in the given order, toward its neighbours in the row visited before it."""
     for row, row_weights, row_gaps in rows:
-        before = [x[item] for item in row]
         _assign(x, row, _pull(x, row, near), row_weights, row_gaps)
-        moved = max(moved, max(abs(x[item] - old) for item, old in zip(row, before, strict=True)))
-    return moved
 
 
 def _assign(
@@ -128,3 +138,50 @@ def _neighbours(layered: Layered) -> tuple[list[list[int]], list[list[int]]]:
             upper[below].append(above)
             lower[above].append(below)
     return upper, lower
+
+
+def _spine(layered: Layered, rank: list[int], upper: list[list[int]]) -> set[int]:
+    """The longest main path, from the deepest box up: pinned to one column, it cannot drift sideways.
+
+    Without it, each GPT-2 block started a little to the side of the one before (a staircase hundreds of
+    px wide); the spine follows main boxes first, then long edges, never parameters.
+    """
+    boxes = [item for item in range(layered.vertex_count) if rank[item] == 2]
+    if not boxes:
+        return set()
+    item = max(boxes, key=lambda b: (layered.layer[b], -b))
+    spine = {item}
+    while True:
+        candidates = [p for p in upper[item] if rank[p] != 1 and p not in spine]
+        if not candidates:
+            return spine
+        item = min(candidates, key=lambda p: (-rank[p], p))
+        spine.add(item)
+
+
+def _ranks(layered: Layered) -> list[int]:
+    """2: a box on the main path; 1: a side box (a leaf, or a chain of one-input ops off one); 0: a dummy."""
+    upper: list[list[int]] = [[] for _ in layered.layer]
+    for route in layered.routes:
+        if route:
+            upper[route[-1]].append(route[0])
+    rank = [0] * len(layered.layer)
+    for row in layered.rows:
+        for item in row:
+            if item < layered.vertex_count:
+                above = upper[item]
+                rank[item] = 1 if not above or (len(above) == 1 and rank[above[0]] == 1) else 2
+    return rank
+
+
+def _prefer(near: list[list[int]], rank: list[int], spine: set[int]) -> list[list[int]]:
+    """Line an item up only with its highest-ranked neighbours: ops with ops, not with leaves or long edges.
+
+    Averaging over a residual's dummy or a block's parameters too pushes each block a little further
+    over: a staircase that drifted GPT-2's 12th block ~1,500 px from its first.
+    """
+    kept = []
+    for item, items in enumerate(near):
+        best = max((rank[n] for n in items), default=0)
+        kept.append([] if item in spine else [n for n in items if rank[n] == best])
+    return kept
