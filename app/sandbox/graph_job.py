@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import json
+
 from pydantic import BaseModel, ConfigDict
 
 from app.errors import DeviceUnavailable
@@ -35,7 +37,7 @@ def run_graph(payload: bytes) -> bytes:
     """Child side: run the program and encode its graph (GraphResponse JSON)."""
     from app import runner  # imported here so the server process never imports torch; preloaded in children
 
-    task = GraphTask.model_validate_json(payload)
+    task = GraphTask.model_validate(json.loads(payload))  # json: pydantic's parser refuses lone surrogates
     graph = runner.run(
         task.program, task.options, task.limits, max_chars=task.max_chars, max_lines=task.max_lines
     )
@@ -55,7 +57,10 @@ def prepare(
         max_chars=settings.max_program_chars,
         max_lines=settings.max_program_lines,
     )
-    return task.model_dump_json().encode(), confinement(limits, device, machine, settings.max_result_bytes)
+    # ASCII JSON: a lone surrogate in the program (valid in a JSON string) cannot be UTF-8 encoded, but it can
+    # travel as an escape, so the child's source check rejects it with its line and column
+    payload = json.dumps(task.model_dump(mode="json")).encode()
+    return payload, confinement(limits, device, machine, settings.max_result_bytes)
 
 
 def resolve_device(wanted: str, cuda_available: bool) -> str:
