@@ -1,5 +1,5 @@
-"""The tutorial corpus (tests/programs/*.py): each runs unchanged through app.runner.run and prints and
-differentiates exactly what plain torch prints and computes for the same file."""
+"""The tutorial corpus (tests/programs/*.py) and the built-in examples: each runs unchanged through
+app.runner.run and prints and differentiates exactly what plain torch prints and computes for that text."""
 
 from __future__ import annotations
 
@@ -14,16 +14,22 @@ import pytest
 import torch
 from torch import nn
 
+from app.examples import EXAMPLES
 from app.limits import Limits
 from app.models import GraphOptions, GraphResponse, Node
 from app.runner import run
 
-PROGRAMS = sorted((Path(__file__).parents[1] / "programs").glob("*.py"))
+FILES = sorted((Path(__file__).parents[1] / "programs").glob("*.py"))
+SMALL_EXAMPLES = [example for example in EXAMPLES if example.name != "gpt2_124m"]  # 124M: test_examples.py
+PROGRAMS = {path.stem: path.read_text() for path in FILES} | {
+    f"example_{e.name}": e.code for e in SMALL_EXAMPLES
+}
 _ADDRESS = re.compile(r" at 0x[0-9a-f]+")  # plain torch prints grad_fn objects with their address
 
 
-def plain_torch(path: Path) -> tuple[str, dict[str, Any]]:
-    """The oracle: the same file run by Python and torch, seeded like the runner (seed 0, float32)."""
+def plain_torch(program: str, path: Path) -> tuple[str, dict[str, Any]]:
+    """The oracle: the same text run by Python and torch, seeded like the runner (seed 0, float32)."""
+    path.write_text(program)
     torch.manual_seed(0)
     output = io.StringIO()
     with contextlib.redirect_stdout(output):
@@ -58,10 +64,10 @@ def node_grad(response: GraphResponse, label: str) -> torch.Tensor:
     return torch.tensor(data.values, dtype=torch.float64).reshape(data.shape)
 
 
-@pytest.mark.parametrize("path", PROGRAMS, ids=[path.stem for path in PROGRAMS])
-def test_program_matches_plain_torch(path: Path) -> None:
-    stdout, variables = plain_torch(path)
-    response = run(path.read_text(), GraphOptions(device="cpu"), Limits(), max_chars=20_000, max_lines=500)
+@pytest.mark.parametrize("name", sorted(PROGRAMS))
+def test_program_matches_plain_torch(name: str, tmp_path: Path) -> None:
+    stdout, variables = plain_torch(PROGRAMS[name], tmp_path / f"{name}.py")
+    response = run(PROGRAMS[name], GraphOptions(device="cpu"), Limits(), max_chars=20_000, max_lines=500)
     assert response.stdout == stdout
     grads = expected_grads(variables)
     assert grads, "every corpus program computes gradients"
@@ -71,4 +77,4 @@ def test_program_matches_plain_torch(path: Path) -> None:
 
 
 def test_corpus_is_there() -> None:
-    assert {path.stem for path in PROGRAMS} >= {"logistic_neuron", "simplenet", "gpt_block"}
+    assert {"logistic_neuron", "simplenet", "gpt_block", "example_gpt2_mini"} <= set(PROGRAMS)

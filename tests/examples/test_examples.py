@@ -1,0 +1,77 @@
+"""The built-in examples: the menu's contents, and GPT-2 124M fitting the default budgets.
+
+(Every other example's output and gradients are checked against plain torch in tests/program/test_corpus.py.)
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+import pytest
+import torch
+
+from app.examples import EXAMPLES, example
+from app.limits import Limits
+from app.program import Interpreter, validate
+
+REQUIRED = [
+    "logistic",
+    "tensors",
+    "simplenet",
+    "fanout",
+    "softmax_ce",
+    "gpt2_block",
+    "gpt2_mini",
+    "gpt2_124m",
+]
+
+
+def test_required_examples_in_menu_order() -> None:
+    assert [item.name for item in EXAMPLES] == REQUIRED
+    assert example("logistic").title == "Logistic neuron"
+    assert example("simplenet").title == "SimpleNet 10-5-1"
+    for item in EXAMPLES:
+        assert item.code.startswith("# ") and "import torch\n" in item.code
+        assert len(item.description) > 100
+
+
+def test_gpt_examples_share_the_model_and_differ_in_config() -> None:
+    mini, big = example("gpt2_mini").code, example("gpt2_124m").code
+    assert mini.split("GPT_CONFIG")[0] == big.split("GPT_CONFIG")[0]
+    assert '"vocab_size": 100,' in mini and '"vocab_size": 50257,' in big
+    for key in ["vocab_size", "context_length", "emb_dim", "n_heads", "n_layers", "drop_rate", "qkv_bias"]:
+        assert f'"{key}"' in example("gpt2_block").code
+
+
+class QuietRecorder:
+    """Only what the interpreter needs; the capture engine is not part of this budget check."""
+
+    def at(self, line: int, col: int, end_line: int, end_col: int) -> None:
+        """Spans are not needed here."""
+
+    def name(self, value: object, name: str) -> None:
+        """Names are not needed here."""
+
+    @contextlib.contextmanager
+    def quiet(self) -> Iterator[None]:
+        yield
+
+    def zero_grad(self) -> None:
+        """Timeline entries are not needed here."""
+
+
+@pytest.mark.slow
+def test_gpt2_124m_runs_within_the_default_limits() -> None:
+    interpreter = Interpreter(
+        validate(example("gpt2_124m").code),
+        limits=Limits(),
+        device=torch.device("cpu"),
+        recorder=QuietRecorder(),
+    )
+    torch.manual_seed(0)
+    interpreter.run()
+    model = interpreter.globals.vars["model"]
+    assert sum(p.numel() for p in model.parameters()) == 163_009_536  # 124M + the untied 38.6M output head
+    assert model.tok_emb.weight.grad.shape == (50257, 768)
+    assert interpreter.stdout.startswith("logits: torch.Size([1, 16, 50257])\nloss: ")
