@@ -230,3 +230,16 @@ def test_inspector_shows_a_matrix_as_heatmap_with_statistics(page: Page, artifac
     expect(page.locator(".tensor.grad canvas.heatmap")).to_be_visible()
     expect(page.locator(".tensor.value .stats")).to_contain_text("numel256")
     page.screenshot(path=artifacts / "inspector-heatmap.png")
+
+
+def test_tab_indents_and_escape_releases_the_focus(page: Page) -> None:
+    area = page.get_by_role("textbox", name="Program")
+    area.fill("def f(x):\n")
+    area.press("End")
+    area.press("Control+End")
+    area.press("Tab")
+    area.type("return x")
+    assert area.input_value() == "def f(x):\n    return x"
+    area.press("Escape")
+    area.press("Tab")
+    assert page.evaluate("document.activeElement.tagName") != "TEXTAREA"
