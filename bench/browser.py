@@ -12,8 +12,14 @@ import statistics
 from playwright.sync_api import Page, sync_playwright
 
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-gpu-vsync", "--disable-frame-rate-limit",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-gpu-vsync",
+    "--disable-frame-rate-limit",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 DRAW_TARGET_MS = 1000.0
 FPS_TARGET = 50.0
@@ -82,8 +88,10 @@ def measure(page: Page, name: str, program: str) -> None:
     ratio = response_to_drawn / DRAW_TARGET_MS
     print(f"  response -> drawn: {response_to_drawn:7.1f} ms (median {RUNS}, target 1 s, ratio {ratio:.2f})")
     print(f"  click -> drawn (first run, incl. server): {click_to_drawn:7.1f} ms")
-    print(f"  animation: mean frame {mean:5.2f} ms, p95 {p95:5.2f} ms, {fps:6.1f} fps "
-          f"(target >= {FPS_TARGET:.0f} fps, ratio {fps / FPS_TARGET:.2f})")
+    print(
+        f"  animation: mean frame {mean:5.2f} ms, p95 {p95:5.2f} ms, {fps:6.1f} fps "
+        f"(target >= {FPS_TARGET:.0f} fps, ratio {fps / FPS_TARGET:.2f})"
+    )
 
 
 def main() -> None:
