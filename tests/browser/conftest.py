@@ -1,17 +1,13 @@
-"""Browser fixtures: live uvicorn with the app, headless Debian Chromium, a page failing on console errors."""
+"""Browser fixtures: headless Debian Chromium and a page on the live app that fails on console errors."""
 
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -24,57 +20,32 @@ CHROMIUM_ARGS = [
 ]
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
-STARTUP_S = 60.0  # the worker pool imports torch before /healthz answers
 
-if not CHROMIUM.exists():
-    if os.environ.get("GRADTRACE_REQUIRE_BROWSER"):
-        raise RuntimeError(f"{CHROMIUM} is missing and GRADTRACE_REQUIRE_BROWSER is set")
-    pytest.skip(f"{CHROMIUM} is missing (install Debian's chromium)", allow_module_level=True)
-
-from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright  # noqa: E402
+REQUIRED = bool(os.environ.get("GRADTRACE_REQUIRE_BROWSER"))  # CI sets it: a missing browser fails there
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_healthy(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + STARTUP_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"uvicorn exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"{url}/healthz did not answer within {STARTUP_S} s")
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Skip the browser tests, with the reason, where Chromium is missing and not required."""
+    if CHROMIUM.exists() or REQUIRED:
+        return
+    skip = pytest.mark.skip(reason=f"{CHROMIUM} is missing (install Debian's chromium)")
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents:
+            item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")
-def base_url() -> Iterator[str]:
-    """The app under uvicorn on a free port (GRADTRACE_BROWSER_URL points at a running server instead)."""
+def base_url(request: pytest.FixtureRequest) -> str:
+    """The live app from tests/conftest.py (GRADTRACE_BROWSER_URL points at a running server instead)."""
     existing = os.environ.get("GRADTRACE_BROWSER_URL")
-    if existing:
-        yield existing.rstrip("/")
-        return
-    port = free_port()
-    command = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port)]
-    process = subprocess.Popen(command, cwd=ROOT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, process)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    return existing.rstrip("/") if existing else str(request.getfixturevalue("server").url)
 
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing and GRADTRACE_REQUIRE_BROWSER is set")
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
