@@ -14,22 +14,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from app.examples import example
+
 ROOT = Path(__file__).resolve().parents[1]
 START_SECONDS = 90  # the fork server imports torch once before /healthz says 200
 
-LOGISTIC_NEURON = """\
-import torch
-import torch.nn.functional as F
-
-x = torch.tensor(1.1)
-y = torch.tensor(1.0)
-w = torch.tensor(2.2, requires_grad=True)
-b = torch.tensor(0.0, requires_grad=True)
-z = x * w + b
-a = torch.sigmoid(z)
-loss = F.binary_cross_entropy(a, y)
-loss.backward()
-"""
+LOGISTIC_NEURON = example("logistic").code  # x=1.1, y=1.0, w=2.2, b=0.0; dL/dw = -0.0898
 
 
 @dataclass

@@ -6,6 +6,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from graphs import data, grad, node
 
 if TYPE_CHECKING:
     from conftest import LiveServer
@@ -20,12 +21,6 @@ def oracle() -> dict[str, float]:
     return {"loss": -(Y * math.log(a) + (1 - Y) * math.log(1 - a)), "a": a, "w": dz * X, "b": dz}
 
 
-def node(graph: dict[str, Any], label: str) -> dict[str, Any]:
-    matches = [n for n in graph["nodes"] if n["label"] == label]
-    assert matches, f"no node labelled {label!r} in {[n['label'] for n in graph['nodes']]}"
-    return matches[-1]
-
-
 @pytest.fixture(scope="module")
 def neuron_graph(server: LiveServer, logistic_neuron: str) -> dict[str, Any]:
     with server.client() as client:
@@ -37,16 +32,16 @@ def neuron_graph(server: LiveServer, logistic_neuron: str) -> dict[str, Any]:
 
 def test_gradients_match_the_hand_computed_oracle(neuron_graph: dict[str, Any]) -> None:
     expected = oracle()
-    assert node(neuron_graph, "w")["grad"]["values"] == pytest.approx(expected["w"], abs=1e-6)
-    assert node(neuron_graph, "b")["grad"]["values"] == pytest.approx(expected["b"], abs=1e-6)
-    assert node(neuron_graph, "loss")["data"]["values"] == pytest.approx(expected["loss"], abs=1e-6)
-    assert node(neuron_graph, "a")["data"]["values"] == pytest.approx(expected["a"], abs=1e-6)
+    assert grad(neuron_graph, "w") == pytest.approx(expected["w"], abs=1e-6)
+    assert grad(neuron_graph, "b") == pytest.approx(expected["b"], abs=1e-6)
+    assert data(neuron_graph, "loss") == pytest.approx(expected["loss"], abs=1e-6)
+    assert data(neuron_graph, "a") == pytest.approx(expected["a"], abs=1e-6)
 
 
 def test_design_figures_hold(neuron_graph: dict[str, Any]) -> None:
-    assert round(node(neuron_graph, "w")["grad"]["values"], 4) == -0.0898
-    assert round(node(neuron_graph, "b")["grad"]["values"], 4) == -0.0817
-    assert round(node(neuron_graph, "loss")["data"]["values"], 4) == 0.0852
+    assert round(grad(neuron_graph, "w"), 4) == -0.0898
+    assert round(grad(neuron_graph, "b"), 4) == -0.0817
+    assert round(data(neuron_graph, "loss"), 4) == 0.0852
 
 
 def test_response_carries_nodes_timelines_and_layout(neuron_graph: dict[str, Any]) -> None:
@@ -62,7 +57,7 @@ def test_layout_off_sends_the_worker_graph_unplaced(server: LiveServer, logistic
     with server.client() as client:
         graph = client.post("/graph", json={"program": logistic_neuron, "options": {"layout": False}}).json()
     assert all(n["w"] == 0 and n["x"] == 0 for n in graph["nodes"])
-    assert round(node(graph, "w")["grad"]["values"], 4) == -0.0898
+    assert round(grad(graph, "w"), 4) == -0.0898
 
 
 def placed_nodes(graph: dict[str, Any]) -> list[tuple[str, str, float, float]]:
