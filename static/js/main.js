@@ -8,6 +8,7 @@ import { formatScalar } from "./model/number.js";
 import { Editor } from "./ui/editor.js";
 import { GraphView } from "./ui/graph-view.js";
 import { Inspector } from "./ui/inspector.js";
+import { Output } from "./ui/output.js";
 import { Player } from "./ui/player.js";
 import { StatusLine } from "./ui/status.js";
 import { Toolbar } from "./ui/toolbar.js";
@@ -16,7 +17,7 @@ import { downloadJson, downloadSvg } from "./ui/export.js";
 const api = new Api();
 const ui = {
   toolbar: new Toolbar(), editor: new Editor(), view: new GraphView(),
-  player: new Player(), inspector: new Inspector(), status: new StatusLine(),
+  player: new Player(), inspector: new Inspector(), status: new StatusLine(), output: new Output(),
 };
 const run = { graph: null, index: null, steps: [], collapsed: new Set(), selected: null, state: null };
 
@@ -78,6 +79,7 @@ function show(graph) {
   run.collapsed = new Set(graph.groups.filter((g) => g.collapsed).map((g) => g.id));
   run.selected = null;
   ui.view.render(run.index, run.collapsed);
+  ui.output.show(graph.stdout);
   ui.inspector.clear();
   ui.player.load(run.steps.length);
 }

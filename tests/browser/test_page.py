@@ -137,8 +137,10 @@ def test_a_shared_link_reproduces_the_run(page: Page) -> None:
 
 
 def test_program_text_stays_text(page: Page) -> None:
-    program = LOGISTIC + "# </script><img src=x id=injected>\n"
+    program = LOGISTIC + "# </script><img src=x id=injected>\nprint('<b id=bold>', w.grad)\n"
     run(page, program)
+    expect(page.get_by_label("Printed output")).to_contain_text("<b id=bold>")
+    assert page.locator("#bold").count() == 0
     page.locator('[data-label="w"]').first.click()
     expect(page.locator(".inspector h3")).to_have_text("w")
     assert page.locator("#injected").count() == 0

@@ -154,10 +154,7 @@ function describeAccumulate(index, event) {
 function describeOptimizer(index, event) {
   const lr = event.lr === null || event.lr === undefined ? "" : ` (lr ${formatScalar(event.lr)})`;
   const changes = event.params.slice(0, 3).map((p) => {
-    const before = scalarOf(p.before);
-    const after = scalarOf(p.after);
-    const moved = before !== null ? `${formatScalar(before)} → ${formatScalar(after)}` : "updated";
-    return `${nameOf(index, p.node)}: ${moved}`;
+    return `${nameOf(index, p.node)}: ${formatTensorShort(p.before)} → ${formatTensorShort(p.after)}`;
   });
   const more = event.params.length > 3 ? `, … ${event.params.length - 3} more` : "";
   return `${event.optimizer} step${lr}: p ← p − lr·dL/dp; ${changes.join(", ")}${more}`;
