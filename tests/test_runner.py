@@ -6,24 +6,12 @@ import pytest
 import torch
 
 from app.errors import DeviceUnavailable, ForbiddenAttribute, LimitExceeded, ProgramRuntimeError
+from app.examples import example
 from app.limits import Limits
 from app.models import GraphOptions, GraphResponse, Node
 from app.runner import run
 
-LOGISTIC = """\
-import torch
-import torch.nn.functional as F
-
-x = torch.tensor([1.1])
-y = torch.tensor([1.0])
-w = torch.tensor([2.2], requires_grad=True)
-b = torch.tensor([0.0], requires_grad=True)
-z = x * w + b
-a = torch.sigmoid(z)
-loss = F.binary_cross_entropy(a, y)
-loss.backward()
-print("Gradient w.r.t w:", w.grad)
-"""
+LOGISTIC = example("logistic").code
 
 
 def graph(program: str, **options: object) -> GraphResponse:
@@ -41,11 +29,11 @@ def grad_values(node: Node) -> object:
 
 def test_logistic_neuron_gradients_labels_and_stdout() -> None:
     response = graph(LOGISTIC)
-    assert response.stdout == "Gradient w.r.t w: tensor([-0.0898])\n"
+    assert response.stdout == "Gradient w.r.t w: tensor([-0.0898])\nGradient w.r.t b: tensor([-0.0817])\n"
     assert grad_values(labelled(response, "w")) == [pytest.approx(-0.0898, abs=1e-4)]
     assert grad_values(labelled(response, "b")) == [pytest.approx(-0.0817, abs=1e-4)]
     z = labelled(response, "z")
-    assert z.span is not None and (z.span.line, z.span.col, z.span.end_col) == (8, 0, 13)
+    assert z.span is not None and (z.span.line, z.span.col, z.span.end_col) == (10, 0, 13)
     assert {"a", "loss"} <= {node.label for node in response.nodes}
     assert (response.device, response.dtype, response.torch) == ("cpu", "float32", torch.__version__)
     assert {"parse", "run", "capture", "encode", "total"} <= set(response.timings)

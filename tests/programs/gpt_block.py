@@ -31,7 +31,7 @@ class MultiHeadAttention(nn.Module):
         k = k.view(B, T, self.n_heads, hs).transpose(1, 2)
         v = v.view(B, T, self.n_heads, hs).transpose(1, 2)
         att = q @ k.transpose(-2, -1) / hs**0.5
-        att = att.masked_fill(self.mask[:T, :T], float("-inf"))
+        att.masked_fill_(self.mask[:T, :T], float("-inf"))
         att = self.dropout(F.softmax(att, dim=-1))
         y = (att @ v).transpose(1, 2).contiguous().view(B, T, C)
         return self.proj(y)
@@ -42,15 +42,16 @@ class Block(nn.Module):
         super().__init__()
         self.norms = nn.ModuleList([nn.LayerNorm(cfg["emb_dim"]), nn.LayerNorm(cfg["emb_dim"])])
         self.attn = MultiHeadAttention(cfg)
-        self.mlp = nn.Sequential(
-            nn.Linear(cfg["emb_dim"], 4 * cfg["emb_dim"]),
-            nn.GELU(),
-            nn.Linear(4 * cfg["emb_dim"], cfg["emb_dim"]),
-        )
+        width = cfg["emb_dim"]
+        self.mlp = nn.ModuleList([nn.Linear(width, 4 * width), nn.GELU(), nn.Linear(4 * width, width)])
+        self.drop = nn.Dropout(0.1)
 
     def forward(self, x):
         x = x + self.attn(self.norms[0](x))
-        return x + self.mlp(self.norms[1](x))
+        h = self.norms[1](x)
+        for layer in self.mlp:
+            h = layer(h)
+        return x + self.drop(h)
 
 
 class TinyGPT(nn.Module):

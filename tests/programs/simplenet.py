@@ -5,7 +5,7 @@ import torch.optim as optim
 
 class SimpleNet(nn.Module):
     def __init__(self):
-        super(SimpleNet, self).__init__()
+        super().__init__()
         self.fc1 = nn.Linear(10, 5)
         self.relu = nn.ReLU()
         self.fc2 = nn.Linear(5, 1)
