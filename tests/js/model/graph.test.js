@@ -4,9 +4,9 @@ import { readFileSync } from "node:fs";
 import {
   groupPath, hiddenNodes, indexGraph, inputsOf, layoutPayload, linesOf, mergeLayout, nodeBox, nodesAtLine,
   visibleGroups,
-} from "../../static/js/model/graph.js";
+} from "../../../static/js/model/graph.js";
 
-const fixture = JSON.parse(readFileSync(new URL("./fixtures/logistic.json", import.meta.url)));
+const fixture = JSON.parse(readFileSync(new URL("../fixtures/logistic.json", import.meta.url)));
 
 test("indexes nodes, edges and each node's inputs in argument order", () => {
   const index = indexGraph(fixture);

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   decodeScalar, formatScalar, formatTensorShort, scalarOf, tableRows, toNumber,
-} from "../../static/js/model/number.js";
+} from "../../../static/js/model/number.js";
 
 test("decodes the server's special strings", () => {
   assert.ok(Number.isNaN(decodeScalar("NaN")));

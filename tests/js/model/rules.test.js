@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { chainRule } from "../../static/js/model/rules.js";
+import { chainRule } from "../../../static/js/model/rules.js";
 
 test("each input of an op gets its own chain-rule formula", () => {
   assert.equal(chainRule("MulBackward0", 0, ["x", "w"], "z"), "dL/dz · w");

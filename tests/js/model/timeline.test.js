@@ -1,11 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { indexGraph } from "../../static/js/model/graph.js";
-import { buildSteps, describeStep, phaseOf, stateAt } from "../../static/js/model/timeline.js";
-import { formatTensorShort } from "../../static/js/model/number.js";
+import { indexGraph } from "../../../static/js/model/graph.js";
+import { buildSteps, describeStep, phaseOf, stateAt } from "../../../static/js/model/timeline.js";
+import { formatTensorShort } from "../../../static/js/model/number.js";
 
-const fixture = JSON.parse(readFileSync(new URL("./fixtures/logistic.json", import.meta.url)));
+const fixture = JSON.parse(readFileSync(new URL("../fixtures/logistic.json", import.meta.url)));
 const index = indexGraph(fixture);
 const steps = buildSteps(fixture);
 const text = (tensor) => formatTensorShort(tensor);
