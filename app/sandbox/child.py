@@ -29,9 +29,8 @@ class Child:
         return self.process.is_alive()
 
     def kill(self) -> None:
-        """SIGKILL, safe to call at any time and from any thread (a no-op once it has exited)."""
-        if self.process.exitcode is None:
-            self.process.kill()
+        """SIGKILL, safe at any time, from any thread: it never reads the exit status (`reap` does)."""
+        self.process.kill()  # a no-op once the exit is known; a gone process is ignored
 
     def reap(self) -> int | None:
         """Kill if still running, wait for the exit, free the pipe; the exit code (negative: signal).
