@@ -14,7 +14,7 @@ from torch.autograd.graph import Node
 from torch.utils._python_dispatch import _disable_current_modes
 from torch.utils.hooks import RemovableHandle
 
-from app.capture.records import BackwardRecord, SavedRecord, ValueRecord
+from app.capture.records import BackwardRecord, SavedRecord
 from app.capture.session import Session
 
 __all__ = ["BackwardRunner"]
@@ -33,7 +33,6 @@ class BackwardRunner:
         self._hooked: dict[int, Node] = {}
         self._leaf_of: dict[int, int] = {}  # id(AccumulateGrad) -> leaf record index, this pass
         self._last: dict[int, BackwardRecord] = {}  # id(grad_fn) -> its latest event
-        self._live_grads: list[ValueRecord] = []  # leaf records holding a `.grad` torch may add to in place
 
     def run(
         self, func: Callable[..., object], args: Sequence[object], kwargs: Mapping[str, object]
@@ -44,7 +43,7 @@ class BackwardRunner:
         roots = _roots(args[0] if args else kwargs.get("tensors"))
         for root in roots:
             session.values_at(session.input_of(root)).is_root = True
-        self._detach_live_grads()
+        self._keep_earlier_grads()
         first_event = len(session.capture.backward)
         session.paused += 1  # unpacking saved tensors and the pass itself run ops that are not graph nodes
         try:
@@ -115,7 +114,7 @@ class BackwardRunner:
         session = self.session
         leaf = self._leaf_of.get(id(node))
         event = BackwardRecord(
-            session.pass_index, node, list(grad_outputs), node=self.record_of(node, 0), leaf=leaf
+            session.pass_index, node, _aliases(grad_outputs), node=self.record_of(node, 0), leaf=leaf
         )
         session.capture.backward.append(event)
         session.timeline("backward", len(session.capture.backward) - 1)
@@ -123,7 +122,7 @@ class BackwardRunner:
 
     def _after_node(self, node: Node, grad_inputs: Grads, grad_outputs: Grads) -> None:
         event = self._last[id(node)]
-        event.grad_inputs = list(grad_inputs)
+        event.grad_inputs = _aliases(grad_inputs)
         event.sources = [None if fn is None else self.record_of(fn, nr) for fn, nr in node.next_functions]
 
     # ------------------------------------------------------------ leaves
@@ -134,14 +133,33 @@ class BackwardRunner:
             if event.leaf is not None:
                 record = values[event.leaf]
                 record.grad = record.tensor.grad if record.tensor is not None else None
-                self._live_grads.append(record)
 
-    def _detach_live_grads(self) -> None:
-        """Another pass may add into `.grad` in place: records keep the value they had."""
-        for record in self._live_grads:
-            if record.tensor is not None and record.grad is not None and record.grad is record.tensor.grad:
-                record.grad = record.grad.detach().clone()
-        self._live_grads.clear()
+    def _keep_earlier_grads(self) -> None:
+        """This pass may add into `.grad`s in place: earlier records sharing their memory get copies."""
+        live = {
+            grad.untyped_storage().data_ptr()
+            for node in self._hooked.values()
+            if _is_accumulate(node) and (grad := node.variable.grad) is not None  # type: ignore[attr-defined]
+        }
+        if not live:
+            return
+        for event in self.session.capture.backward:
+            event.grad_outputs = [_own(g, live) for g in event.grad_outputs]
+            event.grad_inputs = [_own(g, live) for g in event.grad_inputs]
+        for record in self.session.capture.values:
+            record.grad = _own(record.grad, live)
+
+
+def _aliases(grads: Grads) -> list[torch.Tensor | None]:
+    """Detached aliases share memory but not the tensor: AccumulateGrad may still steal the gradient
+    instead of copying it (a copy per parameter costs ~10% of a GPT-2 backward)."""
+    return [None if grad is None else grad.detach() for grad in grads]
+
+
+def _own(grad: torch.Tensor | None, live: set[int]) -> torch.Tensor | None:
+    if grad is None or grad.untyped_storage().data_ptr() not in live:
+        return grad
+    return grad.clone()
 
 
 def _roots(tensors: object) -> list[torch.Tensor]:

@@ -21,6 +21,7 @@ __all__ = ["HEATMAP_CELLS", "encode", "json_scalar"]
 HEATMAP_CELLS = 32  # rows and columns of a heatmap grid, at most
 SAFE_INT = 2**53
 NORM_ROW = 4096  # elements per partial norm (float accuracy)
+SEGMENT_MAX = 65_536  # tensors up to this many elements get their stats from one batched reduction
 
 
 def json_scalar(value: bool | int | float) -> Scalar:
@@ -44,7 +45,7 @@ class _Plan:
     kind: str  # "float", "int" or "bool": which transfer carries its values
     flat: tuple[int, int] = (0, 0)  # slice of that transfer: values (small) or preview (big)
     grid: tuple[int, int, int] | None = None  # offset into the float transfer, rows, cols
-    stats_row: int | None = None  # row in the stats transfer
+    stats_row: int | None = None  # row in the stats transfer (shared by views of the same memory)
 
 
 class _Batch:
@@ -53,13 +54,32 @@ class _Batch:
     def __init__(self) -> None:
         self.pieces: dict[str, list[torch.Tensor]] = {"float": [], "int": [], "bool": []}
         self.sizes: dict[str, int] = {"float": 0, "int": 0, "bool": 0}
-        self.stats: list[torch.Tensor] = []
+        self.small: list[torch.Tensor] = []  # tensors whose stats come from one segmented reduction
+        self.big: list[torch.Tensor] = []  # stats rows of big tensors, one reduction set each
+        self.rows: list[tuple[bool, int]] = []  # (small?, position) per stats row
+        self._by_memory: dict[tuple[int, int, torch.dtype, str], int] = {}
 
     def put(self, kind: str, piece: torch.Tensor) -> tuple[int, int]:
         start = self.sizes[kind]
         self.pieces[kind].append(piece.reshape(-1))
         self.sizes[kind] += piece.numel()
         return start, start + piece.numel()
+
+    def stats(self, tensor: torch.Tensor) -> int:
+        """A stats row for the tensor; views covering the same dense memory (`w` and `w.t()`) share one."""
+        dense = _dense_view(tensor).is_contiguous()
+        key = (tensor.data_ptr(), tensor.numel(), tensor.dtype, str(tensor.device))
+        if dense and key in self._by_memory:
+            return self._by_memory[key]
+        if tensor.numel() <= SEGMENT_MAX:
+            self.rows.append((True, len(self.small)))
+            self.small.append(tensor)
+        else:
+            self.rows.append((False, len(self.big)))
+            self.big.append(_stats_row(tensor))
+        if dense:
+            self._by_memory[key] = len(self.rows) - 1
+        return len(self.rows) - 1
 
     def host(self) -> tuple[dict[str, list[Scalar]], list[list[float]]]:
         """One device->host copy per kind, made JSON-safe (only the odd values converted one by one)."""
@@ -68,8 +88,35 @@ class _Batch:
         for kind, pieces in self.pieces.items():
             joined = torch.cat([p.to(dtypes[kind]) for p in pieces]).cpu() if pieces else torch.zeros(0)
             lists[kind] = _json_list(joined)
-        rows = torch.stack(self.stats).cpu().tolist() if self.stats else []
-        return lists, rows
+        small = _segment_stats(self.small) if self.small else []
+        big = torch.stack(self.big).cpu().tolist() if self.big else []
+        return lists, [small[i] if is_small else big[i] for is_small, i in self.rows]
+
+
+def _segment_stats(tensors: list[torch.Tensor]) -> list[list[float]]:
+    """[min, max, mean, std, norm] of many small tensors at once: one float64 vector, segment ids, five
+    scatter reductions (per device), instead of five reductions per tensor."""
+    rows: dict[int, list[float]] = {}
+    devices = sorted({str(t.device) for t in tensors})
+    for device in devices:
+        picked = [i for i, t in enumerate(tensors) if str(t.device) == device]
+        stats = _segment_rows([tensors[i] for i in picked]).cpu().tolist()
+        rows.update(zip(picked, stats, strict=True))
+    return [rows[i] for i in range(len(tensors))]
+
+
+def _segment_rows(tensors: list[torch.Tensor]) -> torch.Tensor:
+    device = tensors[0].device
+    flat = torch.cat([t.reshape(-1).double() for t in tensors])
+    sizes = torch.tensor([t.numel() for t in tensors], device=device)
+    ids = torch.repeat_interleave(torch.arange(len(tensors), device=device), sizes)
+    count = sizes.double()
+    low = torch.full_like(count, math.inf).scatter_reduce_(0, ids, flat, "amin")
+    high = torch.full_like(count, -math.inf).scatter_reduce_(0, ids, flat, "amax")
+    mean = torch.zeros_like(count).index_add_(0, ids, flat) / count
+    sumsq = torch.zeros_like(count).index_add_(0, ids, flat * flat)
+    variance = (sumsq - count * mean * mean).clamp(min=0) / (count - 1).clamp(min=1)
+    return torch.stack([low, high, mean, variance.sqrt(), sumsq.sqrt()], dim=1)
 
 
 def _json_list(values: torch.Tensor) -> list[Scalar]:
@@ -84,16 +131,28 @@ def _json_list(values: torch.Tensor) -> list[Scalar]:
 
 
 def encode(tensors: Sequence[torch.Tensor], *, max_inline: int) -> list[TensorData]:
-    """TensorData for each tensor (the same object twice is encoded once)."""
+    """TensorData for each tensor; the same view of the same memory (a gradient seen by two hooks) once."""
     batch = _Batch()
-    plans: dict[int, _Plan] = {}
+    plans: dict[tuple[object, ...], _Plan] = {}
+    keys = [_view_key(tensor) for tensor in tensors]
     with torch.no_grad():
-        for tensor in tensors:
-            if id(tensor) not in plans:
-                plans[id(tensor)] = _plan(tensor.detach(), batch, max_inline)
+        for key, tensor in zip(keys, tensors, strict=True):
+            if key not in plans:
+                plans[key] = _plan(tensor.detach(), batch, max_inline)
         lists, rows = batch.host()
         done = {key: _finish(plan, lists, rows, max_inline) for key, plan in plans.items()}
-    return [done[id(tensor)] for tensor in tensors]
+    return [done[key] for key in keys]
+
+
+def _view_key(tensor: torch.Tensor) -> tuple[object, ...]:
+    return (
+        tensor.data_ptr(),
+        tensor.dtype,
+        tensor.device,
+        tuple(tensor.shape),
+        tensor.stride(),
+        tensor.storage_offset(),
+    )
 
 
 def _kind(tensor: torch.Tensor) -> str:
@@ -113,8 +172,7 @@ def _plan(tensor: torch.Tensor, batch: _Batch, max_inline: int) -> _Plan:
         start, _ = batch.put("float", grid)
         plan.grid = (start, grid.shape[0], grid.shape[1])
     if plan.kind != "bool" and tensor.numel() > 0:
-        plan.stats_row = len(batch.stats)
-        batch.stats.append(_stats_row(tensor))
+        plan.stats_row = batch.stats(tensor)
     return plan
 
 
