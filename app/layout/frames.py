@@ -26,23 +26,34 @@ class Box:
 def frames(boxes: Sequence[Box], chains: Sequence[tuple[str, ...]]) -> dict[str, Box]:
     """Frame of every expanded group that has a visible box: one pad per nesting level, plus a label band."""
     bounds: dict[str, list[float]] = {}  # gid -> [left, top, right, bottom]
+    parent: dict[str, str | None] = {}
     for box, chain in zip(boxes, chains, strict=True):
-        for depth, gid in enumerate(chain):
-            levels = len(chain) - depth  # frames between this box and gid's frame, gid's own included
-            pad = GROUP_PAD * levels
-            edges = [
-                box.x - pad,
-                box.y - (GROUP_PAD + LABEL_H) * levels,
-                box.x + box.w + pad,
-                box.y + box.h + pad,
-            ]
-            current = bounds.setdefault(gid, edges)
-            current[:] = [
-                min(current[0], edges[0]),
-                min(current[1], edges[1]),
-                max(current[2], edges[2]),
-                max(current[3], edges[3]),
-            ]
+        if chain:
+            _widen(bounds, chain[-1], [box.x, box.y, box.x + box.w, box.y + box.h])
+            for depth, gid in enumerate(chain):
+                parent.setdefault(gid, chain[depth - 1] if depth else None)
+    for gid in sorted(parent, key=lambda g: -len(_ancestry(parent, g))):  # children before parents
+        left, top, right, bottom = bounds[gid]
+        framed = [left - GROUP_PAD, top - GROUP_PAD - LABEL_H, right + GROUP_PAD, bottom + GROUP_PAD]
+        bounds[gid] = framed
+        outer = parent[gid]
+        if outer is not None:
+            _widen(bounds, outer, framed)
     return {
         gid: Box(left, top, right - left, bottom - top) for gid, (left, top, right, bottom) in bounds.items()
     }
+
+
+def _widen(bounds: dict[str, list[float]], gid: str, edges: list[float]) -> None:
+    """Grow a group's [left, top, right, bottom] to cover `edges`."""
+    current = bounds.setdefault(gid, list(edges))
+    current[0], current[1] = min(current[0], edges[0]), min(current[1], edges[1])
+    current[2], current[3] = max(current[2], edges[2]), max(current[3], edges[3])
+
+
+def _ancestry(parent: dict[str, str | None], gid: str) -> list[str]:
+    """gid and the groups above it."""
+    path = [gid]
+    while (up := parent[path[-1]]) is not None:
+        path.append(up)
+    return path
