@@ -16,14 +16,15 @@ class Slot {
   #latest = 0;
   #controller = null;
 
-  /** POST and parse; `mark` names a performance mark set when the response starts arriving. */
+  /** POST and parse; with `mark`, performance marks "<mark>-response" (headers in) and "<mark>-parsed". */
   async send(url, init, mark = null) {
     this.cancel();
     const id = ++this.#latest;
     this.#controller = new AbortController();
     const response = await fetch(url, { ...init, signal: this.#controller.signal });
-    if (mark) performance.mark(mark);
+    if (mark) performance.mark(`${mark}-response`);
     const body = await readJson(response);
+    if (mark) performance.mark(`${mark}-parsed`);
     if (id !== this.#latest) return null;
     this.#controller = null;
     if (!response.ok) throw new ApiError(response.status, body);
@@ -53,7 +54,7 @@ export class Api {
   /** Run a program; resolves to a GraphResponse, or null when a newer run replaced this one. */
   runGraph(program, options) {
     const body = JSON.stringify({ program, options });
-    return this.#graph.send("/graph", { ...JSON_POST, body }, "graph-response");
+    return this.#graph.send("/graph", { ...JSON_POST, body }, "graph");
   }
 
   /** Lay a graph (see layoutPayload) out again for a new set of collapsed groups. */
