@@ -13,7 +13,6 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from app.limits import Limits
 from app.models import GraphOptions, GraphResponse, TensorData
 from app.runner import run
 from app.settings import Settings
@@ -55,13 +54,13 @@ def run_plain(code: str, seed: int = 0) -> Plain:
     return Plain(names, printed.getvalue())
 
 
-def run_served(code: str, limits: Limits | None = None) -> GraphResponse:
+def run_served(code: str) -> GraphResponse:
     """The program through app.runner.run in-process, with the server's default options and caps."""
     settings = Settings()
     return run(
         code,
         GraphOptions(),
-        limits or settings.limits,
+        settings.limits,
         max_chars=settings.max_program_chars,
         max_lines=settings.max_program_lines,
     )

@@ -27,6 +27,7 @@ def check_against_plain(graph: GraphResponse, plain: Plain) -> int:
     loss = plain.names.get("loss")
     if isinstance(loss, torch.Tensor):
         assert graph.outputs["loss"] == pytest.approx(loss.item(), rel=1e-5)
+        assert_matches([node for node in graph.nodes if node.label == "loss"][-1].data, loss)
     assert graph.stdout == plain.stdout
     return len(compared)
 
