@@ -28,6 +28,9 @@ export class Editor extends EventTarget {
     area.addEventListener("scroll", () => this.#render());
     area.addEventListener("keydown", (event) => this.#key(event));
     area.addEventListener("click", () => emit(this, "line", this.currentLine()));
+    area.addEventListener("keyup", (event) => {
+      if (event.key === "ArrowUp" || event.key === "ArrowDown") emit(this, "line", this.currentLine());
+    });
   }
 
   get value() {
