@@ -9,7 +9,20 @@ const LEAF_KINDS = new Set(["input", "param", "const"]);
 /** The steps to animate, from the server's timeline (or forward → backward → optimizer when it is empty). */
 export function buildSteps(graph) {
   const entries = graph.timeline?.length ? graph.timeline : defaultEntries(graph);
-  return entries.map((entry) => toStep(graph, entry));
+  const steps = entries.map((entry) => toStep(graph, entry));
+  markFinalAccumulations(steps);
+  return steps;
+}
+
+// A leaf's last AccumulateGrad leaves its final .grad, which the graph holds exactly (tensors included).
+function markFinalAccumulations(steps) {
+  const seen = new Set();
+  for (let i = steps.length - 1; i >= 0; i -= 1) {
+    const leaf = steps[i].event?.accumulates;
+    if (!leaf || seen.has(leaf)) continue;
+    seen.add(leaf);
+    steps[i].final = true;
+  }
 }
 
 function defaultEntries(graph) {
@@ -50,7 +63,7 @@ function emptyState(index, steps) {
 
 function applyStep(index, state, step, isCurrent) {
   if (step.phase === "forward") applyForward(index, state, step, isCurrent);
-  else if (step.phase === "backward") applyBackward(index, state, step.event, isCurrent);
+  else if (step.phase === "backward") applyBackward(index, state, step, isCurrent);
   else if (step.phase === "step") applyOptimizer(state, step.event, isCurrent);
   else state.grads.clear();
 }
@@ -63,10 +76,14 @@ function applyForward(index, state, step, isCurrent) {
   for (const edge of index.inEdges.get(step.node) ?? []) state.pulse.set(edge.id, "forward");
 }
 
-function applyBackward(index, state, event, isCurrent) {
+function applyBackward(index, state, step, isCurrent) {
+  const { event } = step;
   const arriving = event.grad_outputs?.[0] ?? index.nodes.get(event.node)?.grad ?? null;
-  if (arriving) state.grads.set(event.node, arriving);
-  if (event.accumulates) state.grads.set(event.accumulates, arriving ?? index.nodes.get(event.accumulates)?.grad);
+  if (arriving && !event.accumulates) state.grads.set(event.node, arriving);
+  if (event.accumulates) {
+    const final = step.final ? index.nodes.get(event.accumulates)?.grad : null;
+    state.grads.set(event.accumulates, final ?? accumulated(state.grads.get(event.accumulates), arriving));
+  }
   event.edges.forEach((edgeId, i) => {
     const grad = event.grad_inputs[i];
     if (!edgeId || !grad) return;
@@ -75,6 +92,13 @@ function applyBackward(index, state, event, isCurrent) {
     if (!state.accumulates) reachLeaf(index, state, edgeId, grad);
   });
   if (isCurrent) state.active.add(event.accumulates ?? event.node);
+}
+
+// .grad += arriving: exact for one-element tensors; a bigger tensor shows what arrived until its final .grad.
+function accumulated(previous, arriving) {
+  if (!previous || !arriving || arriving.numel !== 1) return arriving;
+  const sum = toNumber(scalarOf(previous)) + toNumber(scalarOf(arriving));
+  return Number.isFinite(sum) ? { ...arriving, values: sum, stats: null } : arriving;
 }
 
 // Without AccumulateGrad events a leaf shows its .grad once a contribution reaches it.

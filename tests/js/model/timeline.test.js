@@ -79,7 +79,7 @@ test("scrubbing back recomputes the same state as stepping forward", () => {
 test("zero_grad clears gradients and fan-in is described as a sum", () => {
   const graph = {
     nodes: [
-      { id: "n0", kind: "param", label: "x", data: { shape: [], numel: 1, values: 2 }, grad: { shape: [], numel: 1, values: 5 } },
+      { id: "n0", kind: "param", label: "x", data: { shape: [], numel: 1, values: 2 }, grad: { shape: [], numel: 1, values: 4 } },
       { id: "n1", kind: "output", label: "y", op: "MulBackward0", data: { shape: [], numel: 1, values: 4 } },
     ],
     edges: [
@@ -110,4 +110,30 @@ test("zero_grad clears gradients and fan-in is described as a sum", () => {
 test("an empty server timeline falls back to forward, backward, optimizer order", () => {
   const fallback = buildSteps({ ...fixture, timeline: [] });
   assert.deepEqual(fallback.map((s) => s.phase), steps.map((s) => s.phase));
+});
+
+test("two backward passes without zero_grad accumulate into .grad", () => {
+  const scalar = (v) => ({ shape: [], numel: 1, values: v });
+  const graph = {
+    nodes: [
+      { id: "n0", kind: "param", label: "x", data: scalar(2), grad: scalar(6) },
+      { id: "n1", kind: "output", label: "y", op: "MulBackward0", data: scalar(6) },
+    ],
+    edges: [{ id: "e0", source: "n0", target: "n1", input_index: 0 }],
+    forward: ["n1"],
+    backward: [0, 1].flatMap((pass) => [
+      { step: 2 * pass, pass_index: pass, node: "n1", op: "MulBackward0", grad_outputs: [scalar(1)],
+        grad_inputs: [scalar(3)], edges: ["e0"] },
+      { step: 2 * pass + 1, pass_index: pass, node: "n0", op: "AccumulateGrad", accumulates: "n0",
+        grad_outputs: [scalar(3)], grad_inputs: [], edges: [] },
+    ]),
+    optimizer: [],
+    timeline: [],
+  };
+  const small = indexGraph(graph);
+  const smallSteps = buildSteps(graph);
+  assert.deepEqual(smallSteps.map((s) => s.final ?? false), [false, false, false, false, true]);
+  assert.equal(text(stateAt(small, smallSteps, 3).grads.get("n0")), "3");
+  assert.equal(text(stateAt(small, smallSteps, 5).grads.get("n0")), "6");
+  assert.equal(describeStep(small, smallSteps[4]), "AccumulateGrad: x.grad += dL/dx = 3");
 });
