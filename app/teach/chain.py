@@ -14,6 +14,7 @@ from app.teach.rules import local_derivatives
 __all__ = ["explain_backward"]
 
 ROOT = "L"  # how formulas name the root of a pass (the loss)
+_WRITTEN = 8  # elements a formula writes out (see numbers.tensor_text); bigger tensors appear by shape
 
 
 def explain_backward(graph: GraphResponse, capture: Capture) -> None:
@@ -136,9 +137,11 @@ def _fan_out(
         return
     event.sum_of = [edge for edge, _ in contributions]
     terms = [tensor_text(grad) for _, grad in contributions]
-    total = tensor_text(torch.stack([grad for _, grad in contributions]).sum(0))
     name = labels[event.node]
-    written = "" if terms[0].startswith("(") else f" = {' + '.join(terms)} = {total}"
+    written = ""
+    if not any(term.startswith("(") for term in terms):  # small enough to write: add them up too
+        total = tensor_text(torch.stack([grad for _, grad in contributions]).sum(0))
+        written = f" = {' + '.join(terms)} = {total}"
     line = f"dL/d{name} = sum of {len(terms)} contributions{written} ({name} is used {len(terms)} times)"
     event.formula = line if event.formula is None else f"{line}; {event.formula}"
 
@@ -158,8 +161,8 @@ def _accumulate(
     key = id(capture.values[record.leaf].tensor)
     name = labels[event.node]
     before = running.get(key)
-    after = incoming if before is None else before + incoming
-    running[key] = after
+    after = incoming if before is None or incoming.numel() > _WRITTEN else before + incoming
+    running[key] = after  # big gradients are only named by shape: no need to add them up
     if before is None:
         line = f"{name}.grad = dL/d{name} = {tensor_text(incoming)} (it was not computed before)"
     else:

@@ -31,31 +31,56 @@ def gradient_health(graph: GraphResponse, capture: Capture) -> Health:
     """Flags at the first op that showed each problem, and log10 max|grad| per node and edge."""
     records = [record for record in capture.backward if record.node is not None]
     labels = {node.id: node.label for node in graph.nodes}
+    facts = _Facts()
     flags = [
-        *_forward_flags(capture, labels),
-        *_backward_flags(records, labels),
+        *_forward_flags(capture, labels, facts),
+        *_backward_flags(records, labels, facts),
         *_saturated(capture, labels),
     ]
     return Health(
-        flags=flags, node_log10=_node_magnitudes(capture), edge_log10=_edge_magnitudes(graph, records)
+        flags=flags,
+        node_log10=_node_magnitudes(capture, facts),
+        edge_log10=_edge_magnitudes(graph, records, facts),
     )
 
 
 # ------------------------------------------------------------ checks on one tensor
 
 
-def _has_nan(tensor: torch.Tensor) -> bool:
-    return tensor.is_floating_point() and bool(torch.isnan(tensor).any())
+class _Facts:
+    """NaN, Inf and max |finite x| of each tensor, found once (big models reuse tensors many times)."""
+
+    def __init__(self) -> None:
+        self._known: dict[int, tuple[bool, bool, float]] = {}
+        self._alive: list[torch.Tensor] = []  # keeps ids unique while cached
+
+    def of(self, tensor: torch.Tensor) -> tuple[bool, bool, float]:
+        facts = self._known.get(id(tensor))
+        if facts is None:
+            facts = _facts(tensor.detach())
+            self._known[id(tensor)] = facts
+            self._alive.append(tensor)
+        return facts
+
+    def nan(self, tensor: torch.Tensor) -> bool:
+        return self.of(tensor)[0]
+
+    def inf(self, tensor: torch.Tensor) -> bool:
+        return self.of(tensor)[1]
+
+    def peak(self, tensor: torch.Tensor) -> float:
+        return self.of(tensor)[2]
 
 
-def _has_inf(tensor: torch.Tensor) -> bool:
-    return tensor.is_floating_point() and bool(torch.isinf(tensor).any())
-
-
-def _peak(tensor: torch.Tensor) -> float:
-    """max |x| over the finite elements (0 for none)."""
-    finite = tensor.detach()[torch.isfinite(tensor.detach())]
-    return float(finite.abs().max()) if finite.numel() else 0.0
+def _facts(tensor: torch.Tensor) -> tuple[bool, bool, float]:
+    if not tensor.is_floating_point() or tensor.numel() == 0:
+        return False, False, 0.0
+    finite = torch.isfinite(tensor)
+    if bool(finite.all()):  # the usual case: one pass, then the peak
+        return False, False, float(tensor.abs().max())
+    finite_values = tensor[finite]
+    peak = float(finite_values.abs().max()) if finite_values.numel() else 0.0
+    return bool(torch.isnan(tensor).any()), bool(torch.isinf(tensor).any()), peak
 
 
 def _any(check: Check, tensors: Iterable[torch.Tensor | None]) -> bool:
@@ -65,8 +90,8 @@ def _any(check: Check, tensors: Iterable[torch.Tensor | None]) -> bool:
 # ------------------------------------------------------------ forward values
 
 
-def _forward_flags(capture: Capture, labels: dict[str, str]) -> Iterator[HealthFlag]:
-    problems: list[tuple[Kind, Check, str]] = [("nan", _has_nan, "NaN"), ("inf", _has_inf, "±Inf")]
+def _forward_flags(capture: Capture, labels: dict[str, str], facts: _Facts) -> Iterator[HealthFlag]:
+    problems: list[tuple[Kind, Check, str]] = [("nan", facts.nan, "NaN"), ("inf", facts.inf, "±Inf")]
     for kind, check, word in problems:
         record = next((r for r in capture.values if _appears(r, capture, check)), None)
         if record is not None:
@@ -84,12 +109,14 @@ def _appears(record: ValueRecord, capture: Capture, check: Check) -> bool:
 # ------------------------------------------------------------ gradients, in the engine's order
 
 
-def _backward_flags(records: list[BackwardRecord], labels: dict[str, str]) -> Iterator[HealthFlag]:
+def _backward_flags(
+    records: list[BackwardRecord], labels: dict[str, str], facts: _Facts
+) -> Iterator[HealthFlag]:
     problems: list[tuple[Kind, Check, str]] = [
-        ("nan", _has_nan, "became NaN"),
-        ("inf", _has_inf, "became ±Inf"),
-        ("vanishing", lambda t: 0 < _peak(t) < VANISHING, f"vanished (max |gradient| < {VANISHING:g})"),
-        ("exploding", lambda t: _peak(t) > EXPLODING, f"exploded (max |gradient| > {EXPLODING:g})"),
+        ("nan", facts.nan, "became NaN"),
+        ("inf", facts.inf, "became ±Inf"),
+        ("vanishing", lambda t: 0 < facts.peak(t) < VANISHING, f"vanished (max |gradient| < {VANISHING:g})"),
+        ("exploding", lambda t: facts.peak(t) > EXPLODING, f"exploded (max |gradient| > {EXPLODING:g})"),
     ]
     for kind, check, words in problems:
         record = next((r for r in records if _sent(r, check)), None)
@@ -150,24 +177,26 @@ def _op_name(record: ValueRecord) -> str:
 # ------------------------------------------------------------ magnitudes for colouring
 
 
-def _log10_peak(tensor: torch.Tensor) -> Scalar:
-    """log10 max|g|: "-Infinity" for an all-zero gradient, "NaN" when it has NaN."""
-    if _has_nan(tensor):
-        return math.nan
-    peak = float(tensor.detach().abs().max()) if tensor.numel() else 0.0
+def _log10_peak(tensor: torch.Tensor, facts: _Facts) -> Scalar:
+    """log10 max|g|: "-Infinity" for an all-zero gradient, "NaN" when it has NaN, "Infinity" with Inf."""
+    has_nan, has_inf, peak = facts.of(tensor)
+    if has_nan or has_inf:
+        return math.nan if has_nan else math.inf
     return math.log10(peak) if peak > 0 else -math.inf
 
 
-def _node_magnitudes(capture: Capture) -> dict[str, Scalar]:
+def _node_magnitudes(capture: Capture, facts: _Facts) -> dict[str, Scalar]:
     grads = node_grads(capture)
-    return {f"n{index}": _log10_peak(grad) for index, grad in sorted(grads.items()) if grad is not None}
+    return {
+        f"n{index}": _log10_peak(grad, facts) for index, grad in sorted(grads.items()) if grad is not None
+    }
 
 
-def _edge_magnitudes(graph: GraphResponse, records: list[BackwardRecord]) -> dict[str, Scalar]:
+def _edge_magnitudes(graph: GraphResponse, records: list[BackwardRecord], facts: _Facts) -> dict[str, Scalar]:
     """Each edge's contribution in the last pass that sent one."""
     magnitudes: dict[str, Scalar] = {}
     for event, record in zip(graph.backward, records, strict=True):
         for edge, grad in zip(event.edges, record.grad_inputs, strict=False):
             if edge is not None and grad is not None:
-                magnitudes[edge] = _log10_peak(grad)
+                magnitudes[edge] = _log10_peak(grad, facts)
     return magnitudes
