@@ -13,8 +13,10 @@ from pathlib import Path
 # standard library's `http` package for httpx; use the repository's tests/ folder (the live-server helper).
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[0] = str(ROOT / "tests")
+sys.path.insert(1, str(ROOT / "tests" / "api"))
 
 import argparse  # noqa: E402
+import os  # noqa: E402
 import statistics  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
@@ -22,7 +24,8 @@ import warnings  # noqa: E402
 from concurrent.futures import ThreadPoolExecutor  # noqa: E402
 
 import httpx  # noqa: E402
-from conftest import LOGISTIC_NEURON, start_server, stop_server  # noqa: E402
+import proc  # noqa: E402
+from conftest import LOGISTIC_NEURON, LiveServer, start_server, stop_server  # noqa: E402
 
 P50_TARGET_MS = 25.0
 THROUGHPUT_TARGET = 40.0  # requests per second at concurrency 8
@@ -45,19 +48,31 @@ def timed_posts(url: str, body: dict[str, object], count: int) -> tuple[list[flo
     return latencies, errors
 
 
-def measure(url: str, body: dict[str, object], concurrency: int, total: int) -> dict[str, float]:
-    timed_posts(url, body, 10)  # warm connections and children
+def measure(server: LiveServer, body: dict[str, object], concurrency: int, total: int) -> dict[str, float]:
+    """Latency percentiles, throughput, errors, and CPU ms per request in the server and in the sandbox."""
+    timed_posts(server.url, body, 10)  # warm connections and children
+    cpu_before = cpu_ms(server.pid)
     started = time.perf_counter()
     with ThreadPoolExecutor(concurrency) as pool:
-        parts = list(pool.map(lambda _: timed_posts(url, body, total // concurrency), range(concurrency)))
+        each = total // concurrency
+        parts = list(pool.map(lambda _: timed_posts(server.url, body, each), range(concurrency)))
     wall = time.perf_counter() - started
+    cpu_after = cpu_ms(server.pid)
     latencies = [ms for part, _ in parts for ms in part]
     return {
         "p50": statistics.median(latencies),
         "p99": percentile(latencies, 99),
         "rps": len(latencies) / wall,
         "errors": sum(errors for _, errors in parts),
+        "server_cpu": (cpu_after[0] - cpu_before[0]) / len(latencies),
+        "sandbox_cpu": (cpu_after[1] - cpu_before[1]) / len(latencies),
     }
+
+
+def cpu_ms(server_pid: int) -> tuple[float, float]:
+    """CPU ms used so far by the server process, and by its fork server with every reaped child."""
+    sandbox = sum(proc.cpu_ticks(pid, children=True) for pid in proc.children(server_pid))
+    return proc.cpu_ticks(server_pid) * 10.0, sandbox * 10.0
 
 
 def plain_torch_ms(repeats: int = 500) -> float:
@@ -88,16 +103,17 @@ def main() -> None:
         for layout in (True, False):
             body = {"program": LOGISTIC_NEURON, "options": {"layout": layout}}
             for concurrency in (1, 8):
-                r = measure(server.url, body, concurrency, args.requests)
+                r = measure(server, body, concurrency, args.requests)
                 print(
                     f"POST /graph layout={str(layout).lower():5} c={concurrency}: p50 {r['p50']:6.1f} ms  "
-                    f"p99 {r['p99']:6.1f} ms  {r['rps']:6.1f} req/s  errors {r['errors']:.0f}  "
-                    f"p50/torch {r['p50'] / torch_ms:7.0f}x"
+                    f"p99 {r['p99']:6.1f} ms  {r['rps']:5.1f} req/s  errors {r['errors']:.0f}  "
+                    f"p50/torch {r['p50'] / torch_ms:5.0f}x  cpu/request: server {r['server_cpu']:4.1f} ms, "
+                    f"sandbox {r['sandbox_cpu']:4.1f} ms"
                 )
     finally:
         stop_server(server)
     targets = f"p50 <= {P50_TARGET_MS:.0f} ms at c=1, >= {THROUGHPUT_TARGET:.0f} req/s at c=8, no errors"
-    print(f"targets: {targets}")
+    print(f"targets: {targets}; machine load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 
 if __name__ == "__main__":
