@@ -68,7 +68,7 @@ _REFUSED_MODULE = {
     "register_forward_hook": "runs Python callbacks", "register_forward_pre_hook": "runs Python callbacks",
     "register_full_backward_hook": "runs Python callbacks", "share_memory": "touches shared memory",
 }  # fmt: skip
-_PLAIN = (bool, int, float, str, type(None), tuple, torch.Tensor, nn.Module)
+_PLAIN = (bool, int, float, str, type(None), tuple, list, dict, torch.Tensor, nn.Module)
 
 
 def _module_attribute(module: nn.Module, name: str, ctx: RunContext) -> Any:

@@ -115,12 +115,13 @@ class Interpreter(Caller):
 
     def _class(self, node: ast.ClassDef, env: Env) -> None:
         methods = {f.name: UserFunction(f, env) for f in node.body if isinstance(f, ast.FunctionDef)}
-        constants: dict[str, Any] = {}
-        for statement in node.body:
-            if isinstance(statement, ast.Assign):
-                bind_target(
-                    statement.targets[0], self.eval(statement.value, env), _Scratch(constants), self.ctx
-                )
+        constants = {
+            target.id: self.eval(statement.value, env)
+            for statement in node.body
+            if isinstance(statement, ast.Assign)
+            for target in statement.targets
+            if isinstance(target, ast.Name)
+        }
         env.vars[node.name] = make_class(node.name, methods, constants, self.call_value)
 
     def _import(self, node: ast.Import | ast.ImportFrom, env: Env) -> None:
@@ -136,14 +137,6 @@ class Interpreter(Caller):
     def _with(self, node: ast.With, env: Env) -> None:
         with torch.no_grad():
             self.exec_block(node.body, env)
-
-
-class _Scratch(Env):
-    """An Env writing into a given dict (class-body constants)."""
-
-    def __init__(self, target: dict[str, Any]) -> None:
-        super().__init__()
-        self.vars = target
 
 
 def _nothing(node: ast.stmt, env: Env) -> None:
