@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 
 from app.layout.bands import MARGIN, Bands, make_bands
 from app.layout.clusters import cluster_rows
 from app.layout.frames import Box, frames
-from app.layout.groups import GroupTree
+from app.layout.groups import GroupTree, shared_depth
 from app.layout.layering import assign_layers, downward_pairs, topological_order
 from app.layout.ordering import Layered, order_layers
 from app.layout.placement import GROUP_PAD, RowItems, place
@@ -18,10 +19,47 @@ from app.models import Edge, GraphResponse, Group, LayoutRequest, LayoutResponse
 DUMMY_W = 2.0  # px an edge takes in a row it passes through
 
 
+@dataclass
+class Drawing:
+    """The geometry of one collapse state, before it is written into the models."""
+
+    view: VisibleGraph
+    boxes: list[Box]  # per vertex
+    frames: dict[str, Box]  # per expanded group with something visible inside
+    routes: list[list[Point]]  # per pair of vertices
+
+    def extent(self) -> tuple[float, float]:
+        """Width and height of the drawing, margins included."""
+        every = [*self.boxes, *self.frames.values()]
+        width = max((box.x + box.w for box in every), default=0.0) + MARGIN
+        return width, max((box.y + box.h for box in every), default=0.0) + MARGIN
+
+
 def layout(graph: GraphResponse, collapsed: Collection[str] | None = None) -> GraphResponse:
     """A copy of `graph` with positions, sizes, edge routes and group boxes; None: use groups' flags."""
     tree = GroupTree(graph.groups)
     state = collapsed_ids(graph, collapsed)
+    drawing = draw(graph, tree, state)
+    width, height = drawing.extent()
+    box_of = {
+        vertex.group: drawing.boxes[v] for v, vertex in enumerate(drawing.view.vertices) if vertex.group
+    }
+    pairs = drawing.view.edge_pair
+    return graph.model_copy(
+        update={
+            "nodes": [_place_node(node, drawing, i) for i, node in enumerate(graph.nodes)],
+            "edges": [
+                _route_edge(edge, drawing.routes, pair) for edge, pair in zip(graph.edges, pairs, strict=True)
+            ],
+            "groups": [_place_group(group, tree, state, box_of, drawing.frames) for group in graph.groups],
+            "width": width,
+            "height": height,
+        }
+    )
+
+
+def draw(graph: GraphResponse, tree: GroupTree, state: set[str]) -> Drawing:
+    """Collapse, layer, order, place, stack the bands, frame the groups, route the edges."""
     view = visible_graph(graph, tree, state)
     sizes = [_vertex_size(graph, tree, vertex.node, vertex.group) for vertex in view.vertices]
     order = topological_order(len(view.vertices), view.pairs)
@@ -31,29 +69,15 @@ def layout(graph: GraphResponse, collapsed: Collection[str] | None = None) -> Gr
     items = _row_items(view, layered, sizes)
     layered.rows = cluster_rows(layered.rows, items.chain, layered.igraph_x, layered.vertex_count)
     x = place(layered, items)
-    shift = MARGIN - min(
+    left = min(
         (x[i] - items.width[i] / 2 - GROUP_PAD * len(items.chain[i]) for i in range(len(x))), default=0.0
     )
-    bands = make_bands(
-        layered.layer[: layered.vertex_count], [h for _, h in sizes], chains, len(layered.rows)
-    )
-    boxes = [_box(x[v] + shift, bands, layered.layer[v], size) for v, size in enumerate(sizes)]
-    group_boxes = frames(boxes, chains)
-    routes = [_points(route, boxes, x, shift, bands, layered) for route in _pair_routes(view, layered)]
-    width = max((box.x + box.w for box in [*boxes, *group_boxes.values()]), default=0.0) + MARGIN
-    height = max((box.y + box.h for box in [*boxes, *group_boxes.values()]), default=0.0) + MARGIN
-    return graph.model_copy(
-        update={
-            "nodes": [_place_node(node, view, boxes, i) for i, node in enumerate(graph.nodes)],
-            "edges": [
-                _route_edge(edge, routes, pair)
-                for edge, pair in zip(graph.edges, view.edge_pair, strict=True)
-            ],
-            "groups": [_place_group(group, tree, state, view, boxes, group_boxes) for group in graph.groups],
-            "width": width,
-            "height": height,
-        }
-    )
+    x = [value + MARGIN - left for value in x]  # leftmost frame at the margin
+    heights = [h for _, h in sizes]
+    bands = make_bands(layered.layer[: layered.vertex_count], heights, chains, len(layered.rows))
+    boxes = [_box(x[v], bands, layered.layer[v], size) for v, size in enumerate(sizes)]
+    routes = [_points(route, boxes, x, bands, layered) for route in _pair_routes(view, layered)]
+    return Drawing(view, boxes, frames(boxes, chains), routes)
 
 
 def _vertex_size(
@@ -73,18 +97,11 @@ def _row_items(view: VisibleGraph, layered: Layered, sizes: list[tuple[float, fl
     chain = [vertex.chain for vertex in view.vertices] + [()] * (count - layered.vertex_count)
     for route in layered.routes:
         if len(route) > 2:
-            shared = _common_prefix(chain[route[0]], chain[route[-1]])
+            shared = chain[route[0]][: shared_depth(chain[route[0]], chain[route[-1]])]
             for dummy in route[1:-1]:
                 chain[dummy] = shared
     is_dummy = [item >= layered.vertex_count for item in range(count)]
     return RowItems(width, chain, is_dummy)
-
-
-def _common_prefix(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
-    shared = 0
-    while shared < min(len(a), len(b)) and a[shared] == b[shared]:
-        shared += 1
-    return a[:shared]
 
 
 def _box(centre_x: float, bands: Bands, row: int, size: tuple[float, float]) -> Box:
@@ -99,24 +116,25 @@ def _pair_routes(view: VisibleGraph, layered: Layered) -> list[list[int]]:
 
 
 def _points(
-    route: list[int], boxes: list[Box], x: list[float], shift: float, bands: Bands, layered: Layered
+    route: list[int], boxes: list[Box], x: list[float], bands: Bands, layered: Layered
 ) -> list[Point]:
     """Source's bottom centre, each dummy's entry and exit of its band, target's top centre."""
     source, target = boxes[route[0]], boxes[route[-1]]
     points = [Point(x=source.x + source.w / 2, y=source.y + source.h)]
     for dummy in route[1:-1]:
         row = layered.layer[dummy]
-        points.append(Point(x=x[dummy] + shift, y=bands.top[row]))
+        points.append(Point(x=x[dummy], y=bands.top[row]))
         if bands.height[row] > 0:
-            points.append(Point(x=x[dummy] + shift, y=bands.top[row] + bands.height[row]))
+            points.append(Point(x=x[dummy], y=bands.top[row] + bands.height[row]))
     points.append(Point(x=target.x + target.w / 2, y=target.y))
     return points
 
 
-def _place_node(node: Node, view: VisibleGraph, boxes: list[Box], index: int) -> Node:
+def _place_node(node: Node, drawing: Drawing, index: int) -> Node:
     """A visible node gets its box; a hidden one the centre of its group's box with w = h = 0."""
-    vertex = view.node_vertex[index]
-    box = boxes[vertex] if view.vertices[vertex].node == index else boxes[vertex].centre()
+    vertex = drawing.view.node_vertex[index]
+    box = drawing.boxes[vertex]
+    box = box if drawing.view.vertices[vertex].node == index else box.centre()
     return node.model_copy(update={"x": box.x, "y": box.y, "w": box.w, "h": box.h})
 
 
@@ -126,29 +144,17 @@ def _route_edge(edge: Edge, routes: list[list[Point]], pair: int | None) -> Edge
 
 
 def _place_group(
-    group: Group,
-    tree: GroupTree,
-    state: set[str],
-    view: VisibleGraph,
-    boxes: list[Box],
-    group_boxes: dict[str, Box],
+    group: Group, tree: GroupTree, state: set[str], box_of: dict[str, Box], group_frames: dict[str, Box]
 ) -> Group:
     """Expanded: its frame. Collapsed and visible: its box. Inside a collapsed group: that box's centre."""
-    box = group_boxes.get(group.id)
+    box = group_frames.get(group.id)
     if box is None:
-        box = _collapsed_box(group.id, tree, state, view, boxes)
+        outer = next((gid for gid in tree.chain(group.id) if gid in state), None)
+        box = box_of.get(outer or "", Box(0.0, 0.0, 0.0, 0.0))  # no box: an empty group
+        box = box if outer == group.id else box.centre()
     return group.model_copy(
         update={"x": box.x, "y": box.y, "w": box.w, "h": box.h, "collapsed": group.id in state}
     )
-
-
-def _collapsed_box(gid: str, tree: GroupTree, state: set[str], view: VisibleGraph, boxes: list[Box]) -> Box:
-    """Box of the outermost collapsed group around `gid` (its own if it is that one); empty if undrawn."""
-    outer = next((g for g in tree.chain(gid) if g in state), None)
-    vertex = next((v for v, vx in enumerate(view.vertices) if vx.group == outer), None)
-    if vertex is None:
-        return Box(0.0, 0.0, 0.0, 0.0)
-    return boxes[vertex] if outer == gid else boxes[vertex].centre()
 
 
 def relayout(request: LayoutRequest) -> LayoutResponse:

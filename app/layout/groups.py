@@ -36,3 +36,11 @@ class GroupTree:
     def depth(self, gid: str) -> int:
         """0 for a root group."""
         return len(self.chain(gid)) - 1
+
+
+def shared_depth(a: tuple[str, ...], b: tuple[str, ...]) -> int:
+    """How many outer groups two chains have in common."""
+    depth = 0
+    while depth < min(len(a), len(b)) and a[depth] == b[depth]:
+        depth += 1
+    return depth

@@ -11,6 +11,7 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from app.layout.groups import shared_depth
 from app.layout.ordering import Layered
 
 NODE_GAP = 24.0  # px between two boxes side by side
@@ -37,10 +38,7 @@ def separation(items: RowItems, left: int, right: int) -> float:
     """Least centre distance between two row neighbours: half widths, a gap, and one pad per group frame."""
     gap = EDGE_GAP if items.is_dummy[left] or items.is_dummy[right] else NODE_GAP
     a, b = items.chain[left], items.chain[right]
-    shared = 0
-    while shared < min(len(a), len(b)) and a[shared] == b[shared]:
-        shared += 1
-    frames = len(a) + len(b) - 2 * shared
+    frames = len(a) + len(b) - 2 * shared_depth(a, b)
     return (items.width[left] + items.width[right]) / 2 + gap + GROUP_PAD * frames
 
 
