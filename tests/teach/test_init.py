@@ -1,0 +1,16 @@
+"""The package's public names are pinned."""
+
+from __future__ import annotations
+
+import app.teach
+
+
+def test_public_names() -> None:
+    assert sorted(app.teach.__all__) == [
+        "annotate",
+        "check_gradients",
+        "enrich",
+        "explain_backward",
+        "gradient_health",
+        "train",
+    ]
