@@ -27,7 +27,9 @@ class Limits(BaseModel):
     max_print_bytes: int = Field(16_384, gt=0, description="bytes of print output kept")
     # checked by the capture and the encoder
     max_nodes: int = Field(5_000, gt=0, description="graph nodes in the response")
-    max_inline_values: int = Field(64, gt=0, description="values sent in full per tensor; bigger ones get a preview")
+    max_inline_values: int = Field(
+        64, gt=0, description="values sent in full per tensor; bigger ones get a preview"
+    )
     # enforced by the sandbox process
     wall_seconds: float = Field(30.0, gt=0, description="wall-clock time of one run, seconds")
     cpu_seconds: int = Field(60, gt=0, description="CPU time of one run, seconds")
