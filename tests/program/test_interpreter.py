@@ -165,3 +165,43 @@ def test_spans_return_to_the_caller_after_a_call(interpret: Interpret) -> None:
     )
     statement = (5, 0, 5, 29)
     assert run.recorder.spans[-4:] == [statement, (3, 4, 3, 15), (4, 4, 4, 14), statement]
+
+
+def test_module_state_constants_and_containers(interpret: Interpret) -> None:
+    run = interpret(
+        "import torch\n"
+        "import torch.nn as nn\n"
+        "class Head(nn.Module):\n"
+        "    scale = 2.0\n"
+        "    def __init__(self, cfg):\n"
+        "        super().__init__()\n"
+        "        self.cfg = cfg\n"
+        "        self.w = nn.Parameter(torch.ones(cfg['n']))\n"
+        "        self.steps = 0\n"
+        "    def forward(self, x):\n"
+        "        self.steps += 1\n"
+        "        return x * self.w * self.scale\n"
+        "head = Head({'n': 3})\n"
+        "out = head(torch.ones(2, 3))\n"
+        "shape = out.shape[:-1] + (head.cfg['n'],)\n"
+        "top = torch.tensor([1.0, 5.0, 3.0]).max(dim=0)\n"
+        "names = [name for name, p in head.named_parameters()]\n"
+        "items = list({'b': 1, 'a': 2}.items())\n"
+        "print(shape, head.steps, top.values, top.indices, names, items, head.w.grad is None)\n"
+    )
+    assert run.stdout == "torch.Size([2, 3]) 1 tensor(5.) tensor(1) ['w'] [('b', 1), ('a', 2)] True\n"
+    assert torch.equal(run.vars["out"], torch.full((2, 3), 2.0))
+
+
+def test_scalar_math_and_formatting(interpret: Interpret) -> None:
+    run = interpret(
+        "import math\n"
+        "import torch\n"
+        "x = torch.tensor(2.0, requires_grad=True)\n"
+        "y = x ** 3 - math.sqrt(16.0) * x\n"
+        "y.backward()\n"
+        "low = float('-inf')\n"
+        "print(f'{y.item():.2f} {x.grad.item():+.1f} {math.pi:.3f} {low} {int(7.9)} {x.grad_fn}')\n"
+        "print(round(2.567, 2), abs(-3), min(4, 2, 9), len('abc'), 7 // 2, 7 % 3, -x.detach())\n"
+    )
+    assert run.stdout == "0.00 +8.0 3.142 -inf 7 None\n2.57 3 2 3 3 1 tensor(-2.)\n"
