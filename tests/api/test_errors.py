@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -65,6 +66,19 @@ def test_malformed_json_is_invalid_request(server: LiveServer) -> None:
 
 def test_oversized_body_is_413(small_server: LiveServer) -> None:
     response = post(small_server, {"program": "#" * 8_000})
+    assert response.status_code == 413
+    assert error_of(response)["kind"] == "body_too_large"
+
+
+def test_oversized_chunked_body_is_413(small_server: LiveServer) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield b'{"program": "'
+        for _ in range(10):
+            yield b"#" * 1_000
+        yield b'"}'
+
+    with small_server.client() as client:  # no Content-Length: counted as it streams in
+        response = client.post("/graph", content=chunks(), headers={"content-type": "application/json"})
     assert response.status_code == 413
     assert error_of(response)["kind"] == "body_too_large"
 
