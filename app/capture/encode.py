@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 import torch
 
@@ -204,14 +205,22 @@ def _block_means(grid: torch.Tensor) -> torch.Tensor:
     out_rows, out_cols = min(rows, HEATMAP_CELLS), min(cols, HEATMAP_CELLS)
     if (out_rows, out_cols) == (rows, cols):
         return grid
-    row_ids = torch.arange(rows, device=grid.device) * out_rows // rows
-    col_ids = torch.arange(cols, device=grid.device) * out_cols // cols
+    row_ids, col_ids, counts = _blocks(rows, cols, grid.device)
     sums = torch.zeros(out_rows, cols, dtype=grid.dtype, device=grid.device).index_add_(0, row_ids, grid)
     sums = torch.zeros(out_rows, out_cols, dtype=grid.dtype, device=grid.device).index_add_(1, col_ids, sums)
+    return sums / counts
+
+
+@cache
+def _blocks(rows: int, cols: int, device: torch.device) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Block of each row and column, and elements per cell, for one matrix shape (many tensors share one)."""
+    out_rows, out_cols = min(rows, HEATMAP_CELLS), min(cols, HEATMAP_CELLS)
+    row_ids = torch.arange(rows, device=device) * out_rows // rows
+    col_ids = torch.arange(cols, device=device) * out_cols // cols
     counts = torch.bincount(row_ids, minlength=out_rows)[:, None] * torch.bincount(
         col_ids, minlength=out_cols
     )
-    return sums / counts
+    return row_ids, col_ids, counts
 
 
 def _dense_view(tensor: torch.Tensor) -> torch.Tensor:
