@@ -12,6 +12,7 @@ from app.layout.groups import GroupTree, shared_depth
 from app.layout.layering import assign_layers, downward_pairs, topological_order
 from app.layout.ordering import Layered, order_layers
 from app.layout.placement import GROUP_PAD, RowItems, place
+from app.layout.separate import separate_siblings
 from app.layout.sizes import group_size, node_size
 from app.layout.visible import VisibleGraph, collapsed_ids, visible_graph
 from app.models import Edge, GraphResponse, Group, LayoutRequest, LayoutResponse, Node, Point
@@ -69,6 +70,7 @@ def draw(graph: GraphResponse, tree: GroupTree, state: set[str]) -> Drawing:
     items = _row_items(view, layered, sizes)
     layered.rows = cluster_rows(layered.rows, items.chain, layered.igraph_x, layered.vertex_count)
     x = place(layered, items)
+    separate_siblings(x, layered, items)
     left = min(
         (x[i] - items.width[i] / 2 - GROUP_PAD * len(items.chain[i]) for i in range(len(x))), default=0.0
     )

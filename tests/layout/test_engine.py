@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from layout_checks import assert_routes_join_ends, contains, overlapping_pairs
+from layout_checks import assert_routes_join_ends, contains, overlapping_pairs, overlapping_sibling_frames
 from layout_graphs import Builder, chain, gpt2_like
 
 from app.errors import InvalidRequest
@@ -105,6 +105,7 @@ def test_expanded_groups_frame_their_members_and_nest() -> None:
     assert contains(groups["net"], groups["net.fc"])
     assert groups["net"].y < groups["net.fc"].y  # room for the outer label
     assert overlapping_pairs(out) == []
+    assert overlapping_sibling_frames(out) == []
     assert not any(g.collapsed for g in out.groups)
 
 
@@ -166,6 +167,7 @@ def test_edge_to_an_unknown_node_is_an_invalid_request() -> None:
 def test_gpt2_sized_graph_has_no_overlaps_and_downward_edges() -> None:
     out = layout(gpt2_like())
     assert overlapping_pairs(out) == []
+    assert overlapping_sibling_frames(out) == []  # wte's frame used to reach over wpe's
     by_id = {n.id: n for n in out.nodes}
     assert all(by_id[e.source].y + by_id[e.source].h < by_id[e.target].y for e in out.edges)
     assert_routes_join_ends(out)
