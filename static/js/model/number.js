@@ -44,9 +44,20 @@ export function scalarOf(tensor) {
   return v;
 }
 
+const shortTexts = new WeakMap(); // tensor → text: the animation asks for the same tensors every frame
+
 /** A short text for a tensor: its number when it has one element, else "[2×3] μ=0.5". */
 export function formatTensorShort(tensor) {
   if (!tensor) return "";
+  let text = shortTexts.get(tensor);
+  if (text === undefined) {
+    text = shortText(tensor);
+    shortTexts.set(tensor, text);
+  }
+  return text;
+}
+
+function shortText(tensor) {
   const scalar = scalarOf(tensor);
   if (scalar !== null) return formatScalar(scalar);
   const shape = `[${tensor.shape.join("×")}]`;

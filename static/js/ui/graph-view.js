@@ -63,7 +63,8 @@ export class GraphView extends EventTarget {
     this.index = index;
     this.nodeEls.clear();
     this.marked = { active: new Set(), pulse: new Map(), highlight: new Set(), selected: null };
-    const parts = index.graph.nodes.map((node) => [node.id, buildNode(node)]);
+    const shown = index.graph.nodes.filter((node) => node.w > 0 && node.h > 0); // the rest: built when expanded
+    const parts = shown.map((node) => [node.id, buildNode(node)]);
     for (const [id, part] of parts) this.nodeEls.set(id, { ...part, shown: { value: "", grad: "" } });
     this.layers.nodes.replaceChildren(...parts.map(([, part]) => part.g));
     this.#drawStructure(collapsed);
@@ -78,13 +79,14 @@ export class GraphView extends EventTarget {
     for (const node of index.graph.nodes) {
       const part = this.nodeEls.get(node.id);
       if (part && part.width === node.w && part.height === node.h) place(part.g, node);
-      else this.#rebuild(node, part);
+      else if (node.w > 0 && node.h > 0) this.#rebuild(node, part);
+      else if (part) place(part.g, node);
     }
     this.#drawStructure(collapsed);
     setTimeout(() => this.svg.classList.remove("moving"), MOVE_MS);
   }
 
-  // A node that was hidden (size 0) when built gets its shape drawn at its new size.
+  // A node first shown, or shown at a new size, gets its shape drawn for that size.
   #rebuild(node, old) {
     const part = { ...buildNode(node), shown: { value: "", grad: "" } };
     if (old) old.g.replaceWith(part.g);
