@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import difflib
+import logging
+import os
 import re
 from collections.abc import Iterable
 
@@ -11,6 +13,7 @@ from app.errors import (
     ForbiddenAttribute,
     ForbiddenName,
     GradtraceError,
+    InternalError,
     LimitExceeded,
     MemoryLimit,
     ProgramError,
@@ -19,6 +22,8 @@ from app.errors import (
 
 __all__ = ["as_program_error", "did_you_mean", "missing", "unknown_name"]
 
+log = logging.getLogger(__name__)
+_RECORDING_CODE = (f"{os.sep}app{os.sep}capture{os.sep}", f"{os.sep}app{os.sep}graph{os.sep}")
 _PATH = re.compile(r"(?:[A-Za-z]:)?(?:/[\w.+-]+){2,}")
 _INTERNAL_NOTE = re.compile(r"\s*\(Triggered internally at [^)]*\)")
 
@@ -49,6 +54,9 @@ def as_program_error(exc: BaseException, node: ast.AST) -> GradtraceError:
     """An exception raised while evaluating `node`, as a positioned GradtraceError (no traceback/paths)."""
     if isinstance(exc, GradtraceError):
         error = exc
+    elif _raised_in_recording(exc):
+        log.error("recording failed inside the program", exc_info=exc)
+        error = InternalError("recording this program failed (a gradtrace bug, logged on the server)")
     elif isinstance(exc, RecursionError):
         error = LimitExceeded("the program nests calls or expressions too deeply")
     elif isinstance(exc, MemoryError):
@@ -61,6 +69,15 @@ def as_program_error(exc: BaseException, node: ast.AST) -> GradtraceError:
         error.end_line = getattr(node, "end_lineno", None)
         error.end_col = getattr(node, "end_col_offset", None)
     return error
+
+
+def _raised_in_recording(exc: BaseException) -> bool:
+    """True when the innermost frame is the capture engine or graph builder: our bug, not the program's."""
+    traceback = exc.__traceback__
+    while traceback is not None and traceback.tb_next is not None:
+        traceback = traceback.tb_next
+    filename = traceback.tb_frame.f_code.co_filename if traceback is not None else ""
+    return any(part in filename for part in _RECORDING_CODE)
 
 
 def _clean(message: str) -> str:

@@ -35,12 +35,13 @@ class Interpreter(Caller):
         self.tree = tree
         self.globals = Env()
         nn_ns = nn_namespace(ctx)
-        functional = nn_ns.members["functional"]
-        assert isinstance(functional, Namespace)
         self.modules: dict[str, Namespace] = {
-            "torch": torch_namespace(device, nn_ns), "torch.nn": nn_ns, "torch.nn.functional": functional,
-            "torch.optim": nn_ns.members["optim"], "math": math_namespace(),  # type: ignore[dict-item]
-        }  # fmt: skip
+            "torch": torch_namespace(device, nn_ns),
+            "torch.nn": nn_ns,
+            "torch.nn.functional": nn_ns.child("functional"),
+            "torch.optim": nn_ns.child("optim"),
+            "math": math_namespace(),
+        }
         self._statements: dict[type[ast.AST], Callable[[Any, Env], None]] = {
             ast.Expr: self._expr, ast.Assign: self._assign, ast.AugAssign: self._augassign,
             ast.Return: self._return, ast.If: self._if, ast.For: self._for, ast.Pass: _nothing,

@@ -52,7 +52,7 @@ def torch_namespace(device: torch.device, nn: Namespace) -> Namespace:
                                   TORCH_FUNCTIONS}  # fmt: skip
     members.update(DTYPES)
     members.update(pi=math.pi, e=math.e, inf=math.inf, nan=math.nan, nn=nn)
-    members.update(optim=nn.members["optim"], Tensor=Builtin("torch.Tensor", _legacy_tensor))
+    members.update(optim=nn.child("optim"), Tensor=Builtin("torch.Tensor", _legacy_tensor))
     members["tensor"] = Builtin("torch.tensor", lambda args, kwargs: _tensor(args, kwargs, device))
     members["device"] = Builtin("torch.device", lambda args, kwargs: _device(args, device))
     members["manual_seed"] = Builtin("torch.manual_seed", _manual_seed)

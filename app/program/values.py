@@ -27,6 +27,12 @@ class Namespace:
         self.path = path
         self.members = dict(members)
 
+    def child(self, name: str) -> Namespace:
+        """A member that is itself a namespace (`torch.nn` -> `functional`)."""
+        member = self.members[name]
+        assert isinstance(member, Namespace)
+        return member
+
     def __repr__(self) -> str:
         return f"<module '{self.path}'>"
 

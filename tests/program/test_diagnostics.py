@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -74,3 +75,13 @@ def test_recursion_and_memory_errors_have_their_kinds() -> None:
     node = ast.parse("x").body[0]
     assert as_program_error(RecursionError(), node).kind == "limit_exceeded"
     assert as_program_error(MemoryError(), node).kind == "memory_limit"
+
+
+def test_failures_inside_the_capture_engine_are_internal_errors() -> None:
+    node = ast.parse("y = f(x)").body[0]
+    fake = os.path.join(os.sep, "srv", "app", "capture", "fake.py")
+    namespace: dict[str, Any] = {}
+    exec(compile("def boom():\n    raise TypeError('bug')\n", fake, "exec"), namespace)  # a stand-in frame
+    with pytest.raises(TypeError) as caught:
+        namespace["boom"]()
+    assert as_program_error(caught.value, node).kind == "internal_error"
