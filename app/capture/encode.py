@@ -8,12 +8,15 @@ the last two dims. NaN/±Inf become "NaN"/"Infinity"/"-Infinity"; integers beyon
 
 from __future__ import annotations
 
+import gc
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 
 import torch
+import torch.nn.functional as F
 
 from app.models import Heatmap, Nested, Scalar, Stats, TensorData
 
@@ -59,6 +62,10 @@ class _Batch:
         self.big: list[torch.Tensor] = []  # stats rows of big tensors, one reduction set each
         self.rows: list[tuple[bool, int]] = []  # (small?, position) per stats row
         self._by_memory: dict[tuple[int, int, torch.dtype, str], int] = {}
+        self._pooled: dict[tuple[object, ...], torch.Tensor] = {}
+
+    def heatmap(self, tensor: torch.Tensor) -> torch.Tensor:
+        return _heatmap(tensor, self._pooled)
 
     def put(self, kind: str, piece: torch.Tensor) -> tuple[int, int]:
         start = self.sizes[kind]
@@ -141,8 +148,20 @@ def encode(tensors: Sequence[torch.Tensor], *, max_inline: int) -> list[TensorDa
             if key not in plans:
                 plans[key] = _plan(tensor.detach(), batch, max_inline)
         lists, rows = batch.host()
-        done = {key: _finish(plan, lists, rows, max_inline) for key, plan in plans.items()}
+        with _gc_paused():  # thousands of fresh lists would trigger full collections for nothing
+            done = {key: _finish(plan, lists, rows, max_inline) for key, plan in plans.items()}
     return [done[key] for key in keys]
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _view_key(tensor: torch.Tensor) -> tuple[object, ...]:
@@ -169,7 +188,7 @@ def _plan(tensor: torch.Tensor, batch: _Batch, max_inline: int) -> _Plan:
     small = tensor.numel() <= max_inline
     plan.flat = batch.put(plan.kind, tensor if small else _first_values(tensor, max_inline))
     if not small and tensor.dim() >= 2:
-        grid = _heatmap(tensor)
+        grid = batch.heatmap(tensor)
         start, _ = batch.put("float", grid)
         plan.grid = (start, grid.shape[0], grid.shape[1])
     if plan.kind != "bool" and tensor.numel() > 0:
@@ -189,14 +208,18 @@ def _first_values(tensor: torch.Tensor, count: int) -> torch.Tensor:
     return part.reshape(-1)[:count]
 
 
-def _heatmap(tensor: torch.Tensor) -> torch.Tensor:
-    """Mean over the leading dims, then block means on at most HEATMAP_CELLS x HEATMAP_CELLS cells."""
+def _heatmap(tensor: torch.Tensor, pooled: dict[tuple[object, ...], torch.Tensor]) -> torch.Tensor:
+    """Mean over the leading dims, then block means on at most HEATMAP_CELLS x HEATMAP_CELLS cells.
+    A transposed matrix (`w.t()`) is pooled untransposed, so it reuses `w`'s grid from `pooled`."""
     rows, cols = tensor.shape[-2], tensor.shape[-1]
     work = tensor if tensor.is_floating_point() else tensor.double()
     grid = work.reshape(-1, rows, cols).mean(0) if tensor.dim() > 2 else work
-    if grid.stride(0) == 1 and grid.stride(1) != 1:  # a transposed matrix (`w.t()`): pool it untransposed
-        return _block_means(grid.t()).t()
-    return _block_means(grid)
+    transposed = grid.stride(0) == 1 and grid.stride(1) != 1
+    base = grid.t() if transposed else grid
+    key = (base.data_ptr(), base.dtype, base.device, tuple(base.shape), base.stride())
+    if key not in pooled:
+        pooled[key] = _block_means(base)
+    return pooled[key].t() if transposed else pooled[key]
 
 
 def _block_means(grid: torch.Tensor) -> torch.Tensor:
@@ -205,22 +228,24 @@ def _block_means(grid: torch.Tensor) -> torch.Tensor:
     out_rows, out_cols = min(rows, HEATMAP_CELLS), min(cols, HEATMAP_CELLS)
     if (out_rows, out_cols) == (rows, cols):
         return grid
-    row_ids, col_ids, counts = _blocks(rows, cols, grid.device)
+    row_ids, col_blocks, counts = _blocks(rows, cols, grid.device, grid.dtype)
     sums = torch.zeros(out_rows, cols, dtype=grid.dtype, device=grid.device).index_add_(0, row_ids, grid)
-    sums = torch.zeros(out_rows, out_cols, dtype=grid.dtype, device=grid.device).index_add_(1, col_ids, sums)
-    return sums / counts
+    return (sums @ col_blocks) / counts  # columns by a one-hot matmul: index_add along dim 1 is strided
 
 
 @cache
-def _blocks(rows: int, cols: int, device: torch.device) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Block of each row and column, and elements per cell, for one matrix shape (many tensors share one)."""
+def _blocks(
+    rows: int, cols: int, device: torch.device, dtype: torch.dtype
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Block of each row, a (cols, blocks) one-hot column matrix and elements per cell, for one shape."""
     out_rows, out_cols = min(rows, HEATMAP_CELLS), min(cols, HEATMAP_CELLS)
     row_ids = torch.arange(rows, device=device) * out_rows // rows
     col_ids = torch.arange(cols, device=device) * out_cols // cols
+    col_blocks = F.one_hot(col_ids, out_cols).to(dtype)
     counts = torch.bincount(row_ids, minlength=out_rows)[:, None] * torch.bincount(
         col_ids, minlength=out_cols
     )
-    return row_ids, col_ids, counts
+    return row_ids, col_blocks, counts.to(dtype)
 
 
 def _dense_view(tensor: torch.Tensor) -> torch.Tensor:
