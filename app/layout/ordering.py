@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import igraph
 
-CROSSING_ITERATIONS = 50  # igraph's barycenter sweeps; 100 costs 4x the time for no visible gain on GPT-2
+CROSSING_ITERATIONS = 10  # igraph barycenter sweeps; 10 to 100 gave identical GPT-2 drawings (measured)
 
 
 @dataclass
