@@ -45,6 +45,10 @@ DRAWN_OR_FAILED = """() => performance.getEntriesByName('graph-draw').length > 0
   || document.querySelector('.status').dataset.kind === 'error'"""
 
 
+GRAPH_BYTES = """() => performance.getEntriesByType('resource')
+  .filter((entry) => entry.name.endsWith('/graph')).at(-1).decodedBodySize"""
+
+
 def examples(page: Page) -> dict[str, str]:
     """Example name → program, from GET /examples (through the browser: no HTTP client import here)."""
     return {e["name"]: e["code"] for e in page.request.get("/examples").json()}
@@ -77,13 +81,16 @@ def measure(page: Page, name: str, program: str) -> None:
     draws = [draw_ms(page, program) for _ in range(RUNS)]
     response_to_drawn = statistics.median(d for d, _ in draws)
     parsed_to_drawn = statistics.median(r for _, r in draws)
-    nodes = page.locator("[data-node-id]").count()
+    summary = page.locator(".status-message").text_content()
     steps = page.locator(".counter").text_content()
+    drawn = page.locator("[data-node-id]").count()
+    megabytes = page.evaluate(GRAPH_BYTES) / 1e6
     intervals = frame_times(page)
     mean = statistics.fmean(intervals)
     p95 = sorted(intervals)[int(len(intervals) * 0.95)]
     fps = 1000.0 / mean
-    print(f"{name}: {nodes} nodes, timeline {steps}")
+    print(f"{name}: {summary}; {drawn} nodes drawn (others in collapsed groups); timeline {steps}")
+    print(f"  /graph body: {megabytes:.2f} MB of JSON")
     ratio = response_to_drawn / DRAW_TARGET_MS
     print(f"  response -> drawn: {response_to_drawn:7.1f} ms (median {RUNS}, target 1 s, ratio {ratio:.2f})")
     print(f"  of which JSON parsed -> drawn: {parsed_to_drawn:7.1f} ms (rest: download + parse)")
