@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import torch
+import torch.nn.functional as F
 
 import app.capture  # noqa: F401  (imports torch with the numpy warning silenced)
 from app.capture import Recorder, capture
@@ -41,7 +42,7 @@ def value(data: object) -> float:
 
 def run_text(code: str, options: GraphOptions, limits: Limits | None = None) -> GraphResponse:
     """A program text end to end, as the runner runs it (seed, default dtype), plus `teach.enrich`."""
-    limits = limits or Limits()
+    limits = limits or Limits(wall_seconds=600)  # re-run budgets are shares of it: no timing in tests
     tree = validate(check_source(code, max_chars=100_000, max_lines=1_000))
     device = torch.device("cpu")
 
@@ -59,3 +60,19 @@ def run_text(code: str, options: GraphOptions, limits: Limits | None = None) -> 
     finally:
         torch.set_default_dtype(before)
     return graph
+
+
+def neuron(rec: Recorder) -> None:
+    """The logistic neuron of design.md: x = 1.1, y = 1.0, w = 2.2, b = 0.0, BCE."""
+    x, y = torch.tensor(1.1), torch.tensor(1.0)
+    w = torch.tensor(2.2, requires_grad=True)
+    b = torch.tensor(0.0, requires_grad=True)
+    for name, tensor in (("x", x), ("y", y), ("w", w), ("b", b)):
+        rec.name(tensor, name)
+    z = x * w + b
+    rec.name(z, "z")
+    a = torch.sigmoid(z)
+    rec.name(a, "a")
+    loss = F.binary_cross_entropy(a, y)
+    rec.name(loss, "loss")
+    loss.backward()

@@ -3,25 +3,9 @@
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
-from teaching import event_of, traced, value
+from teaching import event_of, neuron, traced, value
 
 from app.capture import Recorder
-
-
-def neuron(rec: Recorder) -> None:
-    x, y = torch.tensor(1.1), torch.tensor(1.0)
-    w = torch.tensor(2.2, requires_grad=True)
-    b = torch.tensor(0.0, requires_grad=True)
-    for name, tensor in (("x", x), ("y", y), ("w", w), ("b", b)):
-        rec.name(tensor, name)
-    z = x * w + b
-    rec.name(z, "z")
-    a = torch.sigmoid(z)
-    rec.name(a, "a")
-    loss = F.binary_cross_entropy(a, y)
-    rec.name(loss, "loss")
-    loss.backward()
 
 
 def test_bce_step_shows_dl_da() -> None:

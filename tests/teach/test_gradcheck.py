@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
-from teaching import Program, traced
+from teaching import Program, neuron, traced
 from torch import nn
 
 from app.capture import Recorder
@@ -17,15 +17,6 @@ def _checks(program: Program) -> tuple[list[GradCheck], bool]:
     recorded, graph = traced(program)
     check_gradients(graph, recorded, program, seed=0, budget_s=30)
     return graph.gradcheck, graph.truncated["gradcheck"]
-
-
-def neuron(rec: Recorder) -> None:
-    x, y = torch.tensor(1.1), torch.tensor(1.0)
-    w = torch.tensor(2.2, requires_grad=True)
-    b = torch.tensor(0.0, requires_grad=True)
-    rec.name(w, "w")
-    rec.name(b, "b")
-    F.binary_cross_entropy(torch.sigmoid(x * w + b), y).backward()
 
 
 def test_smooth_neuron_agrees_with_finite_differences() -> None:

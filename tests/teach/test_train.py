@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
-from teaching import Program, traced, value
+from teaching import Program, neuron, traced, value
 from torch import nn
 
 from app.capture import Recorder
@@ -17,17 +17,6 @@ def _trained(program: Program, options: TrainOptions) -> GraphResponse:
     recorded, graph = traced(program)
     train(graph, recorded, program, options, seed=0, budget_s=60)
     return graph
-
-
-def neuron(rec: Recorder) -> None:
-    x, y = torch.tensor(1.1), torch.tensor(1.0)
-    w = torch.tensor(2.2, requires_grad=True)
-    b = torch.tensor(0.0, requires_grad=True)
-    rec.name(w, "w")
-    rec.name(b, "b")
-    loss = F.binary_cross_entropy(torch.sigmoid(x * w + b), y)
-    rec.name(loss, "loss")
-    loss.backward()
 
 
 def _plain_neuron(steps: int, lr: float) -> tuple[list[float], torch.Tensor, torch.Tensor]:
