@@ -129,7 +129,12 @@ CASES: list[HostileCase] = [
     ),
     HostileCase("linear_huge", T + "m = nn.Linear(100000, 100000)", "limit_exceeded"),
     HostileCase("embedding_huge", T + "m = nn.Embedding(10**7, 100)", "limit_exceeded"),
-    HostileCase("live_elements", T + "xs = [torch.ones(4000, 4000) for _ in range(30)]", "limit_exceeded"),
+    # expanded views hold no memory but count their logical elements, so this is cheap to refuse
+    HostileCase(
+        "live_elements",
+        T + "a = torch.ones(1)\nxs = [a.expand(60000000) for _ in range(8)]",
+        "limit_exceeded",
+    ),
     HostileCase("giant_loop", "for i in range(10**9):\n    pass", "limit_exceeded"),
     HostileCase(
         "nested_loops", "for i in range(1000):\n    for j in range(1000):\n        pass", "limit_exceeded"
