@@ -8,6 +8,7 @@ test("each input of an op gets its own chain-rule formula", () => {
   assert.equal(chainRule("SubBackward0", 1, ["a", "b"], "c"), "−dL/dc");
   assert.equal(chainRule("AddmmBackward0", 1, ["fc.bias", "x", "fc.weight"], "h"), "dL/dh · fc.weightᵀ");
   assert.equal(chainRule("MmBackward1", 1, ["q", "k"], "att"), "qᵀ · dL/datt");
+  assert.equal(chainRule("UnsafeViewBackward0", 0, ["bmm"], "y"), "dL/dy reshaped back");
 });
 
 test("unknown ops and positions have no formula", () => {
