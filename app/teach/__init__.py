@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from app.capture.records import Capture
 from app.errors import GradtraceError
@@ -32,9 +33,16 @@ def enrich(
     graph: GraphResponse, capture: Capture, program: Program, options: GraphOptions, limits: Limits
 ) -> None:
     """Everything issue #7 adds to a response; `program` re-runs the program (seeded with options.seed)."""
+    start = time.perf_counter()
     annotate(graph, capture)
-    if capture.error is not None or not capture.backward:
-        return
+    if capture.error is None and capture.backward:
+        _rerun_features(graph, capture, program, options, limits)
+    graph.timings["teach"] = round((time.perf_counter() - start) * 1000, 3)
+
+
+def _rerun_features(
+    graph: GraphResponse, capture: Capture, program: Program, options: GraphOptions, limits: Limits
+) -> None:
     try:
         if options.gradcheck:
             budget = limits.wall_seconds * GRADCHECK_SHARE
