@@ -113,7 +113,7 @@ def _box(centre_x: float, bands: Bands, row: int, size: tuple[float, float]) -> 
 
 
 def _pair_routes(view: VisibleGraph, layered: Layered) -> list[list[int]]:
-    """Items each pair passes; an upward pair (a cycle made by collapsing) goes straight."""
+    """Items each pair passes; an unrouted pair (closing a cycle, or over the dummy budget) goes straight."""
     return [route or list(pair) for route, pair in zip(layered.routes, view.pairs, strict=True)]
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import igraph
 
+MAX_DUMMIES = 20_000  # route points for long edges; GPT-2 124M needs ~1,200
 CROSSING_ITERATIONS = 10  # igraph barycenter sweeps; 10 to 100 gave identical GPT-2 drawings (measured)
 
 
@@ -17,22 +18,45 @@ class Layered:
     vertex_count: int
     layer: list[int]  # per item
     rows: list[list[int]]  # per layer: items from left to right
-    routes: list[list[int]]  # per pair: items from source to target; [] for an upward (cycle) pair
+    routes: list[list[int]]  # per pair: items from source to target; [] when drawn straight (see below)
     igraph_x: list[float]  # per item: igraph's abscissa, the starting point for real widths
 
 
 def order_layers(layer: Sequence[int], pairs: Sequence[tuple[int, int]], down: Sequence[bool]) -> Layered:
-    """Run igraph with our layers; turn its control points into dummy items so edges get real routes."""
+    """Run igraph with our layers; turn its control points into dummy items so edges get real routes.
+
+    Pairs that are not routed (upward ones, closing a cycle, and the longest ones beyond the dummy
+    budget) are left out of igraph and drawn as straight lines.
+    """
     count = len(layer)
-    down_pairs = [pair for pair, is_down in zip(pairs, down, strict=True) if is_down]
-    graph = igraph.Graph(n=count, edges=down_pairs, directed=True)
+    routed = within_budget(layer, pairs, down)
+    graph = igraph.Graph(
+        n=count, edges=[pair for pair, ok in zip(pairs, routed, strict=True) if ok], directed=True
+    )
     drawing = graph.layout_sugiyama(layers=list(layer), maxiter=CROSSING_ITERATIONS)
     result = Layered(count, list(layer), [], [], [float(x) for x, _ in drawing.coords])
     bends = iter(drawing.edge_routing)
-    for pair, is_down in zip(pairs, down, strict=True):
-        result.routes.append(_route(result, pair, next(bends)) if is_down else [])
+    for pair, ok in zip(pairs, routed, strict=True):
+        result.routes.append(_route(result, pair, next(bends)) if ok else [])
     result.rows = _rows(result)
     return result
+
+
+def within_budget(layer: Sequence[int], pairs: Sequence[tuple[int, int]], down: Sequence[bool]) -> list[bool]:
+    """Which downward pairs get dummies: all, unless that passes MAX_DUMMIES; then the longest go straight.
+
+    One weight reused by every step of a long loop (an RNN) would otherwise need dummies quadratic in
+    the number of steps.
+    """
+    spans = [layer[t] - layer[s] - 1 if is_down else 0 for (s, t), is_down in zip(pairs, down, strict=True)]
+    routed = list(down)
+    excess = sum(spans) - MAX_DUMMIES
+    for index in sorted(range(len(pairs)), key=lambda i: (-spans[i], i)):
+        if excess <= 0:
+            break
+        routed[index] = False
+        excess -= spans[index]
+    return routed
 
 
 def _route(result: Layered, pair: tuple[int, int], bends: Sequence[Sequence[float]]) -> list[int]:

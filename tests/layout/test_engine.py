@@ -197,3 +197,22 @@ def test_layout_leaves_the_input_graph_untouched() -> None:
     before = graph.model_dump()
     layout(graph, collapsed=["net"])
     assert graph.model_dump() == before
+
+
+def test_weight_reused_by_every_step_of_a_long_loop_keeps_routes_bounded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("app.layout.ordering.MAX_DUMMIES", 500)
+    b = Builder()
+    h, w = b.leaf("h", [2], None, kind="input"), b.leaf("w", [2], None)
+    for _ in range(60):  # 60 steps all using w: 1 + 2 + ... + 59 = 1,770 dummies if all were routed
+        h = b.op("MulBackward0", [h, w], [2], None)
+    out = layout(b.graph())
+    bends = sum(len(e.points) - 2 for e in out.edges)
+    assert 0 < bends <= 2 * 500
+    from_w = [e for e in out.edges if e.source == w]
+    assert (
+        sum(1 for e in from_w if len(e.points) == 2) > 1
+    )  # besides the first use, the longest went straight
+    assert_routes_join_ends(out)
+    assert overlapping_pairs(out) == []
