@@ -46,9 +46,12 @@ def get_attribute(value: Any, name: str, ctx: RunContext) -> Any:
 
 
 def set_attribute(target: Any, name: str, value: Any) -> None:
-    """`self.name = value` in a method, or `tensor.requires_grad = flag`."""
+    """`self.name = value` in a method, `tensor.requires_grad = flag`, or `w.data -= lr * w.grad`."""
     if isinstance(target, torch.Tensor) and name == "requires_grad":
         target.requires_grad = bool(value)
+        return
+    if isinstance(target, torch.Tensor) and name == "data" and isinstance(value, torch.Tensor):
+        target.data = value
         return
     if not isinstance(target, nn.Module):
         raise ForbiddenAttribute(f"cannot set '{name}' on a {type(target).__name__}")

@@ -108,7 +108,7 @@ def _check_assign(node: ast.AST, where: Where) -> None:
 
 
 def _check_target(target: ast.expr, where: Where) -> None:
-    """Names, tuples of names, `self.<name>` in methods and `<tensor>.requires_grad`."""
+    """Names, tuples of names, `self.<name>` in methods, `<tensor>.requires_grad` and `<tensor>.data`."""
     if isinstance(target, ast.Name):
         return
     if isinstance(target, ast.Tuple | ast.List):
@@ -118,12 +118,12 @@ def _check_target(target: ast.expr, where: Where) -> None:
         return
     if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
         in_method = target.value.id == "self" and where.in_function
-        if in_method or target.attr == "requires_grad":
+        if in_method or target.attr in ("requires_grad", "data"):
             return
     raise positioned(
         ForbiddenSyntax,
         target,
-        "assign to names, tuples of names, self.<name> inside methods, or <tensor>.requires_grad",
+        "assign to names, tuples of names, self.<name> in methods, <tensor>.requires_grad or <tensor>.data",
     )
 
 

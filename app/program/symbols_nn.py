@@ -26,6 +26,10 @@ FUNCTIONS = [
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "scaled_dot_product_attention", "embedding",
     "normalize",
 ]  # fmt: skip
+INITIALISERS = [
+    "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "normal_", "uniform_",
+    "zeros_", "ones_", "constant_",
+]  # fmt: skip
 OPTIMIZERS = {"SGD": optim.SGD, "Adam": optim.Adam, "AdamW": optim.AdamW}
 OPTIMIZER_KEYWORDS = frozenset({"lr", "momentum", "dampening", "weight_decay", "nesterov", "betas", "eps",
                                 "amsgrad", "maximize"})  # fmt: skip
@@ -41,6 +45,8 @@ def nn_namespace(ctx: RunContext) -> Namespace:
         name: passthrough(f"F.{name}", getattr(nn.functional, name), ctx.device) for name in FUNCTIONS
     }
     members["functional"] = Namespace("torch.nn.functional", functional)
+    init = {name: passthrough(f"nn.init.{name}", getattr(nn.init, name), ctx.device) for name in INITIALISERS}
+    members["init"] = Namespace("torch.nn.init", init)
     optimizers = {name: _optimizer(name, ctx) for name in OPTIMIZERS}
     members["optim"] = Namespace("torch.optim", optimizers)
     return Namespace("torch.nn", members)

@@ -205,3 +205,26 @@ def test_scalar_math_and_formatting(interpret: Interpret) -> None:
         "print(round(2.567, 2), abs(-3), min(4, 2, 9), len('abc'), 7 // 2, 7 % 3, -x.detach())\n"
     )
     assert run.stdout == "0.00 +8.0 3.142 -inf 7 None\n2.57 3 2 3 3 1 tensor(-2.)\n"
+
+
+def test_manual_sgd_and_init_idioms(interpret: Interpret) -> None:
+    run = interpret(
+        "import torch\n"
+        "import torch.nn as nn\n"
+        "layer = nn.Linear(3, 1)\n"
+        "nn.init.constant_(layer.weight, 0.5)\n"
+        "nn.init.zeros_(layer.bias)\n"
+        "w = torch.ones(3, requires_grad=True)\n"
+        "loss = (layer(torch.ones(3)) * (w * w).sum()).sum()\n"
+        "loss.backward()\n"
+        "w.data -= 0.1 * w.grad\n"
+        "with torch.no_grad():\n"
+        "    for p in layer.parameters():\n"
+        "        p -= 0.1 * p.grad\n"
+        "print(w, layer.bias)\n"
+    )
+    # loss = 1.5 * sum(w^2): dloss/dw = 3 w = 3 -> w = 0.7; dloss/dbias = sum(w^2) = 3 -> bias = -0.3
+    assert run.stdout == (
+        "tensor([0.7000, 0.7000, 0.7000], requires_grad=True) Parameter containing:\ntensor([-0.3000], "
+        "requires_grad=True)\n"
+    )
