@@ -159,7 +159,7 @@ async function start() {
     ui.toolbar.options = saved.options;
     return runProgram();
   }
-  ui.editor.value = examples[0]?.code ?? "";
+  if (!ui.editor.value) ui.editor.value = examples[0]?.code ?? ""; // never over what was typed meanwhile
   ui.status.info("Write or pick a program, then Run (Ctrl+Enter).");
 }
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -61,6 +61,7 @@ def page(browser: Browser, base_url: str) -> Iterator[Page]:
     tab.on("console", lambda message: record_error(errors, message))
     tab.on("pageerror", lambda error: errors.append(f"page error: {error}"))
     tab.goto("/")
+    expect(tab.get_by_label("Examples").locator("option").nth(1)).to_be_attached()  # the page is ready
     yield tab
     context.close()
     assert errors == []
