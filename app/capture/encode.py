@@ -13,18 +13,15 @@ import math
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache
 
 import torch
-import torch.nn.functional as F
 
+from app.capture.reductions import dense_view, heatmap, segment_stats, stats_row
 from app.models import Heatmap, Nested, Scalar, Stats, TensorData
 
-__all__ = ["HEATMAP_CELLS", "encode", "json_scalar"]
+__all__ = ["encode", "json_scalar"]
 
-HEATMAP_CELLS = 32  # rows and columns of a heatmap grid, at most
 SAFE_INT = 2**53
-NORM_ROW = 4096  # elements per partial norm (float accuracy)
 SEGMENT_MAX = 65_536  # tensors up to this many elements get their stats from one batched reduction
 
 
@@ -65,7 +62,7 @@ class _Batch:
         self._pooled: dict[tuple[object, ...], torch.Tensor] = {}
 
     def heatmap(self, tensor: torch.Tensor) -> torch.Tensor:
-        return _heatmap(tensor, self._pooled)
+        return heatmap(tensor, self._pooled)
 
     def put(self, kind: str, piece: torch.Tensor) -> tuple[int, int]:
         start = self.sizes[kind]
@@ -75,7 +72,7 @@ class _Batch:
 
     def stats(self, tensor: torch.Tensor) -> int:
         """A stats row for the tensor; views covering the same dense memory (`w` and `w.t()`) share one."""
-        dense = _dense_view(tensor).is_contiguous()
+        dense = dense_view(tensor).is_contiguous()
         key = (tensor.data_ptr(), tensor.numel(), tensor.dtype, str(tensor.device))
         if dense and key in self._by_memory:
             return self._by_memory[key]
@@ -84,7 +81,7 @@ class _Batch:
             self.small.append(tensor)
         else:
             self.rows.append((False, len(self.big)))
-            self.big.append(_stats_row(tensor))
+            self.big.append(stats_row(tensor))
         if dense:
             self._by_memory[key] = len(self.rows) - 1
         return len(self.rows) - 1
@@ -96,35 +93,9 @@ class _Batch:
         for kind, pieces in self.pieces.items():
             joined = torch.cat([p.to(dtypes[kind]) for p in pieces]).cpu() if pieces else torch.zeros(0)
             lists[kind] = _json_list(joined)
-        small = _segment_stats(self.small) if self.small else []
+        small = segment_stats(self.small) if self.small else []
         big = torch.stack(self.big).cpu().tolist() if self.big else []
         return lists, [small[i] if is_small else big[i] for is_small, i in self.rows]
-
-
-def _segment_stats(tensors: list[torch.Tensor]) -> list[list[float]]:
-    """[min, max, mean, std, norm] of many small tensors at once: one float64 vector, segment ids, five
-    scatter reductions (per device), instead of five reductions per tensor."""
-    rows: dict[int, list[float]] = {}
-    devices = sorted({str(t.device) for t in tensors})
-    for device in devices:
-        picked = [i for i, t in enumerate(tensors) if str(t.device) == device]
-        stats = _segment_rows([tensors[i] for i in picked]).cpu().tolist()
-        rows.update(zip(picked, stats, strict=True))
-    return [rows[i] for i in range(len(tensors))]
-
-
-def _segment_rows(tensors: list[torch.Tensor]) -> torch.Tensor:
-    device = tensors[0].device
-    flat = torch.cat([t.reshape(-1).double() for t in tensors])
-    sizes = torch.tensor([t.numel() for t in tensors], device=device)
-    ids = torch.repeat_interleave(torch.arange(len(tensors), device=device), sizes)
-    count = sizes.double()
-    low = torch.full_like(count, math.inf).scatter_reduce_(0, ids, flat, "amin")
-    high = torch.full_like(count, -math.inf).scatter_reduce_(0, ids, flat, "amax")
-    mean = torch.zeros_like(count).index_add_(0, ids, flat) / count
-    sumsq = torch.zeros_like(count).index_add_(0, ids, flat * flat)
-    variance = (sumsq - count * mean * mean).clamp(min=0) / (count - 1).clamp(min=1)
-    return torch.stack([low, high, mean, variance.sqrt(), sumsq.sqrt()], dim=1)
 
 
 def _json_list(values: torch.Tensor) -> list[Scalar]:
@@ -208,79 +179,6 @@ def _first_values(tensor: torch.Tensor, count: int) -> torch.Tensor:
     return part.reshape(-1)[:count]
 
 
-def _heatmap(tensor: torch.Tensor, pooled: dict[tuple[object, ...], torch.Tensor]) -> torch.Tensor:
-    """Mean over the leading dims, then block means on at most HEATMAP_CELLS x HEATMAP_CELLS cells.
-    A transposed matrix (`w.t()`) is pooled untransposed, so it reuses `w`'s grid from `pooled`."""
-    rows, cols = tensor.shape[-2], tensor.shape[-1]
-    work = tensor if tensor.is_floating_point() else tensor.double()
-    grid = work.reshape(-1, rows, cols).mean(0) if tensor.dim() > 2 else work
-    transposed = grid.stride(0) == 1 and grid.stride(1) != 1
-    base = grid.t() if transposed else grid
-    key = (base.data_ptr(), base.dtype, base.device, tuple(base.shape), base.stride())
-    if key not in pooled:
-        pooled[key] = _block_means(base)
-    return pooled[key].t() if transposed else pooled[key]
-
-
-def _block_means(grid: torch.Tensor) -> torch.Tensor:
-    """Row i of the result averages input rows [i*R/n, (i+1)*R/n) (same for columns): one pass, index_add."""
-    rows, cols = grid.shape
-    out_rows, out_cols = min(rows, HEATMAP_CELLS), min(cols, HEATMAP_CELLS)
-    if (out_rows, out_cols) == (rows, cols):
-        return grid
-    row_ids, col_blocks, counts = _blocks(rows, cols, grid.device, grid.dtype)
-    sums = torch.zeros(out_rows, cols, dtype=grid.dtype, device=grid.device).index_add_(0, row_ids, grid)
-    return (sums @ col_blocks) / counts  # columns by a one-hot matmul: index_add along dim 1 is strided
-
-
-@cache
-def _blocks(
-    rows: int, cols: int, device: torch.device, dtype: torch.dtype
-) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Block of each row, a (cols, blocks) one-hot column matrix and elements per cell, for one shape."""
-    out_rows, out_cols = min(rows, HEATMAP_CELLS), min(cols, HEATMAP_CELLS)
-    row_ids = torch.arange(rows, device=device) * out_rows // rows
-    col_ids = torch.arange(cols, device=device) * out_cols // cols
-    col_blocks = F.one_hot(col_ids, out_cols).to(dtype)
-    counts = torch.bincount(row_ids, minlength=out_rows)[:, None] * torch.bincount(
-        col_ids, minlength=out_cols
-    )
-    return row_ids, col_blocks, counts.to(dtype)
-
-
-def _dense_view(tensor: torch.Tensor) -> torch.Tensor:
-    """The same elements in a contiguous order when the tensor is a permuted dense block (`w.t()`):
-    reductions over strided memory run an order of magnitude slower, and stats ignore element order."""
-    if tensor.is_contiguous():
-        return tensor
-    strides = tensor.stride()
-    order = sorted(range(tensor.dim()), key=lambda d: -strides[d])
-    permuted = tensor.permute(order)
-    return permuted if permuted.is_contiguous() else tensor
-
-
-def _stats_row(tensor: torch.Tensor) -> torch.Tensor:
-    """[min, max, mean, std, norm] from three vectorised reductions; std follows from sum and norm.
-
-    torch.std_mean and float64 sums are 30x slower than float sums on CPU, and one float norm over millions
-    of elements is off by 0.3%: the norm is taken per 4096-element row and combined in float64."""
-    work = _dense_view(tensor if tensor.is_floating_point() else tensor.double())
-    low, high = torch.aminmax(work)
-    numel = tensor.numel()
-    mean = work.sum().double() / numel
-    norm = _norm(work.reshape(-1))
-    variance = (norm * norm - numel * mean * mean).clamp(min=0) / max(numel - 1, 1)
-    return torch.stack([low.double(), high.double(), mean, variance.sqrt(), norm])
-
-
-def _norm(flat: torch.Tensor) -> torch.Tensor:
-    cut = flat.numel() - flat.numel() % NORM_ROW
-    rows = torch.linalg.vector_norm(flat[:cut].view(-1, NORM_ROW), dim=1).double()
-    tail = torch.linalg.vector_norm(flat[cut:]).double()
-    total: torch.Tensor = (rows.square().sum() + tail.square()).sqrt()
-    return total
-
-
 def _finish(
     plan: _Plan, lists: dict[str, list[Scalar]], rows: list[list[float]], max_inline: int
 ) -> TensorData:
@@ -314,7 +212,7 @@ def _stats(tensor: torch.Tensor, row: list[float]) -> Stats:
     nan = int(torch.isnan(tensor).sum())
     inf = int(torch.isinf(tensor).sum())
     finite = tensor[torch.isfinite(tensor)]
-    stats = _stats_from(_stats_row(finite).tolist(), integral=False) if finite.numel() else Stats()
+    stats = _stats_from(stats_row(finite).tolist(), integral=False) if finite.numel() else Stats()
     stats.nan, stats.inf = nan, inf
     return stats
 
