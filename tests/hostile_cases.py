@@ -143,6 +143,7 @@ CASES: list[HostileCase] = [
     HostileCase("deep_recursion", "def f(n):\n    return f(n + 1)\nf(0)", "limit_exceeded"),
     HostileCase("pow_tower", "x = 9**9**9", "limit_exceeded"),
     HostileCase("int_multiply", "x = 2**50 * 2**50", "limit_exceeded"),
+    HostileCase("round_huge_digits", "x = round(5, -10**9)", "forbidden_argument"),
     HostileCase("int_literal", "x = 123456789012345678901234567890", "limit_exceeded"),
     HostileCase("float_pow", "x = 10.0 ** 400", "limit_exceeded"),
     HostileCase("list_multiply", "x = [[0.0] * 10000] * 10000", "forbidden_operation"),

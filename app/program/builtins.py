@@ -17,6 +17,7 @@ __all__ = ["builtin_names"]
 
 _FLOAT_WORDS = frozenset({"inf", "-inf", "+inf", "nan", "infinity", "-infinity"})
 _MAX_NUMBER_TEXT = 32
+_MAX_DIGITS = 20
 
 
 def builtin_names(ctx: RunContext, add: Callable[[Any, Any], Any]) -> dict[str, Builtin]:
@@ -51,8 +52,15 @@ def _one(args: list[Any], kwargs: dict[str, Any], name: str) -> Any:
 
 
 def _numbers(args: list[Any], kwargs: dict[str, Any], name: str) -> list[Any]:
-    if kwargs or not 1 <= len(args) <= 2 or not all(isinstance(a, int | float | torch.Tensor) for a in args):
-        raise ForbiddenArgument(f"{name}() takes a number and optionally a number of digits")
+    """round(x, digits): `digits` is a small int (round(5, -10**9) would compute 10**(10**9))."""
+    digits_ok = len(args) == 1 or (isinstance(args[1], int) and abs(args[1]) <= _MAX_DIGITS)
+    if (
+        kwargs
+        or not 1 <= len(args) <= 2
+        or not isinstance(args[0], int | float | torch.Tensor)
+        or not digits_ok
+    ):
+        raise ForbiddenArgument(f"{name}() takes a number and optionally up to {_MAX_DIGITS} digits")
     return args
 
 
