@@ -48,7 +48,6 @@ class ValueRecord:
     span: SpanTuple | None = None
     group: str | None = None
     label: str | None = None
-    scalar: Number | None = None  # for kind "const"
     version: int = 0
     grad_fn: torch.autograd.graph.Node | None = None
     grad: torch.Tensor | None = None  # leaves: .grad after the last pass that reached them

@@ -115,7 +115,7 @@ class Session:
     def const(self, number: Number) -> int:
         """A Python scalar operand, shown as its own node (the 2 in `x * 2`)."""
         tensor = torch.tensor(number)
-        return self.add("const", tensor, scalar=number, label=_number_label(number)).index
+        return self.add("const", tensor, label=_number_label(number)).index
 
     def _leaf(self, tensor: torch.Tensor) -> ValueRecord:
         label = self.modules.tensor_label(tensor)
