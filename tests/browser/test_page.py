@@ -168,7 +168,8 @@ def test_every_example_draws_and_animates(page: Page, artifacts: Path) -> None:
         with page.expect_response("**/graph", timeout=120_000):
             page.get_by_label("Examples").select_option(example["name"])
         expect(page.locator(".status")).not_to_have_attribute("data-kind", "busy", timeout=30_000)
-        assert page.locator(".status").get_attribute("data-kind") == "info", example["name"]
+        status = page.locator(".status")
+        assert status.get_attribute("data-kind") == "info", f"{example['name']}: {status.text_content()}"
         page.get_by_role("button", name="End", exact=True).click()
         page.screenshot(path=artifacts / f"example-{example['name']}.png")
         assert page.locator("[data-node-id]").count() > 0
