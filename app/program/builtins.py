@@ -53,13 +53,9 @@ def _one(args: list[Any], kwargs: dict[str, Any], name: str) -> Any:
 
 def _numbers(args: list[Any], kwargs: dict[str, Any], name: str) -> list[Any]:
     """round(x, digits): `digits` is a small int (round(5, -10**9) would compute 10**(10**9))."""
-    digits_ok = len(args) == 1 or (isinstance(args[1], int) and abs(args[1]) <= _MAX_DIGITS)
-    if (
-        kwargs
-        or not 1 <= len(args) <= 2
-        or not isinstance(args[0], int | float | torch.Tensor)
-        or not digits_ok
-    ):
+    shapes_ok = not kwargs and 1 <= len(args) <= 2 and isinstance(args[0], int | float | torch.Tensor)
+    digits = args[1] if len(args) == 2 else 0
+    if not shapes_ok or not isinstance(digits, int) or abs(digits) > _MAX_DIGITS:
         raise ForbiddenArgument(f"{name}() takes a number and optionally up to {_MAX_DIGITS} digits")
     return args
 
