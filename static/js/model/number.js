@@ -44,25 +44,35 @@ export function scalarOf(tensor) {
   return v;
 }
 
-const shortTexts = new WeakMap(); // tensor → text: the animation asks for the same tensors every frame
+const SUMMARY = { mean: "μ", norm: "‖·‖" };
+const shortTexts = { mean: new WeakMap(), norm: new WeakMap() }; // the animation asks for the same tensors
 
-/** A short text for a tensor: its number when it has one element, else "[2×3] μ=0.5". */
+/** A short text for a value: its number when it has one element, else "[2×3] μ=0.5". */
 export function formatTensorShort(tensor) {
+  return cachedText(tensor, "mean");
+}
+
+/** A short text for a gradient: its number, else "[2×3] ‖·‖=0.28" (a gradient's mean is often ~0). */
+export function formatGradShort(tensor) {
+  return cachedText(tensor, "norm");
+}
+
+function cachedText(tensor, stat) {
   if (!tensor) return "";
-  let text = shortTexts.get(tensor);
+  let text = shortTexts[stat].get(tensor);
   if (text === undefined) {
-    text = shortText(tensor);
-    shortTexts.set(tensor, text);
+    text = shortText(tensor, stat);
+    shortTexts[stat].set(tensor, text);
   }
   return text;
 }
 
-function shortText(tensor) {
+function shortText(tensor, stat) {
   const scalar = scalarOf(tensor);
   if (scalar !== null) return formatScalar(scalar);
   const shape = `[${tensor.shape.join("×")}]`;
-  const mean = tensor.stats?.mean;
-  return mean === undefined || mean === null ? shape : `${shape} μ=${formatScalar(mean)}`;
+  const summary = tensor.stats?.[stat];
+  return summary === undefined || summary === null ? shape : `${shape} ${SUMMARY[stat]}=${formatScalar(summary)}`;
 }
 
 /** Flatten nested values into rows for a table: 0-d → [[v]], 1-d → [v...] as one row, 2-d → rows. */

@@ -1,6 +1,6 @@
 // Pure timeline: the animation steps of a run, what the graph shows at each position, one sentence per step.
 
-import { formatScalar, formatTensorShort, scalarOf, toNumber } from "./number.js";
+import { formatGradShort, formatScalar, formatTensorShort, scalarOf, toNumber } from "./number.js";
 import { inputsOf, nameOf } from "./graph.js";
 import { chainRule } from "./rules.js";
 
@@ -145,7 +145,7 @@ function describeBackward(index, event) {
     if (!edgeId || !grad) return null;
     const source = nameOf(index, index.edges.get(edgeId)?.source);
     const rule = chainRule(event.op, index.edges.get(edgeId)?.input_index ?? i, inputs, out);
-    return `${d(source)}${rule ? ` = ${rule}` : ""}${withNumbers(upstream, grad)} = ${formatTensorShort(grad)}`;
+    return `${d(source)}${rule ? ` = ${rule}` : ""}${withNumbers(upstream, grad)} = ${formatGradShort(grad)}`;
   });
   const sent = parts.filter(Boolean);
   const prefix = `${event.op}: ${fanIn(index, event.node, event.grad_outputs?.[0])}`;
@@ -165,14 +165,14 @@ function withNumbers(upstream, grad) {
 function fanIn(index, nodeId, total) {
   const parts = (index.outEdges.get(nodeId) ?? []).map((e) => e.grad).filter(Boolean);
   if (parts.length < 2) return "";
-  return `${d(nameOf(index, nodeId))} = ${parts.map(formatTensorShort).join(" + ")} = ${formatTensorShort(total)}; `;
+  return `${d(nameOf(index, nodeId))} = ${parts.map(formatGradShort).join(" + ")} = ${formatGradShort(total)}; `;
 }
 
 function describeAccumulate(index, event) {
   const leaf = event.accumulates;
   const name = nameOf(index, leaf);
   const grad = event.grad_outputs?.[0] ?? index.nodes.get(leaf)?.grad;
-  return `AccumulateGrad: ${fanIn(index, leaf, grad)}${name}.grad += ${d(name)} = ${formatTensorShort(grad)}`;
+  return `AccumulateGrad: ${fanIn(index, leaf, grad)}${name}.grad += ${d(name)} = ${formatGradShort(grad)}`;
 }
 
 function describeOptimizer(index, event) {

@@ -1,7 +1,7 @@
 // The graph view: draws the laid-out graph in SVG, shows values/grads as the animation reaches them.
 
 import { el, emit, setText, svg } from "../util/dom.js";
-import { formatTensorShort } from "../model/number.js";
+import { formatGradShort, formatTensorShort } from "../model/number.js";
 import { hiddenNodes, visibleGroups } from "../model/graph.js";
 import { PanZoom } from "./pan-zoom.js";
 import { KINDS, buildGroup, buildNode, edgeMiddle, edgePath, fitText, place } from "./graph-parts.js";
@@ -130,7 +130,7 @@ export class GraphView extends EventTarget {
       const value = state.values.get(id);
       const grad = state.grads.get(id);
       this.#nodeText(part, "value", value ? `= ${formatTensorShort(value)}` : "");
-      this.#nodeText(part, "grad", grad ? `grad ${formatTensorShort(grad)}` : "");
+      this.#nodeText(part, "grad", grad ? `grad ${formatGradShort(grad)}` : "");
     }
     this.#swapClass("active", this.marked.active, state.active, (id) => this.#shownElement(id));
     this.#pulse(state.pulse);
@@ -192,7 +192,7 @@ export class GraphView extends EventTarget {
       this.layers.labels.append(part.label);
     }
     part.label.style.display = "";
-    setText(part.label, formatTensorShort(grad));
+    setText(part.label, formatGradShort(grad));
   }
 
   /** Mark the nodes made by a source line. */

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  decodeScalar, formatScalar, formatTensorShort, scalarOf, tableRows, toNumber,
+  decodeScalar, formatGradShort, formatScalar, formatTensorShort, scalarOf, tableRows, toNumber,
 } from "../../../static/js/model/number.js";
 
 test("decodes the server's special strings", () => {
@@ -40,6 +40,10 @@ test("a one-element tensor formats as its number, others as shape and mean", () 
   assert.equal(formatTensorShort(scalar), "−0.0898");
   assert.equal(formatTensorShort(matrix), "[2×3] μ=0.5");
   assert.equal(formatTensorShort(null), "");
+  const grad = { shape: [2, 3], numel: 6, stats: { mean: 2.9e-9, norm: 0.2834 } };
+  assert.equal(formatGradShort(grad), "[2×3] ‖·‖=0.2834");
+  assert.equal(formatGradShort(scalar), "−0.0898");
+  assert.equal(formatTensorShort({ shape: [4], numel: 4 }), "[4]");
 });
 
 test("table rows follow the tensor's rank", () => {
