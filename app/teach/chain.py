@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import torch
 
 from app.capture.encode import encode
@@ -13,6 +15,8 @@ from app.teach.rules import local_derivatives
 
 __all__ = ["explain_backward"]
 
+log = logging.getLogger(__name__)
+
 ROOT = "L"  # how formulas name the root of a pass (the loss)
 _WRITTEN = 8  # elements a formula writes out (see numbers.tensor_text); bigger tensors appear by shape
 
@@ -20,6 +24,9 @@ _WRITTEN = 8  # elements a formula writes out (see numbers.tensor_text); bigger 
 def explain_backward(graph: GraphResponse, capture: Capture) -> None:
     """Fill `local`, `local_formulas`, `formula` and `sum_of` on every backward event of `graph`."""
     records = [record for record in capture.backward if record.node is not None]
+    if len(records) != len(graph.backward):  # app.graph keeps exactly these events; anything else: no cards
+        log.warning("backward events and records differ (%d, %d)", len(graph.backward), len(records))
+        return
     labels = {node.id: node.label for node in graph.nodes}
     pending: list[tuple[BackwardEvent, int, torch.Tensor]] = []
     for event, record in zip(graph.backward, records, strict=True):
