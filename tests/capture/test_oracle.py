@@ -283,3 +283,23 @@ def test_sqrt_at_zero_gives_infinite_gradients_as_strings() -> None:
     assert grad is not None and grad.values == ["Infinity", 0.25]
     assert grad.stats is not None and grad.stats.inf == 1
     assert math.isinf(run.tensor("t").grad[0].item())  # type: ignore[index]
+
+
+def test_fan_in_contributions_stay_separate_when_the_engine_sums_them() -> None:
+    def program(rec: Recorder) -> None:
+        x = torch.tensor([0.3, 1.2], requires_grad=True)
+        rec.name(x, "x")
+        h = x * 3
+        rec.name(h, "h")
+        y = (h.sin() + h.cos()).sum()
+        rec.name(y, "y")
+        y.backward()
+
+    run = run_both(program)
+    h = run.node("h")
+    out_of_h = {next(n.label for n in run.graph.nodes if n.id == e.target): e for e in run.graph.edges
+                if e.source == h.id}
+    value = run.tensor("h").detach()
+    assert_close(out_of_h["sin"].grad, value.cos())
+    assert_close(out_of_h["cos"].grad, -value.sin())
+    assert_close(h.grad, value.cos() - value.sin())
