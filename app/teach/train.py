@@ -22,7 +22,7 @@ from app.teach.rerun import LeafMode, Program, Rerun, rerun, traced
 
 __all__ = ["MAX_SNAPSHOT_VALUES", "train"]
 
-MAX_SNAPSHOT_VALUES = 20_000  # nodes x steps kept for the step slider; beyond it, only the loss curve
+MAX_SNAPSHOT_VALUES = 5_000  # nodes x steps kept for the step slider; beyond it, only the loss curve
 
 
 def train(

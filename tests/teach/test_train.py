@@ -9,7 +9,7 @@ from torch import nn
 
 from app.capture import Recorder
 from app.models import GraphResponse, TrainOptions
-from app.teach.train import train
+from app.teach.train import MAX_SNAPSHOT_VALUES, train
 
 
 def _trained(program: Program, options: TrainOptions) -> GraphResponse:
@@ -96,3 +96,20 @@ def test_a_program_without_backward_says_so() -> None:
     train(graph, recorded, program, TrainOptions(steps=5), seed=0, budget_s=10)
     assert graph.training is not None
     assert graph.training.loss == [] and graph.training.note == "the program has no .backward() to train with"
+
+
+def test_a_big_graph_keeps_only_the_loss_curve() -> None:
+    def program(rec: Recorder) -> None:
+        w = torch.tensor(0.5, requires_grad=True)
+        rec.name(w, "w")
+        total = w * 0
+        for step in range(20):  # about 60 nodes: x 100 steps is past the snapshot budget
+            total = total + (w - step / 20) ** 2
+        total.backward()
+
+    graph = _trained(program, TrainOptions(steps=100, optimizer="SGD", lr=0.01))
+    assert graph.training is not None
+    assert len(graph.nodes) * 100 > MAX_SNAPSHOT_VALUES
+    assert len(graph.training.loss) == 100 and all(not step.data for step in graph.training.steps)
+    assert graph.training.note == "the graph is too big to keep every step: only the loss curve"
+    assert abs(value(next(iter(graph.training.params.values()))) - 0.475) < 1e-3  # the mean of step / 20
