@@ -100,13 +100,24 @@ class Session:
         """A used detach: of a grad-free value it is that value (`torch.randn(2, requires_grad=True)` is
         randn + detach); of a value in the autograd graph, a node of its own."""
         record = self.capture.values[source]
-        if record.grad_fn is not None or record.kind != "op" or record.tensor is None:
+        if not _grad_free_result(record):
             return self.add("op", tensor, fn=fn, inputs=[source]).index
+        return self._rebind(record, tensor).index
+
+    def _rebind(self, record: ValueRecord, tensor: torch.Tensor) -> ValueRecord:
+        """`tensor` is a new object over a grad-free result's memory: it is that same node."""
         if record.value is record.tensor:
             record.value = tensor
         record.tensor, record.version = tensor, tensor._version
-        self._by_tensor[id(tensor)] = source
-        return source
+        self._by_tensor[id(tensor)] = record.index
+        return record
+
+    def _fresh_result_over(self, tensor: torch.Tensor) -> ValueRecord | None:
+        """A grad-free result of this statement over the same memory (`nn.Parameter(torch.randn(3))`)."""
+        for record in reversed(self.capture.values[self._statement_start :]):
+            if _grad_free_result(record) and record.tensor is not None and _same_view(record.tensor, tensor):
+                return record
+        return None
 
     def alias(self, tensor: torch.Tensor, source: torch.Tensor, fn: str) -> None:
         """A detached view (autograd saves many): it becomes a node only if the program uses it."""
@@ -118,6 +129,9 @@ class Session:
         return self.add("const", tensor, label=_number_label(number)).index
 
     def _leaf(self, tensor: torch.Tensor) -> ValueRecord:
+        wrapped = self._fresh_result_over(tensor)
+        if wrapped is not None:
+            return self._rebind(wrapped, tensor)
         label = self.modules.tensor_label(tensor)
         record = self.add("leaf", tensor, label=label)
         if label is not None:
@@ -154,12 +168,9 @@ class Session:
 
     def name(self, tensor: torch.Tensor, name: str) -> None:
         """Label a tensor's node: the first name sticks, except on a result made in this very statement."""
-        alias = self._aliases.get(id(tensor))
-        if alias is not None:
-            self.input_of(tensor)
-        record = self.latest(tensor)
-        if record is None:
+        if self.paused:
             return
+        record = self.capture.values[self.input_of(tensor)]
         if record.label is None or record.index >= self._statement_start:
             record.label = name
 
@@ -169,3 +180,11 @@ class Session:
 
 def _number_label(number: Number) -> str:
     return repr(number) if not isinstance(number, float) else f"{number:g}"
+
+
+def _grad_free_result(record: ValueRecord) -> bool:
+    return record.kind == "op" and record.grad_fn is None and record.tensor is not None
+
+
+def _same_view(a: torch.Tensor, b: torch.Tensor) -> bool:
+    return (a.data_ptr(), a.shape, a.stride(), a.dtype) == (b.data_ptr(), b.shape, b.stride(), b.dtype)

@@ -103,3 +103,17 @@ def test_before_any_backward_no_gradient_is_recorded() -> None:
 
     result = capture(program, limits=Limits())
     assert result.backward == [] and all(r.grad is None for r in result.values)
+
+
+def test_a_parameter_wrapping_a_fresh_tensor_is_one_node_and_named_tensors_always_get_one() -> None:
+    def program(rec: Recorder) -> None:
+        w = nn.Parameter(torch.randn(3))
+        rec.name(w, "w")
+        with rec.quiet():
+            q = torch.ones(3)
+        rec.name(q, "q")
+        (w * q).sum().backward()
+
+    values = capture(program, limits=Limits()).values
+    assert [(r.label, r.fn, r.kind) for r in values[:2]] == [("w", "aten.randn", "op"), ("q", None, "leaf")]
+    assert isinstance(values[0].tensor, nn.Parameter) and values[0].grad is not None
