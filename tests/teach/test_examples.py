@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
 from teaching import run_text
 
@@ -56,6 +57,7 @@ def test_train_neuron_lesson_loss_falls_every_step() -> None:
     assert round(losses[0], 4) == 0.0852
 
 
+@pytest.mark.slow  # 100 captured Adam steps
 def test_train_mlp_lesson_matches_torch_adam() -> None:
     item = lesson("train_mlp")
     graph = run_text(item.code, item.options)
