@@ -117,8 +117,9 @@ def _kink_note(capture: Capture, labels: dict[str, str]) -> str:
         source = capture.values[record.inputs[0]].value if record.inputs else None
         if kink is not None and source is not None and bool((source == 0).any()):
             label = labels.get(f"n{record.index}", kink)
+            named = f"{kink}(…)" if label == kink else f"{label} = {kink}(…)"
             return (
-                f"{label} = {kink}(…) gets an input exactly at 0, where {kink} has a kink: the slopes on the "
+                f"{named} gets an input exactly at 0, where {kink} has a kink: the slopes on the "
                 f"left and right differ, so the derivative does not exist there. Autograd uses the "
                 f"convention {kink}'(0) = 0; central differences average the two slopes. Neither is wrong."
             )
