@@ -222,6 +222,7 @@ class ParamUpdate(Model):
     before: TensorData
     grad: TensorData | None = None
     after: TensorData
+    formula: str | None = None  # the update with its numbers: "w ← w − lr · grad = 2.2000 − 0.1 × …"
 
 
 class OptimizerEvent(Model):
