@@ -13,9 +13,18 @@ from app.teach.chain import explain_backward
 from app.teach.gradcheck import check_gradients
 from app.teach.health import gradient_health
 from app.teach.rerun import Program
+from app.teach.steps import explain_steps
 from app.teach.train import train
 
-__all__ = ["annotate", "check_gradients", "enrich", "explain_backward", "gradient_health", "train"]
+__all__ = [
+    "annotate",
+    "check_gradients",
+    "enrich",
+    "explain_backward",
+    "explain_steps",
+    "gradient_health",
+    "train",
+]
 
 log = logging.getLogger(__name__)
 
@@ -24,8 +33,9 @@ TRAIN_SHARE = 0.4  # and for training's
 
 
 def annotate(graph: GraphResponse, capture: Capture) -> None:
-    """Chain-rule cards on every backward step and the gradient-health report, from the capture alone."""
+    """Chain-rule cards on every backward and optimizer step, and the gradient-health report."""
     explain_backward(graph, capture)
+    explain_steps(graph)
     graph.health = gradient_health(graph, capture)
 
 

@@ -11,6 +11,7 @@ def test_public_names() -> None:
         "check_gradients",
         "enrich",
         "explain_backward",
+        "explain_steps",
         "gradient_health",
         "train",
     ]
