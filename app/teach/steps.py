@@ -25,14 +25,11 @@ def _formula(event: OptimizerEvent, update: ParamUpdate, name: str) -> str:
     before, grad, after = _scalar(update.before), _scalar(update.grad), _scalar(update.after)
     if before is None or after is None:
         return f"{rule}, elementwise"
-    if (
-        event.optimizer == "SGD"
-        and grad is not None
-        and event.lr is not None
-        and _plain(before, grad, after, event.lr)
-    ):
+    if event.optimizer != "SGD":
+        return f"{rule}: {number(before)} → {number(after)}"
+    if grad is not None and event.lr is not None and _plain(before, grad, after, event.lr):
         return f"{rule} = {number(before)} − {event.lr:g} × {_term(grad)} = {number(after)}"
-    return f"{rule}: {number(before)} → {number(after)}"
+    return f"{name} ← SGD with momentum or weight decay: {number(before)} → {number(after)}"
 
 
 def _plain(before: float, grad: float, after: float, lr: float) -> bool:

@@ -35,7 +35,9 @@ def test_sgd_step_writes_w_minus_lr_grad_with_numbers() -> None:
 
 def test_momentum_and_adam_show_before_and_after() -> None:
     # weight decay adds 0.5·w to the gradient: 2.2 − 0.1 × (−1.6 + 1.1) = 2.25, not w − lr · grad
-    assert _stepped("SGD", 0.1, weight_decay=0.5)[0] == "w ← w − lr · grad: 2.2000 → 2.2500"
+    assert _stepped("SGD", 0.1, weight_decay=0.5)[0] == (
+        "w ← SGD with momentum or weight decay: 2.2000 → 2.2500"
+    )
     assert _stepped("Adam", 0.1)[0] == "w ← w − lr · m̂/(√v̂ + ε): 2.2000 → 2.3000"
 
 
