@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 GRADCHECK_SHARE = 0.25  # of the run's wall-clock limit, for the gradient check's re-runs
 TRAIN_SHARE = 0.4  # and for training's
+MIN_RERUNS = 4  # re-runs that must fit in a share before it is worth starting
 
 
 def annotate(graph: GraphResponse, capture: Capture) -> None:
@@ -53,13 +54,28 @@ def enrich(
 def _rerun_features(
     graph: GraphResponse, capture: Capture, program: Program, options: GraphOptions, limits: Limits
 ) -> None:
+    """Gradient check and training, each within its share of the wall clock, or a note why not."""
+    run_s = capture.capture_ms / 1000  # a re-run costs about what the captured run did, or less
     try:
         if options.gradcheck:
             budget = limits.wall_seconds * GRADCHECK_SHARE
-            check_gradients(graph, capture, program, seed=options.seed, budget_s=budget)
+            if _affordable(graph, "gradient check", run_s, budget):
+                check_gradients(graph, capture, program, seed=options.seed, budget_s=budget)
         if options.train is not None:
             budget = limits.wall_seconds * TRAIN_SHARE
-            train(graph, capture, program, options.train, seed=options.seed, budget_s=budget)
+            if _affordable(graph, "training", run_s, budget):
+                train(graph, capture, program, options.train, seed=options.seed, budget_s=budget)
     except GradtraceError as error:  # a re-run went past a budget: the graph itself is still good
         log.info("re-runs stopped: %s", error.kind)
         graph.notes.append(f"gradient check / training stopped: {error}")
+
+
+def _affordable(graph: GraphResponse, feature: str, run_s: float, budget_s: float) -> bool:
+    """At least a few re-runs must fit, or the sandbox's wall-clock kill would take the whole response."""
+    if run_s * MIN_RERUNS <= budget_s:
+        return True
+    graph.notes.append(
+        f"{feature} skipped: one run of this program takes {run_s:.1f} s, too long to re-run it "
+        f"{MIN_RERUNS} times within {budget_s:.0f} s"
+    )
+    return False

@@ -52,3 +52,14 @@ def test_a_program_that_failed_is_not_rerun() -> None:
     enrich(graph, recorded, program, GraphOptions(gradcheck=True), Limits())
     assert runs == [1] and graph.gradcheck == []
     assert graph.health is not None
+
+
+def test_a_slow_program_is_not_rerun() -> None:
+    recorded = capture(neuron, limits=Limits())
+    recorded.capture_ms = 5_000.0  # as if one run took 5 s
+    graph = build_graph(recorded)
+    options = GraphOptions(gradcheck=True, train=TrainOptions(steps=3))
+    enrich(graph, recorded, neuron, options, Limits(wall_seconds=30))
+    too_long = "one run of this program takes 5.0 s, too long to re-run it 4 times within"
+    assert graph.notes == [f"gradient check skipped: {too_long} 8 s", f"training skipped: {too_long} 12 s"]
+    assert graph.gradcheck == [] and graph.training is None
