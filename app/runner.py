@@ -9,12 +9,13 @@ from collections.abc import Iterator
 
 import torch
 
-from app.capture import Recorder, capture
+from app import teach
+from app.capture import capture
 from app.errors import DeviceUnavailable, GradtraceError, InternalError
 from app.graph import build_graph
 from app.limits import Limits
 from app.models import GraphOptions, GraphResponse
-from app.program import Interpreter, check_source, validate
+from app.program import Interpreter, Recorder, check_source, validate
 
 __all__ = ["resolve_device", "run"]
 
@@ -42,7 +43,9 @@ def run(
         recorded = capture(interpret, limits=limits)
         ran = time.perf_counter()
         response = build_graph(recorded)
-    response.stdout = "".join(printed)
+        response.stdout = printed[0] if printed else ""  # the teaching re-runs below print again
+        if recorded.error is None:
+            teach.enrich(response, recorded, interpret, options, limits)
     response.device, response.dtype = str(device), options.dtype
     response.timings.update(
         parse=_ms(start, parsed), run=_ms(parsed, ran), total=_ms(start, time.perf_counter())
