@@ -22,6 +22,8 @@ from app.models import Heatmap, Nested, Scalar, Stats, TensorData
 __all__ = ["encode", "json_scalar"]
 
 SAFE_INT = 2**53
+MAX_SHIFT = 22  # 10**22 is the last exact float64 power of ten: values needing more go unrounded
+DIGITS = {"float": 7, "grid": 4, "int": 0, "bool": 0}  # significant digits sent, per transfer (0: exact)
 SEGMENT_MAX = 65_536  # tensors up to this many elements get their stats from one batched reduction
 
 
@@ -53,8 +55,8 @@ class _Batch:
     """Device-side pieces of many tensors, gathered into one host transfer per kind."""
 
     def __init__(self) -> None:
-        self.pieces: dict[str, list[torch.Tensor]] = {"float": [], "int": [], "bool": []}
-        self.sizes: dict[str, int] = {"float": 0, "int": 0, "bool": 0}
+        self.pieces: dict[str, list[torch.Tensor]] = {kind: [] for kind in DIGITS}
+        self.sizes: dict[str, int] = dict.fromkeys(DIGITS, 0)
         self.small: list[torch.Tensor] = []  # tensors whose stats come from one segmented reduction
         self.big: list[torch.Tensor] = []  # stats rows of big tensors, one reduction set each
         self.rows: list[tuple[bool, int]] = []  # (small?, position) per stats row
@@ -88,14 +90,28 @@ class _Batch:
 
     def host(self) -> tuple[dict[str, list[Scalar]], list[list[float]]]:
         """One device->host copy per kind, made JSON-safe (only the odd values converted one by one)."""
-        dtypes = {"float": torch.float64, "int": torch.int64, "bool": torch.bool}
+        dtypes = {"float": torch.float64, "grid": torch.float64, "int": torch.int64, "bool": torch.bool}
         lists: dict[str, list[Scalar]] = {}
         for kind, pieces in self.pieces.items():
-            joined = torch.cat([p.to(dtypes[kind]) for p in pieces]).cpu() if pieces else torch.zeros(0)
-            lists[kind] = _json_list(joined)
+            joined = torch.cat([p.to(dtypes[kind]) for p in pieces]) if pieces else torch.zeros(0)
+            lists[kind] = _json_list(_significant(joined, DIGITS[kind]).cpu())
         small = segment_stats(self.small) if self.small else []
         big = torch.stack(self.big).cpu().tolist() if self.big else []
         return lists, [small[i] if is_small else big[i] for is_small, i in self.rows]
+
+
+def _significant(values: torch.Tensor, digits: int) -> torch.Tensor:
+    """Floats rounded to `digits` significant decimal digits, so that JSON prints them short (a float32
+    has about 7; a float64 conversion of one prints 17 and made GPT-2's response three times as big)."""
+    if not digits or not values.is_floating_point():
+        return values
+    finite = torch.isfinite(values) & (values != 0)
+    magnitude = torch.floor(torch.log10(torch.where(finite, values.abs(), torch.ones_like(values))))
+    shift = digits - 1 - magnitude  # decimal places to keep; negative: round to tens, hundreds...
+    up = torch.pow(10.0, shift.clamp(min=0))
+    down = torch.pow(10.0, (-shift).clamp(min=0))
+    rounded = torch.round(values * up / down) * down / up  # one of up/down is 1: exact powers of ten
+    return torch.where(finite & (shift.abs() <= MAX_SHIFT), rounded, values)
 
 
 def _json_list(values: torch.Tensor) -> list[Scalar]:
@@ -160,7 +176,7 @@ def _plan(tensor: torch.Tensor, batch: _Batch, max_inline: int) -> _Plan:
     plan.flat = batch.put(plan.kind, tensor if small else _first_values(tensor, max_inline))
     if not small and tensor.dim() >= 2:
         grid = batch.heatmap(tensor)
-        start, _ = batch.put("float", grid)
+        start, _ = batch.put("grid", grid)
         plan.grid = (start, grid.shape[0], grid.shape[1])
     if plan.kind != "bool" and tensor.numel() > 0:
         plan.stats_row = batch.stats(tensor)
@@ -190,7 +206,7 @@ def _finish(
     heatmap = None
     if plan.grid is not None:
         start, height, width = plan.grid
-        cells = lists["float"][start : start + height * width]
+        cells = lists["grid"][start : start + height * width]
         grid = [cells[r * width : (r + 1) * width] for r in range(height)]
         heatmap = Heatmap.model_construct(rows=height, cols=width, values=grid)
     return TensorData.model_construct(

@@ -87,15 +87,15 @@ def _event(
     for source, grad in zip(record.sources, record.grad_inputs, strict=False):
         position = None if source is None else edges.find(f"n{source}", target_ids, used)
         if position is not None and grad is not None:
-            edges.edges[position].grad = tensors[grad]
+            edges.edges[position].grad = tensors.summary(grad)
         edge_ids.append(None if position is None else edges.edges[position].id)
     return BackwardEvent(
         step=step,
         pass_index=record.pass_index,
         node=f"n{record.node}",
         op=op_name(record.grad_fn),
-        grad_outputs=[tensors[g] for g in record.grad_outputs],
-        grad_inputs=[tensors[g] for g in record.grad_inputs],
+        grad_outputs=[tensors.summary(g) for g in record.grad_outputs],
+        grad_inputs=[tensors.summary(g) for g in record.grad_inputs],
         edges=edge_ids,
         accumulates=None if record.leaf is None else f"n{record.leaf}",
     )

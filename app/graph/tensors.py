@@ -19,6 +19,7 @@ class TensorTable:
         self._max_inline = max_inline
         self._tensors: dict[int, torch.Tensor] = {}
         self._data: dict[int, TensorData] = {}
+        self._summaries: dict[int, TensorData] = {}
         self.encode_ms = 0.0
 
     def add(self, tensor: torch.Tensor | None) -> None:
@@ -33,3 +34,14 @@ class TensorTable:
 
     def __getitem__(self, tensor: torch.Tensor | None) -> TensorData | None:
         return None if tensor is None else self._data[id(tensor)]
+
+    def summary(self, tensor: torch.Tensor | None) -> TensorData | None:
+        """Without the heatmap: for edges and backward events, whose node carries the full picture (GPT-2's
+        response was 47 MB, mostly the same heatmaps repeated on every event and edge)."""
+        data = self[tensor]
+        if data is None or data.heatmap is None:
+            return data
+        key = id(data)
+        if key not in self._summaries:
+            self._summaries[key] = data.model_copy(update={"heatmap": None})
+        return self._summaries[key]

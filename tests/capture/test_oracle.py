@@ -297,8 +297,11 @@ def test_fan_in_contributions_stay_separate_when_the_engine_sums_them() -> None:
 
     run = run_both(program)
     h = run.node("h")
-    out_of_h = {next(n.label for n in run.graph.nodes if n.id == e.target): e for e in run.graph.edges
-                if e.source == h.id}
+    out_of_h = {
+        next(n.label for n in run.graph.nodes if n.id == e.target): e
+        for e in run.graph.edges
+        if e.source == h.id
+    }
     value = run.tensor("h").detach()
     assert_close(out_of_h["sin"].grad, value.cos())
     assert_close(out_of_h["cos"].grad, -value.sin())
