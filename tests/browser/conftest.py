@@ -42,7 +42,7 @@ def base_url(request: pytest.FixtureRequest) -> str:
     return existing.rstrip("/") if existing else str(request.getfixturevalue("server").url)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # closed when the module ends: sync Playwright holds an event loop open
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing and GRADTRACE_REQUIRE_BROWSER is set")
