@@ -87,15 +87,9 @@ def test_network_spec_matches_the_hand_written_program() -> None:
     assert len(grad(generated, "0.weight")) == 5
 
 
-OPTIMIZER_STEP_BUG = pytest.mark.xfail(
-    reason="app.capture: optimizer.step() fails: ValueRecord() got multiple values for keyword 'group'",
-    strict=True,
-)
-
-
 @pytest.mark.parametrize(
     "payload",
-    [REQUEST_EXAMPLES[1], pytest.param(REQUEST_EXAMPLES[2], marks=OPTIMIZER_STEP_BUG)],
+    [REQUEST_EXAMPLES[1], REQUEST_EXAMPLES[2]],
     ids=["expression", "network"],
 )
 def test_generated_program_runs_unchanged_as_a_program(payload: Any) -> None:
