@@ -1,5 +1,5 @@
-# gradtrace: the web service in a container. CPU torch by default; for CUDA build with e.g.
-#   --build-arg TORCH_SPEC=torch==2.13.0 --build-arg TORCH_INDEX_URL=https://download.pytorch.org/whl/cu128
+# gradtrace: the web service in a container. CPU torch by default; for CUDA build with
+#   --build-arg TORCH_SPEC=torch==2.13.0 --build-arg TORCH_INDEX_URL=<PyTorch's CUDA wheel index>
 # (and run with a GPU runtime; device "auto" then picks CUDA). The image runs as a non-root user.
 ARG BASE_IMAGE=debian:bookworm-slim
 
@@ -34,8 +34,7 @@ COPY templates ./templates
 COPY static ./static
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
-    PYTHONUNBUFFERED=1 \
-    GRADTRACE_HOST=0.0.0.0
+    PYTHONUNBUFFERED=1
 USER 10001
 EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 \

@@ -19,12 +19,13 @@ class Settings(BaseSettings):
         env_prefix="GRADTRACE_", env_nested_delimiter="__", frozen=True, extra="forbid"
     )
 
-    host: str = Field("127.0.0.1", description="address uvicorn binds")
-    port: int = Field(8000, description="TCP port")
     workers: int = Field(2, ge=1, description="runs executing at once (sandboxed child processes)")
     queue: int = Field(8, ge=0, description="requests allowed to wait for a worker; beyond: 503")
     prefork: int = Field(2, ge=0, description="children forked ahead of time, off the request path")
     max_body_bytes: int = Field(262_144, gt=0, description="request body size, bytes; beyond: 413")
+    max_layout_body_bytes: int = Field(
+        8 * 2**20, gt=0, description="POST /layout body (a graph without tensors), bytes; beyond: 413"
+    )
     max_program_chars: int = Field(20_000, gt=0, description="program text size, characters")
     max_program_lines: int = Field(500, gt=0, description="program lines")
     max_result_bytes: int = Field(16 * 2**20, gt=0, description="JSON a worker may send back, bytes")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -12,19 +14,25 @@ __all__ = ["BodyLimit"]
 
 
 class BodyLimit:
-    """Refuse on a declared Content-Length before reading; count streamed (chunked) bodies as they arrive."""
+    """Refuse on a declared Content-Length before reading; count streamed (chunked) bodies as they arrive.
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    `per_path` raises the cap for routes whose bodies are graphs rather than programs (POST /layout).
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int, per_path: Mapping[str, int] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.per_path = dict(per_path or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        cap = self.per_path.get(scope["path"], self.max_bytes)
+        refusal = f"the request body is larger than {cap} bytes"
         declared = Headers(scope=scope).get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_bytes:
-            await error_response("body_too_large", self.message, 413)(scope, receive, send)
+        if declared.isdigit() and int(declared) > cap:
+            await error_response("body_too_large", refusal, 413)(scope, receive, send)
             return
         received = 0
 
@@ -32,12 +40,8 @@ class BodyLimit:
             nonlocal received
             message = await receive()
             received += len(message.get("body", b""))
-            if received > self.max_bytes:  # raised inside the route, so the HTTP error handler answers
-                raise HTTPException(413, self.message)
+            if received > cap:  # raised inside the route, so the HTTP error handler answers
+                raise HTTPException(413, refusal)
             return message
 
         await self.app(scope, counted, send)
-
-    @property
-    def message(self) -> str:
-        return f"the request body is larger than {self.max_bytes} bytes"

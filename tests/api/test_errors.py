@@ -70,6 +70,16 @@ def test_oversized_body_is_413(small_server: LiveServer) -> None:
     assert error_of(response)["kind"] == "body_too_large"
 
 
+def test_layout_takes_graph_sized_bodies_that_graph_refuses(small_server: LiveServer) -> None:
+    nodes = [{"id": f"n{i}", "kind": "op", "label": "x" * 40} for i in range(200)]  # ~16 KB > the 4 KiB cap
+    with small_server.client() as client:
+        laid = client.post("/layout", json={"nodes": nodes, "edges": []})
+        refused = client.post("/graph", json={"program": "#" * 16_000})
+    assert laid.status_code == 200
+    assert len(laid.json()["nodes"]) == 200
+    assert refused.status_code == 413
+
+
 def test_oversized_chunked_body_is_413(small_server: LiveServer) -> None:
     def chunks() -> Iterator[bytes]:
         yield b'{"program": "'

@@ -89,7 +89,7 @@ export function nodeBox(item) {
 export function layoutPayload(graph) {
   return {
     nodes: graph.nodes.map(({ data, grad, saved, ...node }) => node),
-    edges: graph.edges.map(({ grad, ...edge }) => edge),
+    edges: graph.edges.map(({ grad, points, ...edge }) => edge),
     groups: graph.groups,
   };
 }

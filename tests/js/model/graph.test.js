@@ -55,6 +55,7 @@ test("layout requests carry no tensors and a new layout keeps them", () => {
   assert.equal(payload.nodes.length, 8);
   assert.equal(payload.nodes[1].data, undefined);
   assert.equal(payload.edges[1].grad, undefined);
+  assert.equal(payload.edges[1].points, undefined); // the server routes edges anew
   assert.equal(payload.nodes[1].label, "w");
   const moved = { ...payload.nodes[1], x: 500, y: 7, w: 0, h: 0 };
   const route = [{ x: 1, y: 2 }, { x: 3, y: 4 }];
