@@ -41,7 +41,7 @@ def _enter_hook(session: Session) -> Any:
     def enter(module: nn.Module, args: object) -> None:
         path = session.modules.path_of(module)
         stack = session.module_stack
-        stack.append(path if path is not None else (stack[-1] if stack else ""))
+        stack.append(path if path is not None else (stack[-1] if stack else None))
 
     return enter
 

@@ -23,22 +23,26 @@ class ModuleTree:
         self._parents: dict[str, str | None] = {}
         self._tensor_labels: dict[int, str] = {}
         self._stale = False
+        self._outside: set[int] = set()  # modules found in no named tree (until a root is added)
 
     def add_root(self, name: str, module: nn.Module) -> None:
         """A module was assigned to a variable; modules already inside a named tree keep their path."""
         if any(module is root for _, root in self._roots) or self.path_of(module) is not None:
             return
         self._roots.append((name, module))
+        self._outside.clear()
         self._stale = True
 
     def path_of(self, module: nn.Module) -> str | None:
         """The module's path, or None when it is outside every named tree."""
         self._refresh()
         path = self._paths.get(id(module))
-        if path is None and self._roots:
-            self._stale = True
+        if path is None and self._roots and id(module) not in self._outside:
+            self._stale = True  # it may have joined a named tree since (`net.head = nn.Linear(...)`)
             self._refresh()
             path = self._paths.get(id(module))
+            if path is None:
+                self._outside.add(id(module))
         return path
 
     def tensor_label(self, tensor: Tensor) -> str | None:

@@ -21,7 +21,7 @@ class Session:
     def __init__(self, limits: Limits) -> None:
         self.capture = Capture(limits=limits)
         self.modules = ModuleTree()
-        self.module_stack: list[str] = []
+        self.module_stack: list[str | None] = []  # innermost module path last; None: outside named trees
         self.span: SpanTuple | None = None
         self.paused = 0  # > 0 while quiet, in backward or in an optimizer step
         self.pass_index = 0

@@ -117,3 +117,20 @@ def test_a_parameter_wrapping_a_fresh_tensor_is_one_node_and_named_tensors_alway
     values = capture(program, limits=Limits()).values
     assert [(r.label, r.fn, r.kind) for r in values[:2]] == [("w", "aten.randn", "op"), ("q", None, "leaf")]
     assert isinstance(values[0].tensor, nn.Parameter) and values[0].grad is not None
+
+
+def test_ops_of_a_module_outside_every_named_tree_belong_to_no_group() -> None:
+    def program(rec: Recorder) -> None:
+        with rec.quiet():
+            net = nn.Sequential(nn.Linear(2, 2))
+        rec.name(net, "net")
+        for _ in range(2):
+            nn.Tanh()(net(torch.ones(1, 2)))
+
+    values = capture(program, limits=Limits()).values
+    assert [(r.fn, r.group) for r in values if r.fn in ("aten.addmm", "aten.tanh")] == [
+        ("aten.addmm", "0"),
+        ("aten.tanh", None),
+        ("aten.addmm", "0"),
+        ("aten.tanh", None),
+    ]
