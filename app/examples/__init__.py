@@ -1,10 +1,13 @@
-"""The built-in example programs (plain text in programs/) with the titles and descriptions the page shows."""
+"""The built-in example programs (plain text in programs/) and the teaching lessons, for the menu."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
+
+from app.models import GraphOptions
+from app.teach.examples import LESSONS
 
 __all__ = ["EXAMPLES", "Example", "example"]
 
@@ -13,7 +16,7 @@ _GPT_MODEL = "gpt2_model"  # shared by the GPT examples, which add their config 
 
 
 class Example(BaseModel):
-    """One example program for the menu and GET /examples."""
+    """One example program for the menu and GET /examples; a lesson also names the options that show it."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -21,6 +24,7 @@ class Example(BaseModel):
     title: str
     description: str
     code: str
+    options: GraphOptions | None = None  # gradcheck or train: the page runs the example with them
 
 
 _ABOUT: dict[str, tuple[str, str]] = {
@@ -88,10 +92,8 @@ def _code(name: str) -> str:
     return text
 
 
-EXAMPLES: tuple[Example, ...] = tuple(
-    Example(name=name, title=title, description=description, code=_code(name))
-    for name, (title, description) in _ABOUT.items()
-)
+_PROGRAMS_MENU = (Example(name=k, title=t, description=d, code=_code(k)) for k, (t, d) in _ABOUT.items())
+EXAMPLES: tuple[Example, ...] = (*_PROGRAMS_MENU, *(Example(**dict(item)) for item in LESSONS))
 
 
 def example(name: str) -> Example:

@@ -1,6 +1,6 @@
 """Teaching examples for issue #7, as program texts with the options that show each lesson.
 
-The examples menu (app/examples) can list them; each one names the request options it is meant to run with.
+The examples menu (app/examples) lists them after the programs; each names the request options it runs with.
 """
 
 from __future__ import annotations
