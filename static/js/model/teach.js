@@ -1,0 +1,108 @@
+// Pure teaching logic: formula cards, quiz questions and answers, loss-curve geometry, health colours, training states.
+
+import { formatScalar, scalarOf, toNumber } from "./number.js";
+import { nameOf } from "./graph.js";
+
+const NOT_COMPUTED = "Before backward: gradients are not computed yet (not zero: they do not exist yet).";
+
+/** The card for the step at this position: a title and lines {text, kind} (local, chain, fan-out, update, note). */
+export function cardFor(index, step) {
+  if (!step || step.phase === "forward") return { title: "Chain rule", lines: [line(NOT_COMPUTED, "note")] };
+  if (step.phase === "backward") return backwardCard(index, step.event);
+  if (step.phase === "step") return optimizerCard(index, step.event);
+  return { title: "zero_grad", lines: [line("Every .grad is reset: the next backward starts from nothing.", "note")] };
+}
+
+const line = (text, kind) => ({ text, kind });
+
+function backwardCard(index, event) {
+  const locals = (event.local_formulas ?? []).filter(Boolean).map((text) => line(text, "local"));
+  const chain = (event.formula ? event.formula.split("; ") : []).map((text) => line(text, chainKind(text)));
+  const title = `${event.op} at ${nameOf(index, event.accumulates ?? event.node)}`;
+  const lines = [...locals, ...chain];
+  return { title, lines: lines.length ? lines : [line("No chain-rule card for this op.", "note")] };
+}
+
+// A value used more than once: the server's "sum of N contributions" line is the micrograd += lesson.
+const chainKind = (text) => (text.includes(" contributions = ") ? "fan-out" : "chain");
+
+function optimizerCard(index, event) {
+  const lines = event.params.map((update) => {
+    const name = nameOf(index, update.node);
+    return line(update.formula ? `${name}: ${update.formula}` : `${name}: updated by ${event.optimizer}`, "update");
+  });
+  return { title: `${event.optimizer} step`, lines };
+}
+
+/** The quiz question for a backward step: the first one-element gradient it sends, or null. */
+export function quizFor(index, step) {
+  if (step?.phase !== "backward" || step.event.accumulates) return null;
+  const { edges, grad_inputs: sent } = step.event;
+  for (let i = 0; i < edges.length; i += 1) {
+    const answer = sent[i]?.numel === 1 ? toNumber(scalarOf(sent[i])) : NaN;
+    if (!edges[i] || !Number.isFinite(answer)) continue;
+    const source = nameOf(index, index.edges.get(edges[i])?.source);
+    return { prompt: `What is dL/d${source}? (${step.event.op} sends it)`, answer };
+  }
+  return null;
+}
+
+/** Parse a typed number ("−0.0817", "-8.2e-2") and compare it with the answer (1e-3 relative or 5e-4 absolute). */
+export function checkAnswer(text, answer) {
+  const cleaned = String(text).trim().replaceAll("−", "-").replaceAll(",", ".");
+  const typed = cleaned === "" ? NaN : Number(cleaned);
+  if (!Number.isFinite(typed)) return { valid: false, ok: false, typed };
+  const error = Math.abs(typed - answer);
+  return { valid: true, ok: error <= 5e-4 || error <= 1e-3 * Math.abs(answer), typed };
+}
+
+/** Loss-curve geometry: polyline points inside a width × height box (with margins), and the axis extents. */
+export function lossCurve(losses, width, height, margin = 30) {
+  const ys = losses.map((v) => toNumber(v));
+  const finite = ys.filter(Number.isFinite);
+  const low = finite.length ? Math.min(...finite) : 0;
+  const high = finite.length ? Math.max(...finite) : 1;
+  const span = high - low || 1;
+  const dx = (width - 2 * margin) / Math.max(1, ys.length - 1);
+  const point = (y, i) => {
+    const clamped = Number.isFinite(y) ? y : high;
+    return `${round(margin + i * dx)},${round(height - margin - ((clamped - low) / span) * (height - 2 * margin))}`;
+  };
+  return { points: ys.map(point), low, high, steps: ys.length };
+}
+
+const round = (v) => Math.round(v * 10) / 10;
+
+const COLD = [37, 99, 235]; // small gradients
+const HOT = [220, 38, 38]; // large gradients
+
+/** The colour of log10 |grad| on a scale from `low` to `high` (special colours for NaN, Inf and exact zero). */
+export function healthColour(log10, low = -8, high = 3) {
+  const v = toNumber(log10);
+  if (Number.isNaN(v)) return "#a21caf";
+  if (v === Infinity) return "#7f1d1d";
+  if (v === -Infinity) return "#9ca3af";
+  const t = Math.max(0, Math.min(1, (v - low) / (high - low)));
+  const mix = COLD.map((c, i) => Math.round(c + t * (HOT[i] - c)));
+  return `rgb(${mix.join(", ")})`;
+}
+
+/** A graph state (as stateAt makes) that shows one training step's snapshot of values and gradients. */
+export function trainingState(index, trainStep) {
+  const values = new Map();
+  for (const node of index.nodes.values()) if (node.data) values.set(node.id, node.data);
+  for (const [id, data] of Object.entries(trainStep.data ?? {})) values.set(id, data);
+  const grads = new Map(Object.entries(trainStep.grad ?? {}));
+  return { values, grads, edgeGrads: new Map(), active: new Set(), pulse: new Map(), current: null, phase: "step" };
+}
+
+/** Gradient-check rows for the table: leaf[index], autograd, numeric, errors, ok, note. */
+export function gradcheckRows(checks) {
+  return checks.map((check) => ({
+    element: check.index.length ? `${check.label}[${check.index.join(", ")}]` : check.label,
+    cells: [check.autograd, check.numeric, check.abs_err, check.rel_err].map(formatScalar),
+    ok: check.ok,
+    note: check.note ?? "",
+    node: check.node,
+  }));
+}
