@@ -13,10 +13,11 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from app.models import GraphOptions, GraphResponse, TensorData
+from app.models import GraphOptions, GraphResponse, Nested, Scalar, TensorData
 from app.runner import run
 from app.settings import Settings
 
+DTYPES = {"float32": torch.float32, "float64": torch.float64}
 RTOL, ATOL = 1e-4, 1e-6  # float32: the same ops in the same order, so only summation order may differ
 
 
@@ -39,13 +40,14 @@ class Plain:
         return {name: value for name, value in self.names.items() if isinstance(value, nn.Module)}
 
 
-def run_plain(code: str, seed: int = 0) -> Plain:
-    """The program's text run by Python on plain torch, seeded and typed as app.runner does by default."""
+def run_plain(code: str, options: GraphOptions | None = None) -> Plain:
+    """The program's text run by Python on plain torch, seeded and typed as app.runner does for `options`."""
+    options = options or GraphOptions()
     names: dict[str, object] = {}
     printed = io.StringIO()
     previous = torch.get_default_dtype()
-    torch.manual_seed(seed)
-    torch.set_default_dtype(torch.float32)
+    torch.manual_seed(options.seed)
+    torch.set_default_dtype(DTYPES[options.dtype])
     try:
         with contextlib.redirect_stdout(printed), torch.enable_grad():
             exec(compile(code, "<example>", "exec"), names)
@@ -54,12 +56,12 @@ def run_plain(code: str, seed: int = 0) -> Plain:
     return Plain(names, printed.getvalue())
 
 
-def run_served(code: str) -> GraphResponse:
-    """The program through app.runner.run in-process, with the server's default options and caps."""
+def run_served(code: str, options: GraphOptions | None = None) -> GraphResponse:
+    """The program through app.runner.run in-process, with the server's default caps."""
     settings = Settings()
     return run(
         code,
-        GraphOptions(),
+        options or GraphOptions(),
         settings.limits,
         max_chars=settings.max_program_chars,
         max_lines=settings.max_program_lines,
@@ -67,21 +69,34 @@ def run_served(code: str) -> GraphResponse:
 
 
 def assert_matches(data: TensorData | None, expected: torch.Tensor) -> None:
-    """A TensorData equals the tensor: every value when inlined, else its stats and its preview."""
+    """A TensorData equals the tensor: every value when inlined, else its preview and stats.
+
+    NaN and ±Inf travel as strings and must sit where the tensor has them."""
     assert data is not None
     assert data.shape == list(expected.shape)
     assert data.numel == expected.numel()
     expected = expected.detach().double()
     if data.values is not None:
-        assert torch.allclose(torch.tensor(data.values, dtype=torch.float64), expected, rtol=RTOL, atol=ATOL)
+        assert_close(numbers(data.values), expected)
         return
     assert data.truncated and data.stats is not None and data.preview
-    preview = torch.tensor(data.preview, dtype=torch.float64)
-    assert torch.allclose(preview, expected.flatten()[: len(preview)], rtol=RTOL, atol=ATOL)
-    summary = [data.stats.min, data.stats.max, data.stats.mean, data.stats.norm]
-    wanted = [expected.min(), expected.max(), expected.mean(), expected.norm()]
-    summary_tensor = torch.tensor(summary, dtype=torch.float64)
-    assert torch.allclose(summary_tensor, torch.stack(wanted), rtol=RTOL, atol=ATOL)
+    assert_close(numbers(data.preview), expected.flatten()[: len(data.preview)])
+    assert (data.stats.nan, data.stats.inf) == (expected.isnan().sum(), expected.isinf().sum())
+    if data.stats.nan == data.stats.inf == 0:
+        summary = numbers([data.stats.min, data.stats.max, data.stats.mean, data.stats.norm])
+        assert_close(summary, torch.stack([expected.min(), expected.max(), expected.mean(), expected.norm()]))
+
+
+def numbers(values: Nested | list[Scalar | None]) -> torch.Tensor:
+    """JSON numbers as a float64 tensor, with "NaN", "Infinity" and "-Infinity" read back."""
+    if isinstance(values, list):
+        return torch.stack([numbers(item) for item in values]) if values else torch.zeros(0)
+    assert values is not None and not isinstance(values, bool)
+    return torch.tensor(float(values), dtype=torch.float64)
+
+
+def assert_close(actual: torch.Tensor, expected: torch.Tensor) -> None:
+    assert torch.allclose(actual, expected, rtol=RTOL, atol=ATOL, equal_nan=True)
 
 
 def visible_boxes(graph: GraphResponse) -> int:
