@@ -103,6 +103,18 @@ def laid_out(graph: GraphResponse) -> Timed:
     return timed(lay_out, LAYOUT_REPEATS)
 
 
+def json_round_trip(graph: GraphResponse) -> str:
+    """What serving adds per run besides layout, timed once: the child's dump, the parent's parse and dump."""
+    started = time.perf_counter()
+    text = graph.model_dump_json()
+    dumped = time.perf_counter()
+    parsed = GraphResponse.model_validate_json(text)
+    read = time.perf_counter()
+    parsed.model_dump_json()
+    steps = (dumped - started, read - dumped, time.perf_counter() - read)
+    return " / ".join(f"{seconds * 1000:,.0f}" for seconds in steps)
+
+
 def measure_local(code: str, repeats: int, figures: Figures) -> float:
     """Plain torch and runner.run in-process, the runner's own timings, layout and graph size."""
     plain, runner = timed(lambda: run_plain(code), repeats), timed(lambda: run_served(code), repeats)
@@ -114,6 +126,7 @@ def measure_local(code: str, repeats: int, figures: Figures) -> float:
     figures.add("  runner / plain: wall / CPU", ratios, f"<= {RATIO_TARGET}x")
     for stage in ("run", "encode"):
         figures.add(f"  runner timings.{stage} (ms)", f"{graph.timings.get(stage, 0):,.0f}")
+    figures.add("JSON dump / parse / dump again (ms)", json_round_trip(graph))
     drawn = laid_out(graph)
     assert isinstance(drawn.result, GraphResponse)
     layout_text = f"{drawn.wall:.1f} / {drawn.cpu:.1f}"
