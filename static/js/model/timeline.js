@@ -11,7 +11,19 @@ export function buildSteps(graph) {
   const entries = graph.timeline?.length ? graph.timeline : defaultEntries(graph);
   const steps = entries.map((entry) => toStep(graph, entry));
   markFinalAccumulations(steps);
+  markLastGradients(steps);
   return steps;
+}
+
+// A node's last backward step receives the gradient the graph holds in full (with its heatmap): show that one.
+function markLastGradients(steps) {
+  const seen = new Set();
+  for (let i = steps.length - 1; i >= 0; i -= 1) {
+    const event = steps[i].event;
+    if (steps[i].phase !== "backward" || event.accumulates || seen.has(event.node)) continue;
+    seen.add(event.node);
+    steps[i].lastGrad = true;
+  }
 }
 
 // A leaf's last AccumulateGrad leaves its final .grad, which the graph holds exactly (tensors included).
@@ -79,7 +91,8 @@ function applyForward(index, state, step, isCurrent) {
 function applyBackward(index, state, step, isCurrent) {
   const { event } = step;
   const arriving = event.grad_outputs?.[0] ?? index.nodes.get(event.node)?.grad ?? null;
-  if (arriving && !event.accumulates) state.grads.set(event.node, arriving);
+  const held = step.lastGrad ? index.nodes.get(event.node)?.grad : null;
+  if (arriving && !event.accumulates) state.grads.set(event.node, held ?? arriving);
   if (event.accumulates) {
     const final = step.final ? index.nodes.get(event.accumulates)?.grad : null;
     state.grads.set(event.accumulates, final ?? accumulated(state.grads.get(event.accumulates), arriving));

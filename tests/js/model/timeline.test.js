@@ -137,3 +137,27 @@ test("two backward passes without zero_grad accumulate into .grad", () => {
   assert.equal(text(stateAt(small, smallSteps, 5).grads.get("n0")), "6");
   assert.equal(describeStep(small, smallSteps[4]), "AccumulateGrad: x.grad += dL/dx = 3");
 });
+
+test("an op's last backward step shows the gradient the graph holds in full (heatmap included)", () => {
+  const big = (mean, heatmap) => ({ shape: [8, 8], numel: 64, values: null, stats: { mean }, heatmap });
+  const full = big(0.5, { rows: 8, cols: 8, values: [[0.5]] });
+  const graph = {
+    nodes: [
+      { id: "n0", kind: "param", label: "w", data: big(1, null) },
+      { id: "n1", kind: "op", label: "att", op: "SoftmaxBackward0", data: big(1, null), grad: full },
+    ],
+    edges: [{ id: "e0", source: "n0", target: "n1", input_index: 0 }],
+    forward: ["n1"],
+    backward: [0, 1].map((pass) => ({
+      step: pass, pass_index: pass, node: "n1", op: "SoftmaxBackward0", grad_outputs: [big(0.25 * (pass + 1), null)],
+      grad_inputs: [null], edges: [null],
+    })),
+    optimizer: [],
+    timeline: [],
+  };
+  const small = indexGraph(graph);
+  const smallSteps = buildSteps(graph);
+  assert.deepEqual(smallSteps.map((s) => s.lastGrad ?? false), [false, false, true]);
+  assert.equal(stateAt(small, smallSteps, 2).grads.get("n1").stats.mean, 0.25); // first pass: what arrived
+  assert.equal(stateAt(small, smallSteps, 3).grads.get("n1"), full);
+});
