@@ -5,11 +5,14 @@ import { decodeState, encodeState } from "./state.js";
 import { indexGraph, layoutPayload, linesOf, mergeLayout, nodesAtLine } from "./model/graph.js";
 import { buildSteps, describeStep, phaseOf, stateAt } from "./model/timeline.js";
 import { formatScalar } from "./model/number.js";
+import { collapsedAround, cycle, findNodes, transitiveInputs } from "./model/search.js";
+import { formatCount, parameterTotal } from "./model/params.js";
 import { Editor } from "./ui/editor.js";
 import { GraphView } from "./ui/graph-view.js";
 import { Inspector } from "./ui/inspector.js";
 import { Output } from "./ui/output.js";
 import { Player } from "./ui/player.js";
+import { SearchBar } from "./ui/search.js";
 import { StatusLine } from "./ui/status.js";
 import { Toolbar } from "./ui/toolbar.js";
 import { downloadJson, downloadSvg } from "./ui/export.js";
@@ -18,8 +21,11 @@ const api = new Api();
 const ui = {
   toolbar: new Toolbar(), editor: new Editor(), view: new GraphView(),
   player: new Player(), inspector: new Inspector(), status: new StatusLine(), output: new Output(),
+  search: new SearchBar(),
 };
-const run = { graph: null, index: null, steps: [], collapsed: new Set(), selected: null, state: null };
+const run = {
+  graph: null, index: null, steps: [], collapsed: new Set(), selected: null, state: null, matches: [], matchAt: -1,
+};
 
 function mount() {
   for (const [name, component] of Object.entries(ui)) {
@@ -83,6 +89,9 @@ function show(graph) {
   ui.output.show(graph.stdout);
   ui.inspector.clear();
   ui.player.load(run.steps.length);
+  const total = parameterTotal(run.index);
+  ui.search.showTotal(total > 0 ? `${formatCount(total)} parameters` : "");
+  search(ui.search.query);
 }
 
 function applyPosition(position) {
@@ -109,6 +118,11 @@ async function toggleGroup(groupId) {
   const collapsed = new Set(run.collapsed);
   if (collapsed.has(groupId)) collapsed.delete(groupId);
   else collapsed.add(groupId);
+  await relayout(collapsed);
+}
+
+// Lay the graph out again with these groups collapsed (POST /layout); nodes glide to their new places.
+async function relayout(collapsed) {
   try {
     const layout = await api.layout(layoutPayload(run.graph), collapsed);
     if (!layout) return;
@@ -120,6 +134,33 @@ async function toggleGroup(groupId) {
   } catch (error) {
     ui.status.error(`Could not re-lay the graph: ${error.message}`);
   }
+}
+
+function search(query) {
+  run.matches = run.index ? findNodes(run.index, query) : [];
+  run.matchAt = -1;
+  ui.view.markMatches(run.matches);
+  ui.search.showCount(run.matchAt, run.matches.length);
+}
+
+// Enter goes to the next match: the collapsed groups around it open, the view pans to it and inspects it.
+async function stepMatch(step) {
+  run.matchAt = cycle(run.matchAt, step, run.matches.length);
+  ui.search.showCount(run.matchAt, run.matches.length);
+  const id = run.matches[run.matchAt];
+  if (id === undefined) return;
+  const closed = collapsedAround(run.index, run.collapsed, id);
+  if (closed.length) await relayout(new Set([...run.collapsed].filter((group) => !closed.includes(group))));
+  inspect(id);
+  ui.view.reveal(id);
+}
+
+function traceInputs(nodeId) {
+  const traced = nodeId === null || !run.index ? null : transitiveInputs(run.index, nodeId);
+  ui.view.trace(traced);
+  if (!traced) return;
+  ui.view.reveal(nodeId);
+  ui.status.info(`${run.index.nodes.get(nodeId).label} depends on ${traced.nodes.size - 1} nodes.`);
 }
 
 async function share() {
@@ -145,6 +186,9 @@ function wire() {
   on(ui.player, "position", applyPosition);
   on(ui.view, "select", inspect);
   on(ui.view, "toggle-group", toggleGroup);
+  on(ui.search, "query", search);
+  on(ui.search, "step", stepMatch);
+  on(ui.inspector, "trace", traceInputs);
   on(ui.editor, "line", (line) => run.index && ui.view.highlight(nodesAtLine(run.index, line)));
 }
 

@@ -2,6 +2,7 @@
 
 import { svg } from "../util/dom.js";
 import { nodeBox } from "../model/graph.js";
+import { groupCaption } from "../model/params.js";
 
 export const KINDS = [
   ["input", "input (data)"], ["param", "parameter"], ["const", "constant"],
@@ -86,11 +87,10 @@ export function edgeMiddle(edge, source, target) {
 /** A module group: a box plus a header that collapses/expands it when clicked. */
 export function buildGroup(group, collapsed) {
   const sign = collapsed ? "▸" : "▾";
-  const repeat = group.repeat > 1 ? ` × ${group.repeat}` : "";
   const header = svg("g", {
     class: "group-header", role: "button", tabindex: 0, "data-group-id": group.id,
     "aria-label": `${collapsed ? "Expand" : "Collapse"} ${group.label}`, "aria-expanded": String(!collapsed),
-  }, svg("text", { x: group.x + 6, y: collapsed ? group.y + 16 : group.y - 5 }, `${sign} ${group.label}${repeat}`));
+  }, svg("text", { x: group.x + 6, y: collapsed ? group.y + 16 : group.y - 5 }, `${sign} ${groupCaption(group)}`));
   const sizeText = collapsed
     ? svg("text", { class: "group-size", x: group.x + 6, y: group.y + 32 }, `${group.members} nodes`) : null;
   const rect = svg("rect", { class: "group-box", x: group.x, y: group.y, width: group.w, height: group.h, rx: 6 });

@@ -24,6 +24,7 @@ export class GraphView extends EventTarget {
     this.hidden = new Map();
     this.edgeEls = new Map();
     this.marked = { active: new Set(), pulse: new Map(), highlight: new Set(), selected: null };
+    this.marks = new Map(); // class → ids of nodes (or their collapsed groups) and edges: search matches, a trace
     this.#listen();
     new ResizeObserver(() => this.#fixSize()).observe(this.container);
   }
@@ -63,6 +64,8 @@ export class GraphView extends EventTarget {
     this.index = index;
     this.nodeEls.clear();
     this.marked = { active: new Set(), pulse: new Map(), highlight: new Set(), selected: null };
+    this.marks = new Map();
+    this.svg.classList.remove("tracing");
     const shown = index.graph.nodes.filter((node) => node.w > 0 && node.h > 0); // the rest: built when expanded
     const parts = shown.map((node) => [node.id, buildNode(node)]);
     for (const [id, part] of parts) this.nodeEls.set(id, { ...part, shown: { value: "", grad: "" } });
@@ -70,6 +73,8 @@ export class GraphView extends EventTarget {
     this.#drawStructure(collapsed);
     const { width, height } = index.graph;
     if (width > 0 && height > 0) this.panZoom.open(width, height);
+    const top = shown.reduce((best, node) => (node.y < best.y ? node : best), shown[0]);
+    if (top) this.panZoom.reveal(top); // a wide graph opens on its inputs, not on an empty corner of a frame
   }
 
   /** Move to a new layout (after collapsing or expanding a group), nodes gliding to their places. */
@@ -111,6 +116,7 @@ export class GraphView extends EventTarget {
     }
     this.layers.edges.replaceChildren(...paths);
     this.layers.labels.replaceChildren();
+    for (const cls of this.marks.keys()) this.#applyMark(cls);
   }
 
   #edgePath(edge) {
@@ -149,7 +155,11 @@ export class GraphView extends EventTarget {
   // Keep the step being animated on screen (big graphs do not fit at a readable scale).
   #follow(active) {
     const [id] = active;
-    if (id === undefined) return;
+    if (id !== undefined) this.reveal(id);
+  }
+
+  /** Pan so that a node, or the collapsed group box that stands for it, is on screen. */
+  reveal(id) {
     const owner = this.hidden.get(id);
     const item = owner === undefined ? this.index.nodes.get(id) : this.index.groups.get(owner);
     if (item && item.w > 0) this.panZoom.reveal(item);
@@ -199,6 +209,24 @@ export class GraphView extends EventTarget {
   highlight(ids) {
     this.#swapClass("highlight", this.marked.highlight, new Set(ids), (id) => this.nodeEls.get(id)?.g);
     this.marked.highlight = new Set(ids);
+  }
+
+  /** Mark search matches (a match hidden in a collapsed group marks the group's box). */
+  markMatches(ids) {
+    this.marks.set("match", new Set(ids));
+    this.#applyMark("match");
+  }
+
+  /** Dim everything but a traced set of nodes and edges ({nodes, edges}), or end the trace (null). */
+  trace(traced) {
+    this.svg.classList.toggle("tracing", traced !== null);
+    this.marks.set("traced", new Set(traced ? [...traced.nodes, ...traced.edges] : []));
+    this.#applyMark("traced");
+  }
+
+  #applyMark(cls) {
+    for (const element of this.svg.querySelectorAll(`.${cls}`)) element.classList.remove(cls);
+    for (const id of this.marks.get(cls)) (this.edgeEls.get(id)?.path ?? this.#shownElement(id))?.classList.add(cls);
   }
 
   select(id) {

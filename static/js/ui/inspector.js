@@ -1,6 +1,6 @@
 // The inspector: everything about the selected node — facts, value, gradient, saved tensors, source line.
 
-import { el } from "../util/dom.js";
+import { el, emit } from "../util/dom.js";
 import { formatScalar, formatTensorShort, tableRows } from "../model/number.js";
 import { heatmap } from "./heatmap.js";
 
@@ -27,6 +27,7 @@ export class Inspector extends EventTarget {
     ].filter(([, value]) => value);
     const parts = [
       el("h3", {}, node.label),
+      this.#traceButtons(node.id),
       el("dl", { class: "facts" }, facts.flatMap(([key, value]) => [el("dt", {}, key), el("dd", {}, value)])),
       sourceText ? el("pre", { class: "source-line" }, sourceText) : null,
       tensorSection("value", value ?? null),
@@ -34,6 +35,16 @@ export class Inspector extends EventTarget {
       savedSection(node.saved),
     ];
     this.body.replaceChildren(...parts.filter(Boolean));
+  }
+
+  // "Trace inputs" highlights everything the node depends on; "Clear trace" ends any trace.
+  #traceButtons(nodeId) {
+    const button = (text, title, name, detail) => el("button", {
+      type: "button", title, onclick: () => emit(this, name, detail),
+    }, text);
+    return el("div", { class: "inspector-actions" },
+      button("Trace inputs", "Highlight everything this node depends on", "trace", nodeId),
+      button("Clear trace", "Show the whole graph again", "trace", null));
   }
 }
 
