@@ -16,6 +16,7 @@ import { SearchBar } from "./ui/search.js";
 import { StatusLine } from "./ui/status.js";
 import { Toolbar } from "./ui/toolbar.js";
 import { downloadJson, downloadSvg } from "./ui/export.js";
+import { Teacher } from "./teach.js";
 
 const api = new Api();
 const ui = {
@@ -26,6 +27,7 @@ const ui = {
 const run = {
   graph: null, index: null, steps: [], collapsed: new Set(), selected: null, state: null, matches: [], matchAt: -1,
 };
+const teach = new Teacher(ui.view, ui.player);
 
 function mount() {
   for (const [name, component] of Object.entries(ui)) {
@@ -35,7 +37,7 @@ function mount() {
 
 async function runProgram() {
   const program = ui.editor.value;
-  const options = ui.toolbar.options;
+  const options = requestOptions();
   history.replaceState(null, "", await encodeState({ program, options }));
   ui.status.busy("Running…");
   try {
@@ -88,6 +90,7 @@ function show(graph) {
   ui.view.render(run.index, run.collapsed);
   ui.output.show(graph.stdout);
   ui.inspector.clear();
+  teach.load(run.index, run.steps);
   ui.player.load(run.steps.length);
   const total = parameterTotal(run.index);
   ui.search.showTotal(total > 0 ? `${formatCount(total)} parameters` : "");
@@ -99,6 +102,7 @@ function applyPosition(position) {
   run.state = stateAt(run.index, run.steps, position);
   ui.view.applyState(run.state);
   ui.player.describe(describeStep(run.index, run.state.current), phaseOf(run.state.current));
+  teach.position(run.state.current);
   if (run.selected) inspect(run.selected);
 }
 
@@ -163,8 +167,13 @@ function traceInputs(nodeId) {
   ui.status.info(`${run.index.nodes.get(nodeId).label} depends on ${traced.nodes.size - 1} nodes.`);
 }
 
+// The toolbar's options (device, dtype) and the teaching ones (gradcheck, train).
+function requestOptions() {
+  return { ...ui.toolbar.options, ...teach.options };
+}
+
 async function share() {
-  const fragment = await encodeState({ program: ui.editor.value, options: ui.toolbar.options });
+  const fragment = await encodeState({ program: ui.editor.value, options: requestOptions() });
   history.replaceState(null, "", fragment);
   try {
     await navigator.clipboard.writeText(location.href);
@@ -178,13 +187,18 @@ function wire() {
   const on = (component, name, handler) => component.addEventListener(name, (e) => handler(e.detail));
   on(ui.toolbar, "run", runProgram);
   on(ui.editor, "run", runProgram);
-  on(ui.toolbar, "example", (example) => { ui.editor.value = example.code; runProgram(); });
+  on(ui.toolbar, "example", (example) => {
+    ui.editor.value = example.code;
+    teach.options = example.options;
+    runProgram();
+  });
   on(ui.toolbar, "share", share);
   on(ui.toolbar, "download-json", () => run.graph && downloadJson(run.graph));
   on(ui.toolbar, "download-svg", () => downloadSvg(ui.view.svg));
   on(ui.status, "cancel", () => api.cancelRun());
   on(ui.player, "position", applyPosition);
   on(ui.view, "select", inspect);
+  on(teach, "select", inspect);
   on(ui.view, "toggle-group", toggleGroup);
   on(ui.search, "query", search);
   on(ui.search, "step", stepMatch);
@@ -194,6 +208,7 @@ function wire() {
 
 async function start() {
   mount();
+  teach.mount();
   wire();
   const examples = await api.examples().catch(() => []);
   ui.toolbar.setExamples(examples);
@@ -201,6 +216,7 @@ async function start() {
   if (saved) {
     ui.editor.value = saved.program;
     ui.toolbar.options = saved.options;
+    teach.options = saved.options;
     return runProgram();
   }
   if (!ui.editor.value) ui.editor.value = examples[0]?.code ?? ""; // never over what was typed meanwhile

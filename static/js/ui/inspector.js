@@ -50,7 +50,8 @@ export class Inspector extends EventTarget {
 
 function tensorSection(title, tensor) {
   const heading = el("h4", {}, title);
-  if (!tensor) return el("section", { class: `tensor ${title}` }, heading, el("p", { class: "hint" }, "not yet"));
+  const missing = title === "grad" ? "not computed yet (not zero)" : "not yet";
+  if (!tensor) return el("section", { class: `tensor ${title}` }, heading, el("p", { class: "hint" }, missing));
   return el("section", { class: `tensor ${title}` }, heading, tensorBody(tensor, title));
 }
 

@@ -13,6 +13,7 @@ export class Player extends EventTarget {
     this.position = 0;
     this.length = 0;
     this.loop = 0; // id of the running animation loop; 0 when paused
+    this.hold = null; // (next position) => true to pause before it, e.g. for a quiz question
     this.scrubber = el("input", { type: "range", min: 0, max: 0, value: 0, "aria-label": "Timeline" });
     this.scrubber.addEventListener("input", () => this.seek(Number(this.scrubber.value)));
     this.speed = el("select", { "aria-label": "Speed", title: "Speed" },
@@ -73,6 +74,7 @@ export class Player extends EventTarget {
       const speed = Number(this.speed.value);
       if (speed === 0 || now - last >= STEP_MS / speed) {
         last = now;
+        if (this.hold?.(this.position + 1)) return this.pause();
         this.seek(this.position + 1);
       }
       if (this.position >= this.length) this.pause();

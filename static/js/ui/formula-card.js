@@ -1,0 +1,24 @@
+// The formula card: the chain rule of the current step with its numbers (upstream × local = contribution).
+
+import { el, setText } from "../util/dom.js";
+
+export class FormulaCard {
+  constructor() {
+    this.title = el("h3", { class: "card-title" });
+    this.list = el("ol", { class: "card-lines" });
+    this.container = el("section", { class: "formula-card", "aria-label": "Chain rule", "aria-live": "polite" },
+      this.title, this.list);
+    this.container.hidden = true;
+  }
+
+  /** Show a card from model/teach.js cardFor: {title, lines: [{text, kind}]}. */
+  show({ title, lines }) {
+    this.container.hidden = false;
+    setText(this.title, title);
+    this.list.replaceChildren(...lines.map(({ text, kind }) => el("li", { class: `card-${kind}` }, text)));
+  }
+
+  hide() {
+    this.container.hidden = true;
+  }
+}

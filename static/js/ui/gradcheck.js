@@ -1,0 +1,29 @@
+// The gradient check: autograd next to central finite differences per leaf element, with the note where they differ.
+
+import { el } from "../util/dom.js";
+import { gradcheckRows } from "../model/teach.js";
+
+const HEADINGS = ["leaf", "autograd", "numeric", "abs err", "rel err", "ok"];
+
+export class GradcheckTable {
+  constructor() {
+    this.body = el("div");
+    this.container = el("section", { class: "gradcheck", "aria-label": "Gradient check" },
+      el("h4", {}, "gradient check"), this.body);
+    this.container.hidden = true;
+  }
+
+  /** Show GraphResponse.gradcheck, or hide when the run had none. */
+  show(checks) {
+    this.container.hidden = !checks?.length;
+    if (!checks?.length) return;
+    const rows = gradcheckRows(checks);
+    const head = el("tr", {}, HEADINGS.map((text) => el("th", {}, text)));
+    const body = rows.map((row) => el("tr", { class: row.ok ? "ok" : "differs" },
+      el("td", {}, row.element), row.cells.map((cell) => el("td", {}, cell)), el("td", {}, row.ok ? "✓" : "✗")));
+    const notes = rows.filter((row) => row.note).map((row) => el("li", {}, `${row.element}: ${row.note}`));
+    const table = el("table", { class: "numbers gradcheck-table" }, el("thead", {}, head), el("tbody", {}, body));
+    const notesList = notes.length ? el("ul", { class: "gradcheck-notes" }, notes) : null;
+    this.body.replaceChildren(el("div", { class: "gradcheck-scroll" }, table), notesList);
+  }
+}

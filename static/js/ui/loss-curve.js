@@ -1,0 +1,64 @@
+// Training: the loss curve (one point per step) and a step slider that shows the graph at any step.
+
+import { el, emit, setText, svg } from "../util/dom.js";
+import { formatScalar } from "../model/number.js";
+import { lossCurve } from "../model/teach.js";
+
+const WIDTH = 280;
+const HEIGHT = 150;
+const MARGIN = 42;
+
+export class LossCurve extends EventTarget {
+  constructor() {
+    super();
+    this.chart = svg("svg", { class: "loss-curve", viewBox: `0 0 ${WIDTH} ${HEIGHT}`, role: "img",
+      "aria-label": "Loss curve" });
+    this.slider = el("input", { type: "range", min: 0, max: 0, value: 0, "aria-label": "Training step" });
+    this.slider.addEventListener("input", () => this.#pick(Number(this.slider.value)));
+    this.readout = el("span", { class: "train-readout" });
+    this.note = el("p", { class: "hint" });
+    this.container = el("section", { class: "training", "aria-label": "Training" },
+      el("h4", {}, "training"), this.chart, el("div", { class: "train-slider" }, this.slider, this.readout), this.note);
+    this.container.hidden = true;
+    this.training = null;
+  }
+
+  /** Draw a run's training (GraphResponse.training), or hide when there is none. */
+  show(training) {
+    this.training = training;
+    this.container.hidden = !training;
+    if (!training) return;
+    const curve = lossCurve(training.loss, WIDTH, HEIGHT, MARGIN);
+    this.chart.replaceChildren(...axes(curve), svg("polyline", { class: "loss-line", points: curve.points.join(" ") }));
+    this.chart.dataset.points = String(curve.points.length);
+    this.slider.max = String(Math.max(0, training.steps.length - 1));
+    this.slider.value = "0";
+    this.slider.disabled = training.steps.length === 0;
+    setText(this.note, training.note ?? `${training.optimizer}, lr ${formatScalar(training.lr)}`);
+    this.#say(0);
+  }
+
+  #pick(i) {
+    this.#say(i);
+    emit(this, "step", this.training.steps[i]);
+  }
+
+  #say(i) {
+    const loss = this.training.steps[i]?.loss ?? this.training.loss[i];
+    setText(this.readout, `step ${i + 1} / ${this.training.loss.length} · loss ${formatScalar(loss)}`);
+  }
+}
+
+function axes({ low, high, steps }) {
+  const bottom = HEIGHT - MARGIN;
+  const text = (x, y, content, anchor = "start") => svg("text", { x, y, "text-anchor": anchor }, content);
+  return [
+    svg("path", { class: "axis", d: `M${MARGIN},${MARGIN / 2}V${bottom}H${WIDTH - MARGIN / 2}` }),
+    text(MARGIN - 3, MARGIN + 4, formatScalar(high), "end"),
+    text(MARGIN - 3, bottom, formatScalar(low), "end"),
+    text(MARGIN, bottom + 14, "1"),
+    text(WIDTH - MARGIN, bottom + 14, String(steps), "end"),
+    text(WIDTH / 2, HEIGHT - 3, "step", "middle"),
+    text(4, MARGIN / 2 + 2, "loss"),
+  ];
+}

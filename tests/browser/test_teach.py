@@ -1,0 +1,128 @@
+"""Issue #7 in the page: formula cards, quiz, loss curve, gradient check, health overlay, in Chromium."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+NEURON = """import torch
+import torch.nn.functional as F
+x = torch.tensor(1.1)
+y = torch.tensor(1.0)
+w = torch.tensor(2.2, requires_grad=True)
+b = torch.tensor(0.0, requires_grad=True)
+z = x * w + b
+a = torch.sigmoid(z)
+loss = F.binary_cross_entropy(a, y)
+loss.backward()
+"""
+
+X_LOG_X = """import torch
+x = torch.tensor([0.0, 0.5, 1.0], requires_grad=True)
+y = x * torch.log(x)
+loss = y.sum()
+loss.backward()
+"""
+
+
+def run(page: Page, program: str) -> None:
+    page.get_by_role("textbox", name="Program").fill(program)
+    page.get_by_role("button", name="Run", exact=True).click()
+    expect(page.locator("[data-node-id]").first).to_be_visible(timeout=30_000)
+
+
+def pick_example(page: Page, name: str) -> None:
+    page.get_by_label("Examples").select_option(name)
+    expect(page.locator("[data-node-id]").first).to_be_visible(timeout=60_000)
+
+
+def step_until_card(page: Page, title: str) -> None:
+    card = page.locator(".formula-card .card-title")
+    for _ in range(30):
+        if card.text_content() == title:
+            return
+        page.get_by_role("button", name="Step", exact=True).click()
+    raise AssertionError(f"no step shows the card {title!r}")
+
+
+def test_formula_card_shows_the_chain_rule_with_numbers(page: Page, artifacts: Path) -> None:
+    run(page, NEURON)
+    card = page.locator(".formula-card")
+    expect(card).to_contain_text("not computed yet")
+    step_until_card(page, "SigmoidBackward0 at a")
+    expect(card.locator(".card-local")).to_have_text("da/dz = σ(z)(1−σ(z)) = 0.0750")
+    expect(card.locator(".card-chain")).to_have_text("dL/dz = dL/da × da/dz = −1.0889 × 0.0750 = −0.0817")
+    page.screenshot(path=artifacts / "teach-formula-card.png")
+    step_until_card(page, "MulBackward0 at mul")
+    expect(card.locator(".card-chain")).to_have_text("dL/dw = dL/dmul × dmul/dw = −0.0817 × 1.1000 = −0.0898")
+
+
+def test_fan_out_card_shows_the_sum_of_the_contributions(page: Page) -> None:
+    run(page, "import torch\nw = torch.tensor(3.0, requires_grad=True)\nloss = w * w\nloss.backward()\n")
+    step_until_card(page, "AccumulateGrad at w")
+    expect(page.locator(".formula-card .card-fan-out")).to_have_text(
+        "dL/dw = sum of 2 contributions = 3.0000 + 3.0000 = 6.0000 (w is used 2 times)"
+    )
+
+
+def test_quiz_rejects_a_wrong_gradient_and_accepts_the_right_one(page: Page, artifacts: Path) -> None:
+    page.get_by_role("checkbox", name="Quiz").check()
+    run(page, NEURON)
+    page.get_by_label("Speed").select_option("0")
+    page.get_by_role("button", name="Play", exact=True).click()
+    quiz = page.locator(".quiz")
+    expect(quiz.locator(".quiz-prompt")).to_have_text("What is dL/da? (BinaryCrossEntropyBackward0 sends it)")
+    page.get_by_role("button", name="Show answer").click()
+    expect(quiz.locator(".quiz-prompt")).to_have_text("What is dL/dz? (SigmoidBackward0 sends it)")
+    answer = page.get_by_label("Your answer")
+    answer.fill("0.5")
+    page.get_by_role("button", name="Check").click()
+    expect(quiz.locator(".quiz-feedback")).to_have_attribute("data-result", "wrong")
+    page.screenshot(path=artifacts / "teach-quiz-wrong.png")
+    assert page.locator(".formula-card .card-title").text_content() != "SigmoidBackward0 at a"
+    answer.fill("−0.0817")
+    answer.press("Enter")
+    expect(quiz.locator(".quiz-prompt")).to_have_text("What is dL/dmul? (AddBackward0 sends it)")
+    expect(page.locator(".formula-card .card-title")).to_have_text("SigmoidBackward0 at a")
+
+
+def test_training_draws_one_loss_point_per_step_and_a_step_slider(page: Page, artifacts: Path) -> None:
+    pick_example(page, "train_neuron")
+    expect(page.get_by_role("checkbox", name="Train", exact=True)).to_be_checked()
+    curve = page.locator(".loss-curve")
+    expect(curve).to_have_attribute("data-points", "50", timeout=30_000)
+    assert len(curve.locator("polyline").get_attribute("points").split()) == 50
+    expect(page.locator(".train-readout")).to_contain_text("step 1 / 50")
+    page.get_by_role("slider", name="Training step").fill("49")
+    expect(page.locator(".train-readout")).to_contain_text("step 50 / 50")
+    expect(page.locator('[data-label="w"] .value')).not_to_have_text("= 2.2")
+    page.screenshot(path=artifacts / "teach-training.png")
+
+
+def test_gradient_check_table_shows_the_relu_kink(page: Page, artifacts: Path) -> None:
+    pick_example(page, "gradcheck_kink")
+    table = page.locator(".gradcheck-table")
+    expect(table.locator("tbody tr")).to_have_count(3, timeout=30_000)
+    expect(table.locator("tr.differs")).to_have_count(1)
+    expect(table.locator("tr.differs td").first).to_have_text("x[0]")
+    expect(page.locator(".gradcheck-notes")).to_contain_text("kink")
+    page.screenshot(path=artifacts / "teach-gradcheck.png")
+
+
+def test_health_overlay_marks_the_nan_op_of_x_log_x(page: Page, artifacts: Path) -> None:
+    page.get_by_role("checkbox", name="Gradient health").check()
+    run(page, X_LOG_X)
+    flagged = page.locator('[data-node-id].flag-nan[data-label="y"]')
+    expect(flagged).to_have_count(1)
+    assert "health-coloured" in (page.locator('[data-label="loss"]').first.get_attribute("class") or "")
+    nan_flag = page.locator(".health-flags .flag-nan").first
+    expect(nan_flag).to_have_text("NaN (forward)")
+    nan_flag.click()
+    expect(page.locator(".inspector h3")).to_have_text("y")
+    page.screenshot(path=artifacts / "teach-health.png")
+    page.get_by_role("checkbox", name="Gradient health").uncheck()
+    expect(page.locator(".flag-nan[data-node-id]")).to_have_count(0)
