@@ -1,6 +1,6 @@
 // The teaching layer of the page (issue #7): formula cards, quiz, training, gradient check and health, wired as one.
 
-import { cardFor, quizFor, trainingState } from "./model/teach.js";
+import { cardFor, quizFor, trainingCard, trainingState } from "./model/teach.js";
 import { FormulaCard } from "./ui/formula-card.js";
 import { GradcheckTable } from "./ui/gradcheck.js";
 import { HealthPanel, paintHealth } from "./ui/health.js";
@@ -58,9 +58,15 @@ export class Teacher extends EventTarget {
   #wire() {
     const { quiz, training, health } = this.parts;
     quiz.addEventListener("answered", (event) => this.#resume(event.detail));
-    training.addEventListener("step", (event) => this.view.applyState(trainingState(this.run.index, event.detail)));
+    training.addEventListener("step", (event) => this.#showTrainingStep(event.detail));
     health.addEventListener("select", (event) => emit(this, "select", event.detail));
     this.parts["teach-options"].addEventListener("health", () => this.#showHealth());
+  }
+
+  #showTrainingStep(i) {
+    const { training } = this.run.index.graph;
+    this.view.applyState(trainingState(this.run.index, training.steps[i]));
+    this.parts.card.show(trainingCard(training, i));
   }
 
   #showHealth() {

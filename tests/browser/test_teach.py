@@ -28,6 +28,9 @@ loss = y.sum()
 loss.backward()
 """
 
+SGD_STEP = "opt = torch.optim.SGD([w, b], lr=0.1)\nloss.backward()\nopt.step()"
+NEURON_STEP = NEURON.replace("loss.backward()", SGD_STEP)
+
 
 def run(page: Page, program: str) -> None:
     page.get_by_role("textbox", name="Program").fill(program)
@@ -69,6 +72,19 @@ def test_fan_out_card_shows_the_sum_of_the_contributions(page: Page) -> None:
     )
 
 
+def test_optimizer_step_card_shows_each_update_with_its_numbers(page: Page) -> None:
+    run(page, NEURON_STEP)
+    page.get_by_role("button", name="End", exact=True).click()
+    card = page.locator(".formula-card")
+    expect(card.locator(".card-title")).to_have_text("SGD step")
+    expect(card.locator(".card-update")).to_have_text(
+        [
+            "w: w ← w − lr · grad = 2.2000 − 0.1 × (−0.0898) = 2.2090",
+            "b: b ← b − lr · grad = 0.0000 − 0.1 × (−0.0817) = 0.0082",
+        ]
+    )
+
+
 def test_quiz_rejects_a_wrong_gradient_and_accepts_the_right_one(page: Page, artifacts: Path) -> None:
     page.get_by_role("checkbox", name="Quiz").check()
     run(page, NEURON)
@@ -100,6 +116,7 @@ def test_training_draws_one_loss_point_per_step_and_a_step_slider(page: Page, ar
     page.get_by_role("slider", name="Training step").fill("49")
     expect(page.locator(".train-readout")).to_contain_text("step 50 / 50")
     expect(page.locator('[data-label="w"] .value')).not_to_have_text("= 2.2")
+    expect(page.locator(".formula-card .card-title")).to_have_text("SGD training step 50 of 50")
     page.screenshot(path=artifacts / "teach-training.png")
 
 

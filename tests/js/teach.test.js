@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { indexGraph } from "../../static/js/model/graph.js";
 import {
-  cardFor, checkAnswer, gradcheckRows, healthColour, lossCurve, quizFor, trainingState,
+  cardFor, checkAnswer, gradcheckRows, healthColour, lossCurve, quizFor, trainingCard, trainingState,
 } from "../../static/js/model/teach.js";
 
 const scalar = (v) => ({ shape: [], dtype: "float32", numel: 1, values: v });
@@ -117,4 +117,13 @@ test("gradient-check rows name the element and format the numbers", () => {
     note: "relu has a kink at 0", node: "n0" });
   assert.deepEqual(rows[1].element, "b");
   assert.deepEqual(rows[1].cells, ["−0.0817", "−0.0817", "1e−9", "1.2e−8"]);
+});
+
+test("the training card names the step and its loss", () => {
+  const training = { optimizer: "SGD", loss: [0.0852, 0.0781, 0.0721], steps: [{ loss: 0.0852 }, { loss: 0.0781 }] };
+  const card = trainingCard(training, 1);
+  assert.equal(card.title, "SGD training step 2 of 3");
+  assert.deepEqual(card.lines.map((l) => l.text), [
+    "loss = 0.0781 (the loss curve's point 2)", "The graph shows this step's values and gradients, before its update.",
+  ]);
 });

@@ -34,6 +34,14 @@ function optimizerCard(index, event) {
   return { title: `${event.optimizer} step`, lines };
 }
 
+/** The card while the training slider shows step `i` (0-based) of a training run. */
+export function trainingCard(training, i) {
+  const step = training.steps[i];
+  const lines = [line(`loss = ${formatScalar(step.loss)} (the loss curve's point ${i + 1})`, "chain"),
+    line("The graph shows this step's values and gradients, before its update.", "note")];
+  return { title: `${training.optimizer} training step ${i + 1} of ${training.loss.length}`, lines };
+}
+
 /** The quiz question for a backward step: the first one-element gradient it sends, or null. */
 export function quizFor(index, step) {
   if (step?.phase !== "backward" || step.event.accumulates) return null;

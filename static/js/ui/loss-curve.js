@@ -40,7 +40,7 @@ export class LossCurve extends EventTarget {
 
   #pick(i) {
     this.#say(i);
-    emit(this, "step", this.training.steps[i]);
+    emit(this, "step", i);
   }
 
   #say(i) {
