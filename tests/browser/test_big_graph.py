@@ -1,4 +1,4 @@
-"""Finding the way in GPT-2 mini in headless Chromium: folded groups, parameter total, search, trace, heatmap."""
+"""GPT-2 mini in Chromium: folded groups, parameter total, search, trace inputs, attention heatmaps."""
 
 from __future__ import annotations
 
@@ -104,8 +104,9 @@ def test_expand_a_block_play_and_inspect_an_attention_heatmap(page: Page, artifa
 def test_search_steps_through_matches_and_opens_the_group_around_one(page: Page, artifacts: Path) -> None:
     graph = open_mini(page)
     fields = ("label", "op", "fn", "group")
-    softmaxes = [n["id"] for n in graph["nodes"] if any("softmax" in (n.get(f) or "").lower() for f in fields)]
-    assert [n["group"] for n in graph["nodes"] if n["id"] in softmaxes[:2]] == ["blocks.0.attn", "blocks.1.attn"]
+    softmaxes = [n["id"] for n in graph["nodes"] if any("softmax" in str(n.get(f)).lower() for f in fields)]
+    groups = {n["id"]: n["group"] for n in graph["nodes"]}
+    assert [groups[id_] for id_ in softmaxes[:2]] == ["blocks.0.attn", "blocks.1.attn"]
     search = page.get_by_label("Search nodes")
     search.fill("SoftMax")
     expect(page.locator(".search-count")).to_have_text(f"{len(softmaxes)} matches")
