@@ -134,6 +134,7 @@ async function relayout(collapsed) {
     run.graph = mergeLayout(run.graph, layout);
     run.index = indexGraph(run.graph);
     ui.view.relayout(run.index, collapsed);
+    teach.repaint();
     applyPosition(ui.player.position);
   } catch (error) {
     ui.status.error(`Could not re-lay the graph: ${error.message}`);

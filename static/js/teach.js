@@ -50,6 +50,11 @@ export class Teacher extends EventTarget {
     this.#showHealth();
   }
 
+  /** The view re-drew parts of the graph (groups opened or closed): paint the health overlay again. */
+  repaint() {
+    this.#showHealth();
+  }
+
   /** The animation moved: show the card of the step that is now current. */
   position(step) {
     if (this.run.index) this.parts.card.show(cardFor(this.run.index, step));

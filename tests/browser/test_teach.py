@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,14 @@ loss.backward()
 
 SGD_STEP = "opt = torch.optim.SGD([w, b], lr=0.1)\nloss.backward()\nopt.step()"
 NEURON_STEP = NEURON.replace("loss.backward()", SGD_STEP)
+
+TWO_LAYERS = """import torch
+import torch.nn as nn
+torch.manual_seed(0)
+net = nn.Sequential(nn.Linear(3, 2), nn.Tanh(), nn.Linear(2, 1))
+loss = net(torch.ones(1, 3)).sum()
+loss.backward()
+"""
 
 
 def run(page: Page, program: str) -> None:
@@ -143,3 +152,14 @@ def test_health_overlay_marks_the_nan_op_of_x_log_x(page: Page, artifacts: Path)
     page.screenshot(path=artifacts / "teach-health.png")
     page.get_by_role("checkbox", name="Gradient health").uncheck()
     expect(page.locator(".flag-nan[data-node-id]")).to_have_count(0)
+
+
+def test_health_colours_come_back_on_nodes_drawn_when_a_module_opens(page: Page) -> None:
+    page.get_by_role("checkbox", name="Gradient health").check()
+    run(page, TWO_LAYERS)
+    weight = page.locator('[data-node-id][data-label="0.weight"]')
+    expect(weight).to_have_class(re.compile("health-coloured"))
+    page.locator('.group-header[data-group-id="0"]').click()
+    expect(weight).to_be_hidden()
+    page.locator('.group-header[data-group-id="0"]').click()
+    expect(weight).to_have_class(re.compile("health-coloured"))
