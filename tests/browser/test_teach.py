@@ -7,28 +7,14 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+from test_page import run
+
+from app.teach.examples import lesson
 
 pytestmark = pytest.mark.browser
 
-NEURON = """import torch
-import torch.nn.functional as F
-x = torch.tensor(1.1)
-y = torch.tensor(1.0)
-w = torch.tensor(2.2, requires_grad=True)
-b = torch.tensor(0.0, requires_grad=True)
-z = x * w + b
-a = torch.sigmoid(z)
-loss = F.binary_cross_entropy(a, y)
-loss.backward()
-"""
-
-X_LOG_X = """import torch
-x = torch.tensor([0.0, 0.5, 1.0], requires_grad=True)
-y = x * torch.log(x)
-loss = y.sum()
-loss.backward()
-"""
-
+NEURON = lesson("train_neuron").code  # the logistic neuron of the issue: x = 1.1, w = 2.2, b = 0, y = 1
+X_LOG_X = lesson("nan_gradient").code
 SGD_STEP = "opt = torch.optim.SGD([w, b], lr=0.1)\nloss.backward()\nopt.step()"
 NEURON_STEP = NEURON.replace("loss.backward()", SGD_STEP)
 
@@ -39,12 +25,6 @@ net = nn.Sequential(nn.Linear(3, 2), nn.Tanh(), nn.Linear(2, 1))
 loss = net(torch.ones(1, 3)).sum()
 loss.backward()
 """
-
-
-def run(page: Page, program: str) -> None:
-    page.get_by_role("textbox", name="Program").fill(program)
-    page.get_by_role("button", name="Run", exact=True).click()
-    expect(page.locator("[data-node-id]").first).to_be_visible(timeout=30_000)
 
 
 def pick_example(page: Page, name: str) -> None:
