@@ -143,3 +143,11 @@ def test_health_colours_come_back_on_nodes_drawn_when_a_module_opens(page: Page)
     expect(weight).to_be_hidden()
     page.locator('.group-header[data-group-id="0"]').click()
     expect(weight).to_have_class(re.compile("health-coloured"))
+
+
+def test_backward_twice_without_zero_grad_shows_the_accumulation(page: Page) -> None:
+    pick_example(page, "accumulate")
+    page.get_by_role("button", name="End", exact=True).click()
+    expect(page.locator(".formula-card .card-chain")).to_have_text(
+        "w.grad += dL/dw: 6.0000 + 2.0000 = 8.0000 (accumulated: no zero_grad since the last backward)"
+    )
