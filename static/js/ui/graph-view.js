@@ -74,7 +74,16 @@ export class GraphView extends EventTarget {
     const { width, height } = index.graph;
     if (width > 0 && height > 0) this.panZoom.open(width, height);
     const top = shown.reduce((best, node) => (node.y < best.y ? node : best), shown[0]);
-    if (top) this.panZoom.reveal(top); // a wide graph opens on its inputs, not on an empty corner of a frame
+    if (top) this.#openOn(top);
+  }
+
+  // A graph wider than the screen opens with its topmost node (an input) at the top centre, not on an empty corner.
+  #openOn(node) {
+    const { k } = this.panZoom.transform;
+    const width = this.svg.getBoundingClientRect().width;
+    const left = node.x * k + this.panZoom.transform.x;
+    if (left >= 0 && left + node.w * k <= width) return;
+    this.panZoom.set({ k, x: width / 2 - (node.x + node.w / 2) * k, y: 48 - node.y * k });
   }
 
   /** Move to a new layout (after collapsing or expanding a group), nodes gliding to their places. */
