@@ -67,7 +67,8 @@ def shown_ids(page: Page, selector: str) -> set[str]:
 
 
 def test_groups_show_class_parameters_and_the_folded_stack(page: Page, artifacts: Path) -> None:
-    open_mini(page)
+    graph = open_mini(page)
+    in_blocks = sum(1 for n in graph["nodes"] if (n.get("group") or "").startswith("blocks."))
     expect(page.locator(".param-total")).to_have_text(MINI_PARAMETERS)
     attn = page.locator('.group-header[data-group-id="blocks.0.attn"]')
     expect(attn).to_have_text("▸ blocks.0.attn (CausalSelfAttention) · 4.1K params")
@@ -76,6 +77,14 @@ def test_groups_show_class_parameters_and_the_folded_stack(page: Page, artifacts
         re.compile(r"blocks × 2 \(Block\) · 25\.2K params$")
     )
     page.screenshot(path=artifacts / "big-graph-mini.png")
+    stack = page.locator('.group-header[data-group-id="blocks[0-1]"]')
+    stack.dispatch_event("click")  # fold the two blocks into one box, then open them again
+    expect(stack).to_have_attribute("aria-expanded", "false")
+    expect(page.locator('.group-header[data-group-id="blocks.1"]')).to_have_count(0)
+    folded = page.locator('.group.collapsed[data-group="blocks[0-1]"] .group-size')
+    expect(folded).to_have_text(f"{in_blocks} nodes")
+    page.locator('.group-header[data-group-id="blocks[0-1]"]').dispatch_event("click")
+    expect(page.locator('.group-header[data-group-id="blocks.1"]')).to_have_count(1)
 
 
 def test_expand_a_block_play_and_inspect_an_attention_heatmap(page: Page, artifacts: Path) -> None:
