@@ -116,8 +116,10 @@ def test_search_steps_through_matches_and_opens_the_group_around_one(page: Page,
     softmaxes = [n["id"] for n in graph["nodes"] if any("softmax" in str(n.get(f)).lower() for f in fields)]
     groups = {n["id"]: n["group"] for n in graph["nodes"]}
     assert [groups[id_] for id_ in softmaxes[:2]] == ["blocks.0.attn", "blocks.1.attn"]
+    page.locator("body").press("/")
+    page.keyboard.type("SoftMax")
     search = page.get_by_label("Search nodes")
-    search.fill("SoftMax")
+    expect(search).to_have_value("SoftMax")
     expect(page.locator(".search-count")).to_have_text(f"{len(softmaxes)} matches")
     expect(page.locator('.group.match[data-group="blocks.1.attn"]')).to_have_count(1)  # hidden: its box
     search.press("Enter")

@@ -7,13 +7,21 @@ export class SearchBar extends EventTarget {
     super();
     this.input = el("input", {
       type: "search", class: "search-input", "aria-label": "Search nodes",
-      placeholder: "Search label, op or module (Enter: next)",
+      placeholder: "Search label, op or module (/ · Enter: next)",
     });
     this.count = el("span", { class: "search-count", "aria-live": "polite" });
     this.total = el("span", { class: "param-total" });
     this.container = el("div", { class: "search-bar" }, this.input, this.count, this.total);
     this.input.addEventListener("input", () => emit(this, "query", this.input.value));
     this.input.addEventListener("keydown", (event) => this.#key(event));
+    document.addEventListener("keydown", (event) => this.#focusKey(event));
+  }
+
+  // "/" anywhere but in a field jumps to the search box, as on many sites.
+  #focusKey(event) {
+    if (event.key !== "/" || event.target.closest("input, textarea, select, [contenteditable]")) return;
+    event.preventDefault();
+    this.input.focus();
   }
 
   #key(event) {
