@@ -25,15 +25,19 @@ REQUIRED = [
     "gpt2_mini",
     "gpt2_124m",
 ]
+LESSONS = ["gradcheck_smooth", "gradcheck_kink", "nan_gradient", "accumulate", "train_neuron", "train_mlp"]
 
 
 def test_required_examples_in_menu_order() -> None:
-    assert [item.name for item in EXAMPLES] == REQUIRED
+    assert [item.name for item in EXAMPLES] == REQUIRED + LESSONS
     assert example("logistic").title == "Logistic neuron"
     assert example("simplenet").title == "SimpleNet 10-5-1"
     for item in EXAMPLES:
-        assert item.code.startswith("# ") and "import torch\n" in item.code
-        assert len(item.description) > 100
+        assert "import torch\n" in item.code
+    for name in REQUIRED:  # the programs open with a comment saying what they show
+        assert example(name).code.startswith("# ")
+        assert len(example(name).description) > 100
+    assert example("train_neuron").options is not None and example("train_neuron").options.train is not None
 
 
 def test_gpt_examples_share_the_model_and_differ_in_config() -> None:
