@@ -2,8 +2,9 @@
 host transfer per value kind, instead of a stats pass and a sync per tensor.
 
 Small tensors (numel <= max_inline) travel in full, nested like their shape; bigger ones as stats, the first
-`max_inline` values in row-major order and, for >= 2-D, a mean-pooled heatmap of at most 32 x 32 cells over
-the last two dims. NaN/±Inf become "NaN"/"Infinity"/"-Infinity"; integers beyond ±2**53 decimal strings.
+PREVIEW_VALUES values in row-major order and, when the last two dims are both > 1, a mean-pooled heatmap of
+at most 16 x 16 cells over them (a 1 x N row adds nothing the stats and preview do not show).
+NaN/±Inf become "NaN"/"Infinity"/"-Infinity"; integers beyond ±2**53 decimal strings.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ __all__ = ["encode", "json_scalar"]
 
 SAFE_INT = 2**53
 MAX_SHIFT = 22  # 10**22 is the last exact float64 power of ten: values needing more go unrounded
-DIGITS = {"float": 7, "grid": 4, "int": 0, "bool": 0}  # significant digits sent, per transfer (0: exact)
+DIGITS = {"float": 7, "grid": 3, "int": 0, "bool": 0}  # significant digits sent, per transfer (0: exact)
+PREVIEW_VALUES = 16  # first values of a truncated tensor: the page shows stats and the heatmap, not these
 SEGMENT_MAX = 65_536  # tensors up to this many elements get their stats from one batched reduction
 
 
@@ -173,8 +175,9 @@ def _plan(tensor: torch.Tensor, batch: _Batch, max_inline: int) -> _Plan:
         tensor = torch.view_as_real(tensor)
     plan = _Plan(tensor=tensor, kind=_kind(tensor))
     small = tensor.numel() <= max_inline
-    plan.flat = batch.put(plan.kind, tensor if small else _first_values(tensor, max_inline))
-    if not small and tensor.dim() >= 2:
+    shown = tensor if small else _first_values(tensor, min(max_inline, PREVIEW_VALUES))
+    plan.flat = batch.put(plan.kind, shown)
+    if not small and tensor.dim() >= 2 and min(tensor.shape[-2:]) > 1:
         grid = batch.heatmap(tensor)
         start, _ = batch.put("grid", grid)
         plan.grid = (start, grid.shape[0], grid.shape[1])

@@ -56,7 +56,10 @@ def build_graph(capture: Capture) -> GraphResponse:
         torch=torch.__version__,
         timings={"capture": round(capture.capture_ms, 3), "encode": round(tensors.encode_ms, 3)},
         limits={name: float(value) for name, value in capture.limits.model_dump().items()},
-        truncated={"nodes": isinstance(capture.error, LimitExceeded)},
+        truncated={
+            "nodes": isinstance(capture.error, LimitExceeded),
+            "heatmaps": tensors.heatmaps_dropped > 0,
+        },
     )
 
 

@@ -9,18 +9,22 @@ import torch
 from app.capture.encode import encode
 from app.models import TensorData
 
-__all__ = ["TensorTable"]
+__all__ = ["HEATMAP_CELL_BUDGET", "TensorTable"]
+
+HEATMAP_CELL_BUDGET = 150_000  # heatmap cells per response (~8 JSON bytes each): a huge graph stays a few MB
 
 
 class TensorTable:
     """Collect tensors while the graph is assembled, encode once, then look each one up."""
 
-    def __init__(self, max_inline: int) -> None:
+    def __init__(self, max_inline: int, heatmap_cells: int = HEATMAP_CELL_BUDGET) -> None:
         self._max_inline = max_inline
+        self._heatmap_cells = heatmap_cells
         self._tensors: dict[int, torch.Tensor] = {}
         self._data: dict[int, TensorData] = {}
         self._summaries: dict[int, TensorData] = {}
         self.encode_ms = 0.0
+        self.heatmaps_dropped = 0
 
     def add(self, tensor: torch.Tensor | None) -> None:
         if tensor is not None:
@@ -30,18 +34,37 @@ class TensorTable:
         start = time.perf_counter()
         tensors = list(self._tensors.values())
         self._data = dict(zip(self._tensors, encode(tensors, max_inline=self._max_inline), strict=True))
+        self.heatmaps_dropped = drop_heatmaps(list(self._data.values()), self._heatmap_cells)
         self.encode_ms = (time.perf_counter() - start) * 1000
 
     def __getitem__(self, tensor: torch.Tensor | None) -> TensorData | None:
         return None if tensor is None else self._data[id(tensor)]
 
     def summary(self, tensor: torch.Tensor | None) -> TensorData | None:
-        """Without the heatmap: for edges and backward events, whose node carries the full picture (GPT-2's
-        response was 47 MB, mostly the same heatmaps repeated on every event and edge)."""
+        """Stats only for a truncated tensor: edges and backward events repeat a gradient whose node carries
+        the full picture, and the page reads only their stats (GPT-2's response was 47 MB with heatmaps)."""
         data = self[tensor]
-        if data is None or data.heatmap is None:
+        if data is None or not data.truncated:
             return data
         key = id(data)
         if key not in self._summaries:
-            self._summaries[key] = data.model_copy(update={"heatmap": None})
+            self._summaries[key] = data.model_copy(update={"heatmap": None, "preview": None})
         return self._summaries[key]
+
+
+def drop_heatmaps(data: list[TensorData], budget: int) -> int:
+    """Heatmaps removed, biggest tensors first, until the rest hold at most `budget` cells; how many."""
+    mapped = list({id(item): item for item in data if item.heatmap is not None}.values())
+    cells = sum(_cells(item) for item in mapped)
+    dropped = 0
+    for item in sorted(mapped, key=lambda item: item.numel, reverse=True):
+        if cells <= budget:
+            break
+        cells -= _cells(item)
+        item.heatmap = None
+        dropped += 1
+    return dropped
+
+
+def _cells(data: TensorData) -> int:
+    return 0 if data.heatmap is None else data.heatmap.rows * data.heatmap.cols

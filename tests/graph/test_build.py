@@ -68,7 +68,7 @@ def test_timeline_outputs_limits_and_saved_tensors() -> None:
     assert [t.index for t in graph.timeline if t.phase == "backward"] == list(range(len(graph.backward)))
     a = torch.sigmoid(torch.tensor(1.1 * 2.2 * 2))
     assert graph.outputs["loss"] == float((a - 1) ** 2)
-    assert graph.limits["max_nodes"] == 5000 and graph.truncated == {"nodes": False}
+    assert graph.limits["max_nodes"] == 5000 and graph.truncated == {"nodes": False, "heatmaps": False}
     sigmoid = next(n for n in graph.nodes if n.label == "a")
     assert [(s.name, s.node) for s in sigmoid.saved] == [("result", sigmoid.id)]
     assert graph.torch == torch.__version__ and set(graph.timings) == {"capture", "encode"}
@@ -94,5 +94,5 @@ def test_a_failed_run_still_builds_its_partial_graph() -> None:
 
     result = capture(program, limits=Limits(max_nodes=5))  # ones, 2, mul, 2, mul
     graph = build_graph(result)
-    assert len(graph.nodes) == 5 and graph.truncated == {"nodes": True}
+    assert len(graph.nodes) == 5 and graph.truncated == {"nodes": True, "heatmaps": False}
     assert graph.nodes[-1].data is not None and graph.nodes[-1].data.values == [4.0, 4.0, 4.0]
