@@ -237,10 +237,16 @@ def _stats(tensor: torch.Tensor, row: list[float]) -> Stats:
 
 
 def _stats_from(row: list[float], *, integral: bool) -> Stats:
-    low, high, mean, std, norm = row
+    low, high, mean, std, norm = (_short(value) for value in row)
     if integral:
-        return Stats(min=json_scalar(int(low)), max=json_scalar(int(high)), mean=mean, std=std, norm=norm)
+        low_int, high_int = json_scalar(int(row[0])), json_scalar(int(row[1]))
+        return Stats(min=low_int, max=high_int, mean=mean, std=std, norm=norm)
     return Stats(min=low, max=high, mean=mean, std=std, norm=norm)
+
+
+def _short(value: float) -> float:
+    """Seven significant digits, as values travel: a float64 printed in full (17) doubled the stats' bytes."""
+    return float(f"{value:.{DIGITS['float']}g}")
 
 
 def _nest(flat: list[Scalar], shape: list[int]) -> Nested:

@@ -11,7 +11,7 @@ from app.models import TensorData
 
 __all__ = ["HEATMAP_CELL_BUDGET", "TensorTable"]
 
-HEATMAP_CELL_BUDGET = 150_000  # heatmap cells per response (~8 JSON bytes each): a huge graph stays a few MB
+HEATMAP_CELL_BUDGET = 80_000  # heatmap cells per response (~8 JSON bytes each): a huge graph stays a few MB
 
 
 class TensorTable:
