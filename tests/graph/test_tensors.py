@@ -1,0 +1,55 @@
+"""TensorTable: stats-only summaries for events and edges, and the heatmap budget of one response."""
+
+from __future__ import annotations
+
+import torch
+
+from app.capture import Recorder, capture, encode
+from app.graph import build_graph
+from app.graph.tensors import HEATMAP_CELL_BUDGET, TensorTable, drop_heatmaps
+from app.limits import Limits
+
+
+def test_heatmaps_of_the_biggest_tensors_go_first_until_the_rest_fit() -> None:
+    small, middle, big = torch.ones(4, 4), torch.ones(20, 20), torch.ones(40, 40)
+    data = encode([big, small, middle, big], max_inline=8)
+    assert [(d.heatmap.rows, d.heatmap.cols) for d in data if d.heatmap] == [
+        (16, 16),
+        (4, 4),
+        (16, 16),
+        (16, 16),
+    ]
+    assert drop_heatmaps(data, budget=16 + 256) == 1  # `big` twice is one tensor, one heatmap
+    assert [d.heatmap is None for d in data] == [True, False, False, True]
+    assert drop_heatmaps(data, budget=0) == 2 and all(d.heatmap is None for d in data)
+
+
+def test_summaries_of_truncated_tensors_carry_stats_only() -> None:
+    table = TensorTable(max_inline=8)
+    big, small = torch.arange(100.0).reshape(10, 10), torch.tensor([1.5, 2.5])
+    table.add(big)
+    table.add(small)
+    table.encode()
+    full, summary = table[big], table.summary(big)
+    assert full is not None and full.heatmap is not None and full.preview == list(range(8))
+    assert summary is not None and summary.heatmap is None and summary.preview is None
+    assert summary.stats == full.stats and summary.stats is not None and summary.stats.mean == 49.5
+    assert table.summary(small) is table[small] and table.summary(None) is None
+
+
+def test_a_graph_beyond_the_heatmap_budget_drops_some_and_says_so() -> None:
+    def chain(rec: Recorder) -> None:
+        torch.manual_seed(0)
+        x = torch.randn(20, 20, requires_grad=True)
+        y = x
+        for _ in range(200):  # 200 ops, each with a 20 x 20 value and gradient: 400 heatmaps of 256 cells
+            y = y * 1.01
+        y.sum().backward()
+
+    graph = build_graph(capture(chain, limits=Limits()))
+    tensors = [t for n in graph.nodes for t in (n.data, n.grad) if t is not None]
+    cells = {id(t.heatmap): t.heatmap.rows * t.heatmap.cols for t in tensors if t.heatmap is not None}
+    assert graph.truncated["heatmaps"] is True
+    assert HEATMAP_CELL_BUDGET - 256 < sum(cells.values()) <= HEATMAP_CELL_BUDGET
+    assert all(t.stats is not None for t in tensors if t.truncated)
+    assert len(graph.model_dump_json()) < 3_000_000
