@@ -15,10 +15,14 @@ parameters, buffers and targets sit just above their first use (inside their mod
   per nesting level and an 18 px label band at the top; groups nested in it are framed inside it.
 - Every output group's `collapsed` flag says whether it was collapsed in this layout. A stack group from
   `fold_repeats` (`repeat` > 1, e.g. `blocks[0-11]`) collapsed is one box for all its blocks.
+- A module called in several places (a shared Dropout, a second forward pass) gets one group per call:
+  `fold_repeats` splits it into `drop` and `drop#2` ("drop (Dropout) (call 2)"), so no frame stretches across
+  the drawing and collapsing one call never merges far-apart ops.
 - The drawing's size is the response's `width` and `height`. The same input gives the same coordinates.
 
-Use: `fold_repeats(graph)` (stack identical blocks), set `Group.collapsed` from `default_collapsed(graph)`,
-then `layout(graph)`; `relayout(LayoutRequest)` serves POST /layout for a new collapse state.
+Use: `fold_repeats(graph)` (one group per module call, stack identical blocks), set `Group.collapsed` from
+`default_collapsed(graph)`, then `layout(graph)`; `relayout(LayoutRequest)` serves POST /layout for a new
+collapse state.
 """
 
 from __future__ import annotations

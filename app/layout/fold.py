@@ -11,6 +11,7 @@ import re
 from collections import defaultdict
 from collections.abc import Hashable
 
+from app.layout.calls import split_calls
 from app.layout.groups import GroupTree
 from app.models import GraphResponse, Group
 
@@ -18,7 +19,9 @@ INDEXED = re.compile(r"^(?P<prefix>.+)\.(?P<index>\d+)$")  # "blocks.3" -> ("blo
 
 
 def fold_repeats(graph: GraphResponse) -> GraphResponse:
-    """A copy of `graph` with a stack group over every run of >= 2 identical consecutive sibling blocks."""
+    """A copy of `graph` with each module call its own group (calls.py) and a stack group over every run of
+    >= 2 identical consecutive sibling blocks."""
+    graph = split_calls(graph)
     tree = GroupTree(graph.groups)
     signature = _signatures(graph, tree)
     stacks: dict[str, Group] = {}  # first block of a run -> its stack

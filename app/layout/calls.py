@@ -1,0 +1,138 @@
+"""Separate calls: a module run in several places (a shared Dropout, a second forward pass) gets one group
+per call, so that no frame stretches across the drawing to hold far-apart ops.
+
+A group's calls are the connected parts of its computed members (op, output and saved nodes), joined by the
+edges between them and by a shared computed input (the outputs of one op). Leaves (params, inputs, consts)
+join the call of their first neighbour. The first call keeps the group; call k >= 2 becomes `id#k`, labelled
+`... (call k)`, and the groups nested in it are copied under it (`blocks.0.attn#2`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from app.layout.groups import GroupTree
+from app.models import GraphResponse, Group
+
+__all__ = ["split_calls"]
+
+ATTACHED = frozenset({"param", "input", "const"})  # joins the call of its first neighbour
+
+
+def split_calls(graph: GraphResponse) -> GraphResponse:
+    """A copy of `graph` where every group whose members are not one connected call is split per call."""
+    tree = GroupTree(graph.groups)
+    chains = [list(tree.chain(node.group)) for node in graph.nodes]
+    groups = dict(tree.groups)
+    neighbours = _neighbours(graph)
+    queue = sorted(groups, key=tree.depth)
+    while queue:
+        gid = queue.pop(0)
+        depth = _depth(groups, gid)
+        members = [i for i, chain in enumerate(chains) if len(chain) > depth and chain[depth] == gid]
+        calls = _calls(graph, members, neighbours)
+        for number, call in enumerate(calls[1:], start=2):
+            queue.extend(_copy_call(groups, chains, call, depth, number))
+    if len(groups) == len(tree.groups):
+        return graph
+    nodes = [
+        node.model_copy(update={"group": chain[-1] if chain else node.group})
+        for node, chain in zip(graph.nodes, chains, strict=True)
+    ]
+    return graph.model_copy(update={"nodes": nodes, "groups": _counted(list(groups.values()), chains)})
+
+
+def _depth(groups: dict[str, Group], gid: str) -> int:
+    """0 for a root group; copies are not in the first GroupTree, so walk the current groups."""
+    return GroupTree(groups.values()).depth(gid)
+
+
+def _neighbours(graph: GraphResponse) -> dict[int, list[int]]:
+    """Node index -> indices of nodes joined to it by an edge, either way."""
+    index = {node.id: i for i, node in enumerate(graph.nodes)}
+    joined: dict[int, list[int]] = defaultdict(list)
+    for edge in graph.edges:
+        source, target = index.get(edge.source), index.get(edge.target)
+        if source is not None and target is not None:
+            joined[source].append(target)
+            joined[target].append(source)
+    return joined
+
+
+def _calls(graph: GraphResponse, members: list[int], neighbours: dict[int, list[int]]) -> list[list[int]]:
+    """The members split into connected calls, in forward order; leaves follow their first neighbour."""
+    computed = [i for i in members if graph.nodes[i].kind not in ATTACHED]
+    root = {i: i for i in computed}
+    for i in computed:
+        for j in neighbours.get(i, []):
+            if j in root:
+                _union(root, i, j)
+        _join_outputs_of_one_op(graph, root, i, neighbours)
+    parts: dict[int, list[int]] = defaultdict(list)
+    for i in members:
+        anchor = i if i in root else min((j for j in neighbours.get(i, []) if j in root), default=None)
+        parts[_find(root, anchor) if anchor is not None else -1].append(i)
+    first = parts.pop(-1, [])
+    calls = sorted(parts.values(), key=min)
+    return [sorted(first + calls[0]), *calls[1:]] if calls else [first]
+
+
+def _join_outputs_of_one_op(
+    graph: GraphResponse, root: dict[int, int], i: int, neighbours: dict[int, list[int]]
+) -> None:
+    """Members fed by one computed node outside them (the outputs of one op) are one call."""
+    for source in neighbours.get(i, []):
+        if source < i and source not in root and graph.nodes[source].kind not in ATTACHED:
+            for sibling in neighbours[source]:
+                if sibling in root and sibling > source:
+                    _union(root, i, sibling)
+
+
+def _find(root: dict[int, int], i: int) -> int:
+    while root[i] != i:
+        root[i] = root[root[i]]
+        i = root[i]
+    return i
+
+
+def _union(root: dict[int, int], a: int, b: int) -> None:
+    low, high = sorted((_find(root, a), _find(root, b)))
+    root[high] = low
+
+
+def _copy_call(
+    groups: dict[str, Group], chains: list[list[str]], call: list[int], depth: int, number: int
+) -> list[str]:
+    """Move one call's nodes into copies of the split group and of the groups nested in it; the new ids."""
+    made: list[str] = []
+    for i in call:
+        chain = chains[i]
+        for level in range(depth, len(chain)):
+            original = groups[chain[level]]
+            copy_id = _fresh_id(groups, f"{original.id}#{number}", made)
+            if copy_id not in groups:
+                parent = chains[i][level - 1] if level > 0 else None
+                label = f"{original.label} (call {number})" if level == depth else original.label
+                update = {"id": copy_id, "parent": parent, "label": label}
+                groups[copy_id] = original.model_copy(update=update)
+                made.append(copy_id)
+            chain[level] = copy_id
+    return made
+
+
+def _fresh_id(groups: dict[str, Group], wanted: str, made: list[str]) -> str:
+    """`wanted`, or `wanted.2`, ... when a group of another call already has that id."""
+    candidate, suffix = wanted, 1
+    while candidate in groups and candidate not in made:
+        suffix += 1
+        candidate = f"{wanted}.{suffix}"
+    return candidate
+
+
+def _counted(groups: list[Group], chains: list[list[str]]) -> list[Group]:
+    """Groups with `members` recounted after the move."""
+    counts: dict[str, int] = defaultdict(int)
+    for chain in chains:
+        for gid in chain:
+            counts[gid] += 1
+    return [group.model_copy(update={"members": counts[group.id]}) for group in groups]
