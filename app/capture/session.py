@@ -29,6 +29,7 @@ class Session:
         self._aliases: dict[int, tuple[torch.Tensor, int, str]] = {}  # detached views, made nodes on use
         self._pending: list[ValueRecord] = []  # op outputs whose grad_fn autograd has not attached yet
         self._statement_start = 0
+        self._starts_by_depth: dict[int, int] = {}  # module call depth -> first record of its statement
 
     # ------------------------------------------------------------ recording
 
@@ -165,13 +166,16 @@ class Session:
     def at(self, span: SpanTuple) -> None:
         self.span = span
         self._statement_start = len(self.capture.values)
+        self._starts_by_depth[len(self.module_stack)] = self._statement_start
 
     def name(self, tensor: torch.Tensor, name: str) -> None:
-        """Label a tensor's node: the first name sticks, except on a result made in this very statement."""
+        """Label a tensor's node: the first name sticks, except on a result made in this very statement; the
+        statement is the one at this module call depth, so `out = block(x)` outnames `x = ...` in forward."""
         if self.paused:
             return
         record = self.capture.values[self.input_of(tensor)]
-        if record.label is None or record.index >= self._statement_start:
+        start = self._starts_by_depth.get(len(self.module_stack), self._statement_start)
+        if record.label is None or record.index >= start:
             record.label = name
 
     def timeline(self, phase: str, index: int) -> None:
