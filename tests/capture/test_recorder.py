@@ -134,3 +134,18 @@ def test_ops_of_a_module_outside_every_named_tree_belong_to_no_group() -> None:
         ("aten.addmm", "0"),
         ("aten.tanh", None),
     ]
+
+
+def test_a_weight_transposed_under_no_grad_is_an_op_on_the_leaf() -> None:
+    fc = nn.Linear(3, 2)
+
+    def program(rec: Recorder) -> None:
+        rec.name(fc, "fc")
+        with torch.no_grad():
+            fc(torch.ones(1, 3))
+
+    values = capture(program, limits=Limits()).values
+    transpose = next(r for r in values if r.fn == "aten.t")
+    weight = values[transpose.inputs[0]]
+    assert (transpose.kind, transpose.grad_fn, weight.kind, weight.label) == ("op", None, "leaf", "fc.weight")
+    assert transpose.tensor is not None and transpose.tensor.requires_grad  # torch marks the view; kind says op
