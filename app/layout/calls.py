@@ -2,9 +2,9 @@
 per call, so that no frame stretches across the drawing to hold far-apart ops.
 
 A group's calls are the connected parts of its computed members (op, output and saved nodes), joined by the
-edges between them and by a shared computed input (the outputs of one op). Leaves (params, inputs, consts)
-join the call of their first neighbour. The first call keeps the group; call k >= 2 becomes `id#k`, labelled
-`... (call k)`, and the groups nested in it are copied under it (`blocks.0.attn#2`).
+edges between them and by being outputs of one op (consecutive nodes, output_nr 0, 1, ...). Leaves (params,
+inputs, consts) join the call of their first neighbour. The first call keeps the group; call k >= 2 becomes
+`id#k`, labelled `... (call k)`, and the groups nested in it are copied under it (`blocks.0.attn#2`).
 """
 
 from __future__ import annotations
@@ -67,7 +67,8 @@ def _calls(graph: GraphResponse, members: list[int], neighbours: dict[int, list[
         for j in neighbours.get(i, []):
             if j in root:
                 _union(root, i, j)
-        _join_outputs_of_one_op(graph, root, i, neighbours)
+        if graph.nodes[i].output_nr > 0 and i - 1 in root:  # the outputs of one op are consecutive nodes
+            _union(root, i, i - 1)
     parts: dict[int, list[int]] = defaultdict(list)
     for i in members:
         anchor = i if i in root else min((j for j in neighbours.get(i, []) if j in root), default=None)
@@ -75,17 +76,6 @@ def _calls(graph: GraphResponse, members: list[int], neighbours: dict[int, list[
     first = parts.pop(-1, [])
     calls = sorted(parts.values(), key=min)
     return [sorted(first + calls[0]), *calls[1:]] if calls else [first]
-
-
-def _join_outputs_of_one_op(
-    graph: GraphResponse, root: dict[int, int], i: int, neighbours: dict[int, list[int]]
-) -> None:
-    """Members fed by one computed node outside them (the outputs of one op) are one call."""
-    for source in neighbours.get(i, []):
-        if source < i and source not in root and graph.nodes[source].kind not in ATTACHED:
-            for sibling in neighbours[source]:
-                if sibling in root and sibling > source:
-                    _union(root, i, sibling)
 
 
 def _find(root: dict[int, int], i: int) -> int:
