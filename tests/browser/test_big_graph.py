@@ -68,7 +68,7 @@ def shown_ids(page: Page, selector: str) -> set[str]:
 
 def test_groups_show_class_parameters_and_the_folded_stack(page: Page, artifacts: Path) -> None:
     graph = open_mini(page)
-    in_blocks = sum(1 for n in graph["nodes"] if (n.get("group") or "").startswith("blocks."))
+    in_blocks = next(g["members"] for g in graph["groups"] if g["id"] == "blocks[0-1]")
     expect(page.locator(".param-total")).to_have_text(MINI_PARAMETERS)
     attn = page.locator('.group-header[data-group-id="blocks.0.attn"]')
     expect(attn).to_have_text("▸ blocks.0.attn (CausalSelfAttention) · 4.1K params")

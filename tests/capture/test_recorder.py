@@ -148,4 +148,4 @@ def test_a_weight_transposed_under_no_grad_is_an_op_on_the_leaf() -> None:
     transpose = next(r for r in values if r.fn == "aten.t")
     weight = values[transpose.inputs[0]]
     assert (transpose.kind, transpose.grad_fn, weight.kind, weight.label) == ("op", None, "leaf", "fc.weight")
-    assert transpose.tensor is not None and transpose.tensor.requires_grad  # torch marks the view; kind says op
+    assert transpose.tensor is not None and transpose.tensor.requires_grad

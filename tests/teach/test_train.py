@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
 import torch.nn.functional as F
 from teaching import Program, neuron, traced, value
@@ -43,10 +44,10 @@ def test_fifty_sgd_steps_lower_the_loss_and_match_plain_torch() -> None:
     assert len(losses) == 50
     assert all(later < earlier for earlier, later in zip(losses, losses[1:], strict=False))
     plain_losses, w, b = _plain_neuron(50, 0.5)
-    assert losses == plain_losses
+    assert losses == pytest.approx(plain_losses, rel=1e-6)
     labels = {node.id: node.label for node in graph.nodes}
     final = {labels[node]: value(data) for node, data in training.params.items()}
-    assert final == {"w": float(w), "b": float(b)}
+    assert final == pytest.approx({"w": float(w), "b": float(b)}, rel=1e-6)
 
 
 def test_each_step_keeps_every_node_value_and_gradient() -> None:
@@ -84,7 +85,7 @@ def test_adam_on_the_mlp_matches_plain_torch() -> None:
     assert graph.training is not None
     trained = [torch.tensor(data.values) for data in graph.training.params.values()]
     for mine, plain in zip(trained, net.parameters(), strict=True):
-        assert torch.equal(mine, plain.detach())
+        torch.testing.assert_close(mine, plain.detach(), rtol=1e-6, atol=1e-8)  # JSON: 7 digits
 
 
 def test_a_program_without_backward_says_so() -> None:

@@ -4,7 +4,8 @@ const COMPACT = [[1e9, "B"], [1e6, "M"], [1e3, "K"]];
 
 /** Parameter elements of the model: the top-level modules' counts, or the parameter leaves' without modules. */
 export function parameterTotal(index) {
-  const roots = [...index.groups.values()].filter((group) => !group.parent);
+  // a module called again ("model#2", its second call) owns no new parameters
+  const roots = [...index.groups.values()].filter((group) => !group.parent && !group.id.includes("#"));
   if (roots.length) return roots.reduce((sum, group) => sum + (group.params ?? 0), 0);
   const leaves = [...index.nodes.values()].filter((node) => node.kind === "param");
   return leaves.reduce((sum, node) => sum + node.shape.reduce((n, size) => n * size, 1), 0);
