@@ -19,7 +19,7 @@ from torch.utils._python_dispatch import TorchDispatchMode
 from app.capture.autograd import BackwardRunner
 from app.capture.session import Session
 
-__all__ = ["FunctionRecorder", "OpRecorder"]
+__all__ = ["BACKWARD_FNS", "FunctionRecorder", "OpRecorder"]
 
 _ALIAS_FNS = {"detach"}  # autograd detaches saved outputs; such tensors become nodes only when used
 _FRESH_FNS = {"lift_fresh", "lift_fresh_copy"}  # a literal's data becomes a tensor: no input node
@@ -119,7 +119,7 @@ class OpRecorder(TorchDispatchMode):  # type: ignore[no-untyped-call]  # torch l
             self.session.add("op", tensor, fn=_fn_name(func), output_nr=output_nr, inputs=list(inputs))
 
 
-_BACKWARD_FNS: frozenset[Callable[..., object]] = frozenset({torch.Tensor.backward, torch.autograd.backward})
+BACKWARD_FNS: frozenset[Callable[..., object]] = frozenset({torch.Tensor.backward, torch.autograd.backward})
 
 
 class FunctionRecorder(TorchFunctionMode):
@@ -137,6 +137,6 @@ class FunctionRecorder(TorchFunctionMode):
         kwargs: Mapping[str, object] | None = None,
     ) -> object:
         kwargs = kwargs or {}
-        if func in _BACKWARD_FNS:
+        if func in BACKWARD_FNS:
             return self.runner.run(func, args, kwargs)
         return func(*args, **kwargs)

@@ -18,13 +18,13 @@ from typing import Any
 import torch
 from torch.overrides import TorchFunctionMode
 
+from app.capture.dispatch import BACKWARD_FNS
 from app.program.context import Recorder
 
 __all__ = ["LeafMode", "Program", "Rerun", "rerun", "traced"]
 
 Program = Callable[[Recorder], None]  # runs the program once (a fresh interpreter) under the given recorder
 
-_BACKWARD_FNS: frozenset[Callable[..., object]] = frozenset({torch.Tensor.backward, torch.autograd.backward})
 
 
 class _Stop(Exception):
@@ -68,7 +68,7 @@ class LeafMode(TorchFunctionMode):
         kwargs: Mapping[str, object] | None = None,
     ) -> object:
         kwargs = kwargs or {}
-        if func in _BACKWARD_FNS:
+        if func in BACKWARD_FNS:
             return self._first_backward(func, args, kwargs)
         if not self.paused:
             for tensor in _tensors([*args, *kwargs.values()]):
