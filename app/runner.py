@@ -16,6 +16,7 @@ from app.graph import build_graph
 from app.limits import Limits
 from app.models import GraphOptions, GraphResponse
 from app.program import Interpreter, Recorder, check_source, validate
+from app.seeding import manual_seed
 
 __all__ = ["resolve_device", "run"]
 
@@ -68,7 +69,7 @@ def resolve_device(requested: str) -> torch.device:
 def _torch_state(options: GraphOptions, device: torch.device) -> Iterator[None]:
     """Seed, default dtype and default device for the run; restored afterwards (tests run in-process)."""
     previous = torch.get_default_dtype()
-    torch.manual_seed(options.seed)
+    manual_seed(options.seed, device)
     torch.set_default_dtype(_DTYPES[options.dtype])
     if device.type != "cpu":
         torch.set_default_device(device)

@@ -10,6 +10,7 @@ import torch
 from app.errors import ForbiddenArgument
 from app.program.arguments import DTYPES, check_data, passthrough, torch_kwargs
 from app.program.values import Builtin, Namespace
+from app.seeding import manual_seed
 
 __all__ = ["REFUSED", "math_namespace", "torch_namespace"]
 
@@ -55,7 +56,7 @@ def torch_namespace(device: torch.device, nn: Namespace) -> Namespace:
     members.update(optim=nn.child("optim"), Tensor=Builtin("torch.Tensor", _legacy_tensor))
     members["tensor"] = Builtin("torch.tensor", lambda args, kwargs: _tensor(args, kwargs, device))
     members["device"] = Builtin("torch.device", lambda args, kwargs: _device(args, device))
-    members["manual_seed"] = Builtin("torch.manual_seed", _manual_seed)
+    members["manual_seed"] = Builtin("torch.manual_seed", lambda args, kwargs: _seed(args, kwargs, device))
     is_cuda = device.type == "cuda"
     cuda = {"is_available": Builtin("torch.cuda.is_available", lambda args, kwargs: is_cuda)}
     members["cuda"] = Namespace("torch.cuda", cuda)
@@ -102,8 +103,8 @@ def _device(args: list[Any], device: torch.device) -> torch.device:
     return device
 
 
-def _manual_seed(args: list[Any], kwargs: dict[str, Any]) -> None:
+def _seed(args: list[Any], kwargs: dict[str, Any], device: torch.device) -> None:
     """Seeds this run's generator (the child process is thrown away afterwards)."""
     if kwargs or len(args) != 1 or not isinstance(args[0], int) or not 0 <= args[0] < 2**63:
         raise ForbiddenArgument("torch.manual_seed takes one non-negative integer")
-    torch.manual_seed(args[0])
+    manual_seed(args[0], device)

@@ -20,11 +20,11 @@ from torch.overrides import TorchFunctionMode
 
 from app.capture.dispatch import BACKWARD_FNS
 from app.program.context import Recorder
+from app.seeding import manual_seed
 
 __all__ = ["LeafMode", "Program", "Rerun", "rerun", "traced"]
 
 Program = Callable[[Recorder], None]  # runs the program once (a fresh interpreter) under the given recorder
-
 
 
 class _Stop(Exception):
@@ -182,7 +182,7 @@ def rerun(
 ) -> Rerun:
     """One bare run (no capture) up to the first backward, with leaves set from `values`."""
     mode = LeafMode(values, backward=backward, promote=promote)
-    torch.manual_seed(seed)
+    manual_seed(seed)
     traced(program, mode)(_NoRecorder())
     return mode.found
 

@@ -17,6 +17,7 @@ from app.capture.encode import encode, json_scalar
 from app.capture.records import Capture
 from app.graph.backward import node_grads
 from app.models import GraphResponse, TensorData, Training, TrainOptions, TrainStep
+from app.seeding import manual_seed
 from app.teach.leaves import leaf_nodes
 from app.teach.rerun import LeafMode, Program, Rerun, rerun, traced
 
@@ -72,7 +73,7 @@ def _step(
     if original is None:
         return rerun(program, values, seed=seed, backward=True), None
     mode = LeafMode(values, backward=True)
-    torch.manual_seed(seed)
+    manual_seed(seed)
     recorded = capture_run(traced(program, mode), limits=original.limits)
     return mode.found, recorded
 
