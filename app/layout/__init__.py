@@ -20,9 +20,9 @@ parameters, buffers and targets sit just above their first use (inside their mod
   the drawing and collapsing one call never merges far-apart ops.
 - The drawing's size is the response's `width` and `height`. The same input gives the same coordinates.
 
-Use: `fold_repeats(graph)` (one group per module call, stack identical blocks), set `Group.collapsed` from
-`default_collapsed(graph)`, then `layout(graph)`; `relayout(LayoutRequest)` serves POST /layout for a new
-collapse state.
+Use: `initial_layout(graph)` for a fresh run: `fold_repeats(graph)` (one group per module call, stack
+identical blocks), `Group.collapsed` from `default_collapsed(graph)`, then `layout(graph)`;
+`relayout(LayoutRequest)` serves POST /layout for a new collapse state.
 """
 
 from __future__ import annotations
@@ -30,5 +30,6 @@ from __future__ import annotations
 from app.layout.collapse import default_collapsed
 from app.layout.engine import layout, relayout
 from app.layout.fold import fold_repeats
+from app.layout.initial import initial_layout
 
-__all__ = ["default_collapsed", "fold_repeats", "layout", "relayout"]
+__all__ = ["default_collapsed", "fold_repeats", "initial_layout", "layout", "relayout"]

@@ -1,6 +1,8 @@
 """The production job: one POST /graph program, from request to encoded graph, split at the process boundary.
 
-`prepare` runs in the server (no torch import there); `run_graph` runs in the child.
+`prepare` runs in the server (no torch import there); `run_graph` runs in the child, layout included: the
+child holds the graph as a model already, so the server only forwards its bytes (re-reading a GPT-2 graph's
+JSON in the server to add positions cost ~250 ms and held the server's interpreter while others waited).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import json
 from pydantic import BaseModel, ConfigDict
 
 from app.errors import DeviceUnavailable
+from app.forms import ResolvedProgram
 from app.limits import Limits, clamp
 from app.models import GraphOptions
 from app.sandbox.pool import Machine
@@ -18,7 +21,8 @@ from app.settings import Settings
 
 __all__ = ["PRELOAD", "GraphTask", "prepare", "resolve_device", "run_graph"]
 
-PRELOAD = ("app.runner", "app.sandbox.graph_warmup")  # imported once by the fork server, before any fork
+# imported once by the fork server, before any fork
+PRELOAD = ("app.runner", "app.layout", "app.sandbox.graph_warmup")
 
 
 class GraphTask(BaseModel):
@@ -27,6 +31,8 @@ class GraphTask(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     program: str
+    notes: tuple[str, ...] = ()  # what generating the program from a form decided
+    generated: bool = False  # the program came from a form: the response carries it and the notes
     options: GraphOptions
     limits: Limits
     max_chars: int
@@ -34,24 +40,30 @@ class GraphTask(BaseModel):
 
 
 def run_graph(payload: bytes) -> bytes:
-    """Child side: run the program and encode its graph (GraphResponse JSON)."""
+    """Child side: run the program, lay its graph out when asked, encode it (GraphResponse JSON)."""
     from app import runner  # imported here so the server process never imports torch; preloaded in children
+    from app.layout import initial_layout
 
     task = GraphTask.model_validate(json.loads(payload))  # json: pydantic's parser refuses lone surrogates
     graph = runner.run(
         task.program, task.options, task.limits, max_chars=task.max_chars, max_lines=task.max_lines
     )
-    return graph.model_dump_json().encode()
+    if task.options.layout:
+        graph = initial_layout(graph)
+    resolved = ResolvedProgram(task.program, notes=task.notes, generated=task.generated)
+    return resolved.annotate(graph).model_dump_json().encode()
 
 
 def prepare(
-    program: str, options: GraphOptions, settings: Settings, machine: Machine
+    resolved: ResolvedProgram, options: GraphOptions, settings: Settings, machine: Machine
 ) -> tuple[bytes, Confinement]:
     """Server side: the child's payload and limits for one program, within the server's caps."""
     device = resolve_device(options.device, machine.cuda)
     limits = clamp(settings.limits, options.limits)
     task = GraphTask(
-        program=program,
+        program=resolved.program,
+        notes=resolved.notes,
+        generated=resolved.generated,
         options=options.model_copy(update={"device": device}),
         limits=limits,
         max_chars=settings.max_program_chars,

@@ -1,5 +1,6 @@
-"""Imported once by the fork server: runs the example programs so every module torch and the capture load
-lazily (~800 of them, several seconds, e.g. sympy for the dispatch mode) is loaded before any child forks.
+"""Imported once by the fork server: runs and lays out the example programs so every module that torch, the
+capture and the layout load lazily (~800 of them, several seconds, e.g. sympy for the dispatch mode) is loaded
+before any child forks.
 
 Children cannot import them later: a child runs as `nobody` when the server is root, and it should not
 spend seconds importing on every run anyway. The fork server stays single-threaded (checked in the tests).
@@ -12,6 +13,7 @@ import logging
 
 from app.errors import GradtraceError
 from app.examples import EXAMPLES
+from app.layout import initial_layout
 from app.limits import Limits
 from app.models import GraphOptions
 from app.runner import run
@@ -25,11 +27,14 @@ WARM_UP_LIMITS = Limits(max_numel=1_000_000, max_live_numel=4_000_000, max_flops
 
 
 def warm_up() -> int:
-    """Run every example once on the CPU; the number that ran to the end."""
+    """Run and lay out every example once on the CPU; the number that ran to the end."""
     finished = 0
     for example in EXAMPLES:
         try:
-            run(example.code, GraphOptions(device="cpu"), WARM_UP_LIMITS, max_chars=100_000, max_lines=5_000)
+            graph = run(
+                example.code, GraphOptions(device="cpu"), WARM_UP_LIMITS, max_chars=100_000, max_lines=5_000
+            )
+            initial_layout(graph)
             finished += 1
         except GradtraceError as error:
             log.info("warm-up example %s stopped early: %s", example.name, error.kind)

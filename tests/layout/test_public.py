@@ -6,7 +6,7 @@ import app.layout
 
 
 def test_public_names() -> None:
-    assert app.layout.__all__ == ["default_collapsed", "fold_repeats", "layout", "relayout"]
+    assert app.layout.__all__ == ["default_collapsed", "fold_repeats", "initial_layout", "layout", "relayout"]
     assert all(callable(getattr(app.layout, name)) for name in app.layout.__all__)
 
 

@@ -1,4 +1,4 @@
-"""The server side of the graph job: device choice, clamped limits, the child's confinement, the payload."""
+"""The graph job: device choice, clamped limits, confinement and payload, and what the child answers."""
 
 from __future__ import annotations
 
@@ -7,9 +7,12 @@ import json
 import pytest
 
 from app.errors import DeviceUnavailable
+from app.forms import ResolvedProgram
+from app.layout import initial_layout
 from app.limits import Limits, LimitsOverride
-from app.models import GraphOptions
-from app.sandbox.graph_job import confinement, prepare, resolve_device
+from app.models import GraphOptions, GraphResponse
+from app.runner import run
+from app.sandbox.graph_job import confinement, prepare, resolve_device, run_graph
 from app.sandbox.pool import Machine
 from app.settings import Settings
 
@@ -46,7 +49,7 @@ def test_cuda_runs_get_a_share_of_gpu_memory_instead() -> None:
 def test_payload_carries_the_resolved_device_and_clamped_limits() -> None:
     settings = Settings(limits=Limits(wall_seconds=10), max_program_chars=123, max_program_lines=45)
     options = GraphOptions(device="auto", limits=LimitsOverride(wall_seconds=60, max_ops=7))
-    payload, confined = prepare("x = '\ud800'", options, settings, CPU_ONLY)
+    payload, confined = prepare(ResolvedProgram("x = '\ud800'", generated=False), options, settings, CPU_ONLY)
     task = json.loads(payload)
     assert payload.isascii()
     assert task["program"] == "x = '\ud800'"
@@ -54,3 +57,47 @@ def test_payload_carries_the_resolved_device_and_clamped_limits() -> None:
     assert (task["limits"]["wall_seconds"], task["limits"]["max_ops"]) == (10, 7)  # never above the cap
     assert (task["max_chars"], task["max_lines"]) == (123, 45)
     assert confined.wall_seconds == 10
+
+
+LOGISTIC = """import torch
+x = torch.tensor([1.1])
+w = torch.tensor([2.2], requires_grad=True)
+b = torch.tensor([0.0], requires_grad=True)
+a = torch.sigmoid(x * w + b)
+loss = torch.nn.functional.binary_cross_entropy(a, torch.tensor([1.0]))
+loss.backward()
+"""
+
+
+def served(resolved: ResolvedProgram, *, layout: bool) -> GraphResponse:
+    """What the child answers for one program, run here in-process."""
+    payload, _ = prepare(resolved, GraphOptions(device="cpu", layout=layout), Settings(), CPU_ONLY)
+    return GraphResponse.model_validate_json(run_graph(payload))
+
+
+def test_the_child_lays_the_graph_out_as_initial_layout_does() -> None:
+    graph = served(ResolvedProgram(LOGISTIC, generated=False), layout=True)
+    settings = Settings()
+    unlaid = run(LOGISTIC, GraphOptions(device="cpu"), settings.limits, max_chars=10_000, max_lines=100)
+    expected = initial_layout(unlaid)
+    assert graph.timings.pop("layout") >= 0 and expected.timings.pop("layout") >= 0
+    assert [(n.id, n.x, n.y, n.w, n.h) for n in graph.nodes] == [
+        (n.id, n.x, n.y, n.w, n.h) for n in expected.nodes
+    ]
+    assert [e.points for e in graph.edges] == [e.points for e in expected.edges]
+    assert (graph.width, graph.height) == (expected.width, expected.height) and graph.width > 0
+    w = next(node for node in graph.nodes if node.label == "w")
+    assert w.grad is not None and w.grad.values == [pytest.approx(-0.0898, abs=1e-4)]
+    assert graph.program is None  # the request's own program is not echoed
+
+
+def test_without_layout_nodes_stay_unplaced() -> None:
+    graph = served(ResolvedProgram(LOGISTIC, generated=False), layout=False)
+    assert "layout" not in graph.timings
+    assert all(node.w == 0 for node in graph.nodes) and graph.width == 0
+
+
+def test_a_generated_program_travels_back_with_its_notes() -> None:
+    resolved = ResolvedProgram(LOGISTIC, notes=("free names x became leaves",))
+    graph = served(resolved, layout=False)
+    assert (graph.program, graph.notes) == (LOGISTIC, ["free names x became leaves"])
