@@ -25,26 +25,36 @@ def split_calls(graph: GraphResponse) -> GraphResponse:
     chains = [list(tree.chain(node.group)) for node in graph.nodes]
     groups = dict(tree.groups)
     neighbours = _neighbours(graph)
+    members = _members(chains)
     queue = sorted(groups, key=tree.depth)
     while queue:
         gid = queue.pop(0)
+        calls = _calls(graph, sorted(members[gid]), neighbours)
         depth = _depth(groups, gid)
-        members = [i for i, chain in enumerate(chains) if len(chain) > depth and chain[depth] == gid]
-        calls = _calls(graph, members, neighbours)
         for number, call in enumerate(calls[1:], start=2):
-            queue.extend(_copy_call(groups, chains, call, depth, number))
+            queue.extend(_copy_call(groups, chains, members, call, depth, number))
     if len(groups) == len(tree.groups):
         return graph
     nodes = [
         node.model_copy(update={"group": chain[-1] if chain else node.group})
         for node, chain in zip(graph.nodes, chains, strict=True)
     ]
-    return graph.model_copy(update={"nodes": nodes, "groups": _counted(list(groups.values()), chains)})
+    counted = [group.model_copy(update={"members": len(members[group.id])}) for group in groups.values()]
+    return graph.model_copy(update={"nodes": nodes, "groups": counted})
 
 
 def _depth(groups: dict[str, Group], gid: str) -> int:
     """0 for a root group; copies are not in the first GroupTree, so walk the current groups."""
     return GroupTree(groups.values()).depth(gid)
+
+
+def _members(chains: list[list[str]]) -> dict[str, set[int]]:
+    """Group id -> indices of the nodes inside it at any depth (kept up to date as calls are copied)."""
+    inside: dict[str, set[int]] = defaultdict(set)
+    for i, chain in enumerate(chains):
+        for gid in chain:
+            inside[gid].add(i)
+    return inside
 
 
 def _neighbours(graph: GraphResponse) -> dict[int, list[int]]:
@@ -91,7 +101,12 @@ def _union(root: dict[int, int], a: int, b: int) -> None:
 
 
 def _copy_call(
-    groups: dict[str, Group], chains: list[list[str]], call: list[int], depth: int, number: int
+    groups: dict[str, Group],
+    chains: list[list[str]],
+    members: dict[str, set[int]],
+    call: list[int],
+    depth: int,
+    number: int,
 ) -> list[str]:
     """Move one call's nodes into copies of the split group and of the groups nested in it; the new ids."""
     made: list[str] = []
@@ -106,6 +121,8 @@ def _copy_call(
                 update = {"id": copy_id, "parent": parent, "label": label}
                 groups[copy_id] = original.model_copy(update=update)
                 made.append(copy_id)
+            members[chain[level]].discard(i)
+            members[copy_id].add(i)
             chain[level] = copy_id
     return made
 
@@ -117,12 +134,3 @@ def _fresh_id(groups: dict[str, Group], wanted: str, made: list[str]) -> str:
         suffix += 1
         candidate = f"{wanted}.{suffix}"
     return candidate
-
-
-def _counted(groups: list[Group], chains: list[list[str]]) -> list[Group]:
-    """Groups with `members` recounted after the move."""
-    counts: dict[str, int] = defaultdict(int)
-    for chain in chains:
-        for gid in chain:
-            counts[gid] += 1
-    return [group.model_copy(update={"members": counts[group.id]}) for group in groups]
