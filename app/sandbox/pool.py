@@ -27,6 +27,7 @@ __all__ = ["Machine", "Pool"]
 log = logging.getLogger(__name__)
 
 TORCH_PRELOAD = "app.sandbox.preload"  # by name: importing it here would load torch into the web server
+SETTLE = "app.sandbox.settle"  # last: moves what the preloads warmed onto huge pages (cheaper forks)
 PROBE_CONFINEMENT = Confinement(wall_seconds=120, cpu_seconds=120, memory_mb=None, max_result_bytes=4_096)
 
 
@@ -54,7 +55,7 @@ class Pool:
     ) -> None:
         self.job, self.workers, self.queue, self.prefork = job, workers, queue, prefork
         self.max_payload_bytes = max_payload_bytes
-        self.preload = [TORCH_PRELOAD, worker.__name__, job.__module__, *preload]
+        self.preload = [TORCH_PRELOAD, worker.__name__, job.__module__, *preload, SETTLE]
         self.machine: Machine | None = None  # set once warm; /healthz is ready from then on
         self._context = multiprocessing.get_context("forkserver")
         self._idle: deque[Child] = deque()
