@@ -90,8 +90,9 @@ def _kind(record: ValueRecord) -> NodeKind:
         return "const"
     if record.is_root:
         return "output"
-    if record.grad_fn is None and record.tensor is not None and record.tensor.requires_grad:
-        return "param"
+    tensor = record.tensor
+    if record.grad_fn is None and tensor is not None and tensor.requires_grad and not tensor._is_view():
+        return "param"  # a view of a parameter taken under no_grad also requires grad, without a grad_fn
     return "input" if record.grad_fn is None and not record.inputs else "op"
 
 

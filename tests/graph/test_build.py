@@ -96,3 +96,20 @@ def test_a_failed_run_still_builds_its_partial_graph() -> None:
     graph = build_graph(result)
     assert len(graph.nodes) == 5 and graph.truncated == {"nodes": True, "heatmaps": False}
     assert graph.nodes[-1].data is not None and graph.nodes[-1].data.values == [4.0, 4.0, 4.0]
+
+
+def test_a_view_of_a_parameter_taken_without_grad_is_not_a_parameter() -> None:
+    """Such a view requires grad and has no grad_fn, like a leaf; it is still an op's output."""
+
+    def program(rec: Recorder) -> None:
+        w = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        rec.name(w, "w")
+        with torch.no_grad():
+            first = w[:2]
+            rec.name(first, "first")
+        (w * 2).sum().backward()
+
+    graph = graph_of(program)
+    kinds = {n.label: n.kind for n in graph.nodes}
+    assert (kinds["w"], kinds["first"]) == ("param", "op")
+    assert sum(n.kind == "param" for n in graph.nodes) == 1
