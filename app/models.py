@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, TypeAlias
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
 from typing_extensions import TypeAliasType
 
 from app.forms.models import REQUEST_EXAMPLES, NetworkSpec, Target, Variables
@@ -41,6 +41,10 @@ __all__ = [
     "TrainOptions",
     "TrainStep",
     "Training",
+    "VALUES_PAGE_MAX",
+    "ValuesQuery",
+    "ValuesRequest",
+    "ValuesResponse",
 ]
 
 GRAPH_VERSION = 1
@@ -391,3 +395,61 @@ class LayoutResponse(Model):
     groups: list[Group]
     width: float
     height: float
+
+
+# ---------------------------------------------------------------- POST /values
+
+VALUES_PAGE_MAX = 65_536  # elements per answer: a 38.6 M-element embedding is browsed page by page
+
+
+class ValuesQuery(Model):
+    """Which numbers of which node to send: one page of a tensor in row-major order."""
+
+    node: str = Field(pattern=r"^n[0-9]{1,9}$", description="node id from the graph, e.g. `n123`")
+    field: Literal["data", "grad"] = Field("data", description="the node's value or its gradient")
+    offset: int = Field(0, ge=0, description="first element sent, as a row-major (flat) index")
+    limit: int = Field(VALUES_PAGE_MAX, ge=1, le=VALUES_PAGE_MAX, description="most elements sent")
+    label: str | None = Field(
+        None,
+        max_length=200,
+        description="the node's label in the graph: a re-run whose node has another label (the program "
+        "changed) is refused instead of answering another tensor's numbers",
+    )
+    shape: list[int] | None = Field(
+        None, max_length=64, description="the node's shape in the graph, checked like `label`"
+    )
+
+
+VALUES_EXAMPLE: JsonValue = {
+    "program": "import torch\n\nw = torch.randn(300, 400, requires_grad=True)\n(w * w).sum().backward()\n",
+    "node": "n0",
+    "field": "grad",
+    "offset": 1000,
+    "limit": 100,
+}
+
+
+class ValuesRequest(ValuesQuery, GraphRequest):
+    """POST /values: the program forms and options of POST /graph, and the page of one node's numbers."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [VALUES_EXAMPLE]})
+
+    def query(self) -> ValuesQuery:
+        return ValuesQuery(**{name: getattr(self, name) for name in ValuesQuery.model_fields})
+
+
+class ValuesResponse(Model):
+    """One page of a node's value or gradient, flat in row-major order, JSON-safe like TensorData.
+
+    Floats are exact for their dtype: float32 (and smaller) at 9 significant digits, which give back the same
+    float32; float64 at the 17 Python prints. NaN/±Inf are strings; integers beyond ±2**53 decimal strings.
+    """
+
+    node: str
+    label: str
+    field: Literal["data", "grad"]
+    shape: list[int]
+    dtype: str
+    numel: int
+    offset: int  # flat index of values[0]
+    values: list[Scalar]  # elements offset ... offset + len(values) - 1

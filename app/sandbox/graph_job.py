@@ -1,4 +1,5 @@
 """The production job: one POST /graph program, from request to encoded graph, split at the process boundary.
+A task with `values` answers POST /values instead: one page of one node's numbers from a re-run.
 
 `prepare` runs in the server (no torch import there); `run_graph` runs in the child, layout included: the
 child holds the graph as a model already, so the server only forwards its bytes (re-reading a GPT-2 graph's
@@ -14,7 +15,7 @@ from pydantic import BaseModel, ConfigDict
 from app.errors import DeviceUnavailable
 from app.forms import ResolvedProgram
 from app.limits import Limits, clamp
-from app.models import GraphOptions
+from app.models import GraphOptions, ValuesQuery
 from app.sandbox.pool import Machine
 from app.sandbox.protocol import Confinement
 from app.settings import Settings
@@ -22,7 +23,7 @@ from app.settings import Settings
 __all__ = ["PRELOAD", "GraphTask", "prepare", "resolve_device", "run_graph"]
 
 # imported once by the fork server, before any fork
-PRELOAD = ("app.runner", "app.layout", "app.sandbox.graph_warmup")
+PRELOAD = ("app.runner", "app.values", "app.layout", "app.sandbox.graph_warmup")
 
 
 class GraphTask(BaseModel):
@@ -37,6 +38,7 @@ class GraphTask(BaseModel):
     limits: Limits
     max_chars: int
     max_lines: int
+    values: ValuesQuery | None = None  # POST /values: answer this page of a node's numbers, not the graph
 
 
 def run_graph(payload: bytes) -> bytes:
@@ -45,6 +47,8 @@ def run_graph(payload: bytes) -> bytes:
     from app.layout import initial_layout
 
     task = GraphTask.model_validate(json.loads(payload))  # json: pydantic's parser refuses lone surrogates
+    if task.values is not None:
+        return _run_values(task, task.values)
     graph = runner.run(
         task.program, task.options, task.limits, max_chars=task.max_chars, max_lines=task.max_lines
     )
@@ -54,10 +58,24 @@ def run_graph(payload: bytes) -> bytes:
     return resolved.annotate(graph).model_dump_json().encode()
 
 
+def _run_values(task: GraphTask, query: ValuesQuery) -> bytes:
+    """Child side of POST /values: ValuesResponse JSON."""
+    from app.values import node_values  # preloaded in children, like the runner
+
+    values = node_values(
+        task.program, task.options, task.limits, query, max_chars=task.max_chars, max_lines=task.max_lines
+    )
+    return values.model_dump_json().encode()
+
+
 def prepare(
-    resolved: ResolvedProgram, options: GraphOptions, settings: Settings, machine: Machine
+    resolved: ResolvedProgram,
+    options: GraphOptions,
+    settings: Settings,
+    machine: Machine,
+    values: ValuesQuery | None = None,
 ) -> tuple[bytes, Confinement]:
-    """Server side: the child's payload and limits for one program, within the server's caps."""
+    """Server side: the child's payload and limits for one run (a graph or a page of values), within caps."""
     device = resolve_device(options.device, machine.cuda)
     limits = clamp(settings.limits, options.limits)
     task = GraphTask(
@@ -68,6 +86,7 @@ def prepare(
         limits=limits,
         max_chars=settings.max_program_chars,
         max_lines=settings.max_program_lines,
+        values=values,
     )
     # ASCII JSON: a lone surrogate in the program (valid in a JSON string) cannot be UTF-8 encoded, but it can
     # travel as an escape, so the child's source check rejects it with its line and column
