@@ -17,10 +17,11 @@ from dataclasses import dataclass
 
 import torch
 
-from app.capture.reductions import dense_view, heatmap, segment_stats, stats_row
+from app.capture import heatmaps
+from app.capture.reductions import dense_view, segment_stats, stats_row
 from app.models import Heatmap, Nested, Scalar, Stats, TensorData
 
-__all__ = ["encode", "json_scalar"]
+__all__ = ["encode", "encode_within", "json_scalar"]
 
 SAFE_INT = 2**53
 MAX_SHIFT = 22  # 10**22 is the last exact float64 power of ten: values needing more go unrounded
@@ -66,7 +67,7 @@ class _Batch:
         self._pooled: dict[tuple[object, ...], torch.Tensor] = {}
 
     def heatmap(self, tensor: torch.Tensor) -> torch.Tensor:
-        return heatmap(tensor, self._pooled)
+        return heatmaps.heatmap(tensor, self._pooled)
 
     def put(self, kind: str, piece: torch.Tensor) -> tuple[int, int]:
         start = self.sizes[kind]
@@ -129,17 +130,32 @@ def _json_list(values: torch.Tensor) -> list[Scalar]:
 
 def encode(tensors: Sequence[torch.Tensor], *, max_inline: int) -> list[TensorData]:
     """TensorData for each tensor; the same view of the same memory (a gradient seen by two hooks) once."""
-    batch = _Batch()
-    plans: dict[tuple[object, ...], _Plan] = {}
+    return encode_within(tensors, max_inline=max_inline, heatmap_cells=None)[0]
+
+
+def encode_within(
+    tensors: Sequence[torch.Tensor], *, max_inline: int, heatmap_cells: int | None
+) -> tuple[list[TensorData], int]:
+    """As `encode`, with heatmaps on at most `heatmap_cells` cells (the biggest tensors lose theirs first,
+    decided before any pooling); also how many heatmaps were left out."""
     keys = [_view_key(tensor) for tensor in tensors]
+    views: dict[tuple[object, ...], torch.Tensor] = {}
+    for key, tensor in zip(keys, tensors, strict=True):
+        if key not in views:
+            views[key] = _as_real(tensor.detach())
+    sizes = [(view.numel(), heatmaps.grid_cells(view, max_inline)) for view in views.values()]
+    kept = heatmaps.kept_heatmaps(sizes, heatmap_cells)
+    batch = _Batch()
     with torch.no_grad():
-        for key, tensor in zip(keys, tensors, strict=True):
-            if key not in plans:
-                plans[key] = _plan(tensor.detach(), batch, max_inline)
+        plans = {
+            key: _plan(view, batch, max_inline, with_heatmap=keep)
+            for (key, view), keep in zip(views.items(), kept, strict=True)
+        }
         lists, rows = batch.host()
         with _gc_paused():  # thousands of fresh lists would trigger full collections for nothing
             done = {key: _finish(plan, lists, rows, max_inline) for key, plan in plans.items()}
-    return [done[key] for key in keys]
+    dropped = sum(1 for (_, cells), keep in zip(sizes, kept, strict=True) if cells and not keep)
+    return [done[key] for key in keys], dropped
 
 
 @contextmanager
@@ -167,17 +183,19 @@ def _view_key(tensor: torch.Tensor) -> tuple[object, ...]:
 def _kind(tensor: torch.Tensor) -> str:
     if tensor.dtype == torch.bool:
         return "bool"
-    return "float" if tensor.is_floating_point() or tensor.is_complex() else "int"
+    return "float" if tensor.is_floating_point() else "int"
 
 
-def _plan(tensor: torch.Tensor, batch: _Batch, max_inline: int) -> _Plan:
-    if tensor.is_complex():
-        tensor = torch.view_as_real(tensor)
+def _as_real(tensor: torch.Tensor) -> torch.Tensor:
+    return torch.view_as_real(tensor) if tensor.is_complex() else tensor
+
+
+def _plan(tensor: torch.Tensor, batch: _Batch, max_inline: int, *, with_heatmap: bool) -> _Plan:
     plan = _Plan(tensor=tensor, kind=_kind(tensor))
     small = tensor.numel() <= max_inline
     shown = tensor if small else _first_values(tensor, min(max_inline, PREVIEW_VALUES))
     plan.flat = batch.put(plan.kind, shown)
-    if not small and tensor.dim() >= 2 and min(tensor.shape[-2:]) > 1:
+    if with_heatmap:
         grid = batch.heatmap(tensor)
         start, _ = batch.put("grid", grid)
         plan.grid = (start, grid.shape[0], grid.shape[1])

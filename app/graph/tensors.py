@@ -6,7 +6,7 @@ import time
 
 import torch
 
-from app.capture.encode import encode
+from app.capture.encode import encode_within
 from app.models import TensorData
 
 __all__ = ["HEATMAP_CELL_BUDGET", "TensorTable"]
@@ -32,9 +32,10 @@ class TensorTable:
 
     def encode(self) -> None:
         start = time.perf_counter()
-        tensors = list(self._tensors.values())
-        self._data = dict(zip(self._tensors, encode(tensors, max_inline=self._max_inline), strict=True))
-        self.heatmaps_dropped = drop_heatmaps(list(self._data.values()), self._heatmap_cells)
+        data, self.heatmaps_dropped = encode_within(
+            list(self._tensors.values()), max_inline=self._max_inline, heatmap_cells=self._heatmap_cells
+        )
+        self._data = dict(zip(self._tensors, data, strict=True))
         self.encode_ms = (time.perf_counter() - start) * 1000
 
     def __getitem__(self, tensor: torch.Tensor | None) -> TensorData | None:
@@ -50,21 +51,3 @@ class TensorTable:
         if key not in self._summaries:
             self._summaries[key] = data.model_copy(update={"heatmap": None, "preview": None})
         return self._summaries[key]
-
-
-def drop_heatmaps(data: list[TensorData], budget: int) -> int:
-    """Heatmaps removed, biggest tensors first, until the rest hold at most `budget` cells; how many."""
-    mapped = list({id(item): item for item in data if item.heatmap is not None}.values())
-    cells = sum(_cells(item) for item in mapped)
-    dropped = 0
-    for item in sorted(mapped, key=lambda item: item.numel, reverse=True):
-        if cells <= budget:
-            break
-        cells -= _cells(item)
-        item.heatmap = None
-        dropped += 1
-    return dropped
-
-
-def _cells(data: TensorData) -> int:
-    return 0 if data.heatmap is None else data.heatmap.rows * data.heatmap.cols

@@ -107,3 +107,21 @@ def test_floats_travel_with_seven_significant_digits_and_heatmaps_with_three() -
     assert data.preview == [0.3666667] * 8
     assert data.heatmap is not None and data.heatmap.values[0][0] == 0.367
     assert one(torch.tensor([1.1, 1e-12, 123456789.0])).values == [1.1, 1e-12, 123456800.0]
+
+
+def test_heatmaps_of_many_leading_dim_tensors_are_each_their_own() -> None:
+    torch.manual_seed(0)
+    tensors = [torch.randn(2, 20, 20) for _ in range(6)]  # their means were fresh memory, reused in turn
+    for tensor, data in zip(tensors, encode(tensors, max_inline=8), strict=True):
+        assert data.heatmap is not None
+        expected = block_means(tensor.double().mean(0), 16, 16)
+        torch.testing.assert_close(
+            torch.tensor(data.heatmap.values, dtype=torch.float64), expected, rtol=5e-3, atol=1e-3
+        )
+
+
+def test_a_matrix_with_leading_ones_has_the_heatmap_of_its_2d_view() -> None:
+    mask = torch.tril(torch.ones(40, 40))
+    flat, wrapped = encode([mask, mask.view(1, 1, 40, 40)], max_inline=8)
+    assert wrapped.heatmap is not None and wrapped.heatmap == flat.heatmap
+    assert wrapped.heatmap.values[0][:3] == [0.667, 0.0, 0.0] and wrapped.heatmap.values[15][15] == 0.75

@@ -2,26 +2,51 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
 
-from app.capture import Recorder, capture, encode
+from app.capture import Recorder, capture, encode, heatmaps
+from app.capture.encode import encode_within
 from app.graph import build_graph
-from app.graph.tensors import HEATMAP_CELL_BUDGET, TensorTable, drop_heatmaps
+from app.graph.tensors import HEATMAP_CELL_BUDGET, TensorTable
 from app.limits import Limits
 
 
 def test_heatmaps_of_the_biggest_tensors_go_first_until_the_rest_fit() -> None:
     small, middle, big = torch.ones(4, 4), torch.ones(20, 20), torch.ones(40, 40)
-    data = encode([big, small, middle, big], max_inline=8)
+    tensors = [big, small, middle, big]
+    data = encode(tensors, max_inline=8)
     assert [(d.heatmap.rows, d.heatmap.cols) for d in data if d.heatmap] == [
         (16, 16),
         (4, 4),
         (16, 16),
         (16, 16),
     ]
-    assert drop_heatmaps(data, budget=16 + 256) == 1  # `big` twice is one tensor, one heatmap
-    assert [d.heatmap is None for d in data] == [True, False, False, True]
-    assert drop_heatmaps(data, budget=0) == 2 and all(d.heatmap is None for d in data)
+    kept, dropped = encode_within(tensors, max_inline=8, heatmap_cells=16 + 256)
+    assert dropped == 1  # `big` twice is one tensor, one heatmap
+    assert [d.heatmap is None for d in kept] == [True, False, False, True]
+    assert kept[2].heatmap == data[2].heatmap and kept[1].heatmap == data[1].heatmap
+    none, dropped = encode_within(tensors, max_inline=8, heatmap_cells=0)
+    assert dropped == 3 and all(d.heatmap is None for d in none)
+
+
+def test_equal_sizes_lose_their_heatmaps_in_order_of_first_appearance() -> None:
+    first, second, third = torch.ones(20, 20), torch.ones(20, 20), torch.ones(30, 30)
+    data, dropped = encode_within([first, second, third], max_inline=8, heatmap_cells=256)
+    assert dropped == 2 and [d.heatmap is None for d in data] == [True, False, True]
+
+
+def test_the_budget_is_settled_before_any_pooling(monkeypatch: pytest.MonkeyPatch) -> None:
+    pooled: list[tuple[int, ...]] = []
+    pool = heatmaps.heatmap
+
+    def counting(tensor: torch.Tensor, cache: dict[tuple[object, ...], torch.Tensor]) -> torch.Tensor:
+        pooled.append(tuple(tensor.shape))
+        return pool(tensor, cache)
+
+    monkeypatch.setattr(heatmaps, "heatmap", counting)
+    encode_within([torch.ones(64, 64), torch.ones(20, 20), torch.ones(4, 4)], max_inline=8, heatmap_cells=300)
+    assert pooled == [(20, 20), (4, 4)]
 
 
 def test_summaries_of_truncated_tensors_carry_stats_only() -> None:
