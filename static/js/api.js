@@ -1,4 +1,5 @@
-// Talks to the server: POST /graph, POST /layout, GET /examples; cancellable, and stale answers are dropped.
+// Talks to the server: POST /graph, POST /values, POST /layout, GET /examples; cancellable, and stale answers
+// are dropped.
 
 /** An error answer from the server: `info` is {kind, message, line, col, ...}; `graph` what ran before it. */
 export class ApiError extends Error {
@@ -47,14 +48,40 @@ async function readJson(response) {
 
 const JSON_POST = { method: "POST", headers: { "content-type": "application/json" } };
 
+let shownOrigin = null; // what made the latest graph the page received: its request, not the editor's text
+
+/** {request: {program, options}, heatmapsDropped} of the latest graph received (answer or an error's partial
+ * graph); null before any. "Show all values" re-runs this request, whatever the editor holds by then. */
+export function graphOrigin() {
+  return shownOrigin;
+}
+
+function originOf(request, graph) {
+  return { request, heatmapsDropped: Boolean(graph.truncated?.heatmaps) };
+}
+
 export class Api {
   #graph = new Slot();
+  #values = new Slot();
   #layout = new Slot();
 
   /** Run a program; resolves to a GraphResponse, or null when a newer run replaced this one. */
-  runGraph(program, options) {
-    const body = JSON.stringify({ program, options });
-    return this.#graph.send("/graph", { ...JSON_POST, body }, "graph");
+  async runGraph(program, options) {
+    const request = { program, options };
+    try {
+      const graph = await this.#graph.send("/graph", { ...JSON_POST, body: JSON.stringify(request) }, "graph");
+      if (graph) shownOrigin = originOf(request, graph);
+      return graph;
+    } catch (error) {
+      if (error instanceof ApiError && error.graph?.nodes?.length) shownOrigin = originOf(request, error.graph);
+      throw error;
+    }
+  }
+
+  /** A page of a node's numbers ({node, field, offset, limit, label, shape}) from a re-run of `request`;
+   * null when a newer page request replaced this one. */
+  values(request, query) {
+    return this.#values.send("/values", { ...JSON_POST, body: JSON.stringify({ ...request, ...query }) });
   }
 
   /** Lay a graph (see layoutPayload) out again for a new set of collapsed groups. */

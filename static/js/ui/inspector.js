@@ -1,25 +1,37 @@
 // The inspector: everything about the selected node — facts, value, gradient, saved tensors, source line.
 
+import { Api, graphOrigin } from "../api.js";
 import { el, emit } from "../util/dom.js";
 import { formatScalar, formatTensorShort, tableRows } from "../model/number.js";
 import { heatmap } from "./heatmap.js";
+import { ValuesPanel } from "./values.js";
 
 const TABLE_LIMIT = 64; // up to this many elements as a number table
+const HEATMAP_LEFT_OUT = "heatmap left out: the response keeps heatmaps for the smaller tensors only";
 
 export class Inspector extends EventTarget {
-  constructor() {
+  #panels = new Map(); // field ("data" | "grad") -> the open ValuesPanel of the node shown
+  #panelsOf = null; // {node, origin} the open panels belong to: kept while the animation re-renders
+
+  constructor(api = new Api()) {
     super();
+    this.api = api;
     this.body = el("div", { class: "inspector-body" });
     this.container = el("div", { class: "inspector" }, this.body);
     this.clear();
   }
 
   clear() {
+    this.#panels.clear();
     this.body.replaceChildren(el("p", { class: "hint" }, "Click a node to inspect it."));
   }
 
   /** Show a node with the value and gradient it has at this point of the animation, and its source line. */
   show(node, sourceText, { value, grad }) {
+    const origin = graphOrigin();
+    if (this.#panelsOf?.node !== node.id || this.#panelsOf?.origin !== origin) this.#panels.clear();
+    this.#panelsOf = { node: node.id, origin };
+    const dropped = Boolean(origin?.heatmapsDropped);
     const facts = [
       ["kind", node.kind], ["op", node.op], ["fn", node.fn], ["shape", `[${node.shape.join(", ")}]`],
       ["dtype", node.dtype], ["device", node.device], ["module", node.group],
@@ -30,8 +42,8 @@ export class Inspector extends EventTarget {
       this.#traceButtons(node.id),
       el("dl", { class: "facts" }, facts.flatMap(([key, value]) => [el("dt", {}, key), el("dd", {}, value)])),
       sourceText ? el("pre", { class: "source-line" }, sourceText) : null,
-      tensorSection("value", value ?? null),
-      tensorSection("grad", grad ?? null),
+      tensorSection("value", value ?? null, dropped, this.#allValues(node, "data", value, origin)),
+      tensorSection("grad", grad ?? null, dropped, this.#allValues(node, "grad", grad, origin)),
       savedSection(node.saved),
     ];
     this.body.replaceChildren(...parts.filter(Boolean));
@@ -46,20 +58,44 @@ export class Inspector extends EventTarget {
       button("Trace inputs", "Highlight everything this node depends on", "trace", nodeId),
       button("Clear trace", "Show the whole graph again", "trace", null));
   }
+
+  // A truncated tensor's "Show all values": its open panel, or the button that opens one.
+  #allValues(node, field, tensor, origin) {
+    if (!tensor?.truncated || !origin) return null;
+    const open = this.#panels.get(field);
+    if (open) return open.container;
+    const query = { node: node.id, field, label: node.label, shape: node.shape, numel: tensor.numel };
+    const show = el("button", { type: "button", class: "show-values", onclick: () => {
+      const panel = new ValuesPanel(this.api, origin.request, query);
+      this.#panels.set(field, panel);
+      show.replaceWith(panel.container);
+      panel.goTo(0);
+    } }, "Show all values");
+    return show;
+  }
 }
 
-function tensorSection(title, tensor) {
+function tensorSection(title, tensor, heatmapsDropped, allValues) {
   const heading = el("h4", {}, title);
   const missing = title === "grad" ? "not computed yet (not zero)" : "not yet";
   if (!tensor) return el("section", { class: `tensor ${title}` }, heading, el("p", { class: "hint" }, missing));
-  return el("section", { class: `tensor ${title}` }, heading, tensorBody(tensor, title));
+  return el("section", { class: `tensor ${title}` }, heading, tensorBody(tensor, title, heatmapsDropped), allValues);
 }
 
-function tensorBody(tensor, title) {
+function tensorBody(tensor, title, heatmapsDropped) {
   const rows = tensor.numel <= TABLE_LIMIT ? tableRows(tensor) : null;
   if (rows) return numberTable(rows);
   const grid = tensor.heatmap?.values ?? (tensor.shape.length === 2 ? tensor.values : null);
-  return el("div", {}, grid ? heatmap(grid, `${title} [${tensor.shape.join("×")}]`) : null, statsList(tensor));
+  const leftOut = !grid && heatmapsDropped && hasHeatmapShape(tensor);
+  return el("div", {}, grid ? heatmap(grid, `${title} [${tensor.shape.join("×")}]`) : null,
+    leftOut ? el("p", { class: "hint heatmap-left-out" }, HEATMAP_LEFT_OUT) : null, statsList(tensor));
+}
+
+// The encoder gives a heatmap to every full truncated tensor whose last two dims are both > 1 (summaries,
+// which repeat a gradient a node already shows, have no preview and never get one).
+function hasHeatmapShape(tensor) {
+  const { shape } = tensor;
+  return tensor.truncated && Boolean(tensor.preview) && shape.length >= 2 && Math.min(...shape.slice(-2)) > 1;
 }
 
 function numberTable(rows) {
