@@ -1,4 +1,4 @@
-"""'Show all values' in Chromium: pages of a truncated tensor from POST /values, checked against plain torch."""
+"""'Show all values' in Chromium: pages of a truncated tensor from POST /values, checked with plain torch."""
 
 from __future__ import annotations
 
@@ -84,7 +84,8 @@ def test_all_values_page_through_the_weight_as_plain_torch_has_it(page: Page, tm
     assert as_float32(cell(panel, "[0, 0]")) == expected["value"][0]  # the graph's program, not the editor's
 
     panel.get_by_role("button", name="Next ▶").click()
-    expect(panel.locator(".values-status")).to_have_text("Elements 1,024–2,047 of 120,000: [3, 124] to [6, 247]")
+    status = "Elements 1,024–2,047 of 120,000: [3, 124] to [6, 247]"
+    expect(panel.locator(".values-status")).to_have_text(status)
     assert as_float32(cell(panel, "[3, 124]")) == expected["value"][1_024]
 
     panel.get_by_label("Element index").fill("399, 299")  # in the second block of 65,536: fetched on demand
