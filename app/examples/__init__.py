@@ -72,14 +72,18 @@ _ABOUT: dict[str, tuple[str, str]] = {
         "The whole GPT-2 architecture with a tiny config: vocab_size 100 (rows of tok_emb and columns of "
         "the logits), context_length 32 (rows of pos_emb), emb_dim 32, 4 heads and n_layers 2 (groups "
         "blocks.0 and blocks.1), trained for one cross-entropy step on random tokens. The backward pass "
-        "runs from the loss through out_head, both blocks and into the two embedding tables.",
+        "runs from the loss through out_head, both blocks and into the two embedding tables. It prints "
+        "32,704 parameters: out_head has its own weight (an untied head).",
     ),
     "gpt2_124m": (
         "GPT-2 124M",
         "The same code with GPT-2 small's real config: a 50257-token vocabulary, 1024 positions, 768-wide"
         " vectors, 12 heads of 64 and 12 blocks (blocks.0 to blocks.11), run on one sequence of 16 "
         "tokens. The token embedding alone is 50257 x 768 = 38.6 million numbers, so big tensors show "
-        "statistics and a heatmap instead of every value; collapse the blocks to see the model's outline.",
+        "statistics and a heatmap instead of every value (the inspector's Show all values pages through "
+        "them); collapse the blocks to see the model's outline. It prints 163,009,536 parameters: out_head "
+        "has its own 50257 x 768 weight (an untied head). Tied to tok_emb's weight, as in GPT-2, it would "
+        "be 124,412,160; GPT-2's query/key/value biases (qkv_bias True) make the 124,439,808 of its name.",
     ),
 }
 
