@@ -9,6 +9,7 @@ import torch
 from app.capture.encode import json_scalar
 from app.capture.records import Capture, SavedRecord, ValueRecord
 from app.errors import LimitExceeded
+from app.gcpause import collections_paused
 from app.graph.backward import EdgeIndex, backward_events, node_grads, op_name
 from app.graph.groups import module_groups
 from app.graph.tensors import TensorTable
@@ -33,6 +34,11 @@ TensorKey = tuple[int, tuple[int, ...], tuple[int, ...], int, torch.dtype]
 
 def build_graph(capture: Capture) -> GraphResponse:
     """The response model without layout (x/y/w/h/points left at 0/empty) and without stdout."""
+    with collections_paused():  # GPT-2 124M: one full collection mid-build walked every live object, 140 ms
+        return _build(capture)
+
+
+def _build(capture: Capture) -> GraphResponse:
     tensors = TensorTable(capture.limits.max_inline_values)
     grads = node_grads(capture)
     saved_nodes = _saved_node_index(capture)
