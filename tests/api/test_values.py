@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import httpx
+import proc
 import pytest
 import torch
 from graphs import node, number
@@ -25,6 +28,7 @@ y = x @ wt + lin.bias
 loss = (y * y).mean()
 loss.backward()
 """
+SPIN = "import torch\nfor i in range(10000):\n    y = torch.randn(256, 256) @ torch.randn(256, 256)\n"
 
 
 def linear_oracle() -> dict[str, torch.Tensor]:
@@ -103,8 +107,8 @@ def test_a_transposed_view_pages_like_its_flattened_copy(
     client: httpx.Client, linear_graph: dict[str, Any]
 ) -> None:
     wt = node(linear_graph, "wt")
-    page = values(client, LINEAR, node=wt["id"], offset=399 * 300 + 17, limit=700)  # across rows
-    expected = linear_oracle()["wt"].flatten()[399 * 300 + 17 : 399 * 300 + 717]
+    page = values(client, LINEAR, node=wt["id"], offset=1_150, limit=1_000)  # rows 2 to 5 of 400 elements
+    expected = linear_oracle()["wt"].flatten()[1_150:2_150]
     assert torch.equal(torch.tensor(page["values"], dtype=torch.float32), expected)
 
 
@@ -177,3 +181,40 @@ def test_values_are_in_the_openapi_contract(client: httpx.Client) -> None:
         schema["components"]["schemas"]["ValuesRequest"]["properties"]
     )
     assert "422" in operation["responses"] and "503" in operation["responses"]
+
+
+def test_a_run_past_its_wall_clock_limit_is_stopped(client: httpx.Client) -> None:
+    started = time.monotonic()
+    info = error(client, {"program": SPIN, "node": "n0", "options": {"limits": {"wall_seconds": 1}}})
+    assert info["kind"] == "timeout" and time.monotonic() - started < 5
+
+
+@pytest.mark.slow
+def test_a_client_that_disconnects_cancels_its_rerun(server: LiveServer) -> None:
+    body = {"program": SPIN, "node": "n0", "options": {"limits": {"wall_seconds": 20}}}
+    with pytest.raises(httpx.ReadTimeout), httpx.Client(base_url=server.url, timeout=1.0) as client:
+        client.post("/values", json=body)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and busy_workers(server):
+        time.sleep(0.1)
+    assert busy_workers(server) == []
+
+
+def busy_workers(server: LiveServer) -> list[int]:
+    """Worker children still burning CPU (pre-forked ones sit idle)."""
+    return [pid for pid in proc.workers(server.pid) if proc.alive(pid) and proc.cpu_ticks(pid) > 50]
+
+
+@pytest.mark.slow
+def test_a_full_queue_answers_503_with_retry_after(small_server: LiveServer) -> None:
+    body = {"program": SPIN, "node": "n0", "options": {"limits": {"wall_seconds": 2}}}
+
+    def one(_: int) -> httpx.Response:
+        with small_server.client() as client:
+            return client.post("/values", json=body)
+
+    with ThreadPoolExecutor(6) as pool:
+        responses = list(pool.map(one, range(6)))
+    assert {r.status_code for r in responses} == {422, 503}  # one worker, one waiting: timeouts and busy
+    busy = next(r for r in responses if r.status_code == 503)
+    assert (busy.json()["error"]["kind"], busy.headers["retry-after"]) == ("busy", "1")
