@@ -71,7 +71,7 @@ class _Batch:
 
     def put(self, kind: str, piece: torch.Tensor) -> tuple[int, int]:
         start = self.sizes[kind]
-        self.pieces[kind].append(piece.reshape(-1))
+        self.pieces[kind].append(piece if piece.dim() == 1 else piece.reshape(-1))
         self.sizes[kind] += piece.numel()
         return start, start + piece.numel()
 
@@ -96,7 +96,7 @@ class _Batch:
         dtypes = {"float": torch.float64, "grid": torch.float64, "int": torch.int64, "bool": torch.bool}
         lists: dict[str, list[Scalar]] = {}
         for kind, pieces in self.pieces.items():
-            joined = torch.cat([p.to(dtypes[kind]) for p in pieces]) if pieces else torch.zeros(0)
+            joined = torch.cat(pieces).to(dtypes[kind]) if pieces else torch.zeros(0)  # cat promotes dtypes
             lists[kind] = _json_list(_significant(joined, DIGITS[kind]).cpu())
         small = segment_stats(self.small) if self.small else []
         big = torch.stack(self.big).cpu().tolist() if self.big else []
@@ -206,6 +206,8 @@ def _plan(tensor: torch.Tensor, batch: _Batch, max_inline: int, *, with_heatmap:
 
 def _first_values(tensor: torch.Tensor, count: int) -> torch.Tensor:
     """The first `count` elements in row-major order, copying only the rows that hold them."""
+    if tensor.is_contiguous():
+        return tensor.view(-1)[:count]
     part = tensor
     while part.dim() > 1:
         inner = math.prod(part.shape[1:])
@@ -249,7 +251,9 @@ def _stats(tensor: torch.Tensor, row: list[float]) -> Stats:
     nan = int(torch.isnan(tensor).sum())
     inf = int(torch.isinf(tensor).sum())
     finite = tensor[torch.isfinite(tensor)]
-    stats = _stats_from(stats_row(finite).tolist(), integral=False) if finite.numel() else Stats()
+    stats = (
+        _stats_from(stats_row(finite).tolist(), integral=False) if finite.numel() else Stats.model_construct()
+    )
     stats.nan, stats.inf = nan, inf
     return stats
 
@@ -258,8 +262,8 @@ def _stats_from(row: list[float], *, integral: bool) -> Stats:
     low, high, mean, std, norm = (_short(value) for value in row)
     if integral:
         low_int, high_int = json_scalar(int(row[0])), json_scalar(int(row[1]))
-        return Stats(min=low_int, max=high_int, mean=mean, std=std, norm=norm)
-    return Stats(min=low, max=high, mean=mean, std=std, norm=norm)
+        return Stats.model_construct(min=low_int, max=high_int, mean=mean, std=std, norm=norm)
+    return Stats.model_construct(min=low, max=high, mean=mean, std=std, norm=norm)
 
 
 def _short(value: float) -> float:
