@@ -66,11 +66,11 @@ class _Scratch:
 def _block_rows(block: torch.Tensor, scratch: _Scratch) -> torch.Tensor:
     """Stats of each row; the mean summed in float64 (a float sum loses a near-zero gradient mean)."""
     block = _widened(block)
-    count = block.shape[1]
+    rows, count = block.shape
     low, high = block.amin(1), block.amax(1)  # aminmax along a dim is 16x slower than the two
     wide = block
     if block.dtype != torch.float64:  # sum(dtype=float64) converts into fresh memory: 20 ms on GPT-2
-        wide = scratch.block(*block.shape, torch.float64, block.device).copy_(block)
+        wide = scratch.block(rows, count, torch.float64, block.device).copy_(block)
     mean = wide.sum(1) / count
     norm = torch.linalg.vector_norm(block, dim=1).double()
     variance = (norm * norm - count * mean * mean).clamp(min=0) / max(count - 1, 1)
