@@ -126,6 +126,13 @@ def test_non_finite_values_travel_as_strings(client: httpx.Client) -> None:
     assert page["label"] == "v" and page["values"] == ["Infinity", "NaN", "-Infinity"]
 
 
+def test_integers_beyond_2_53_travel_as_strings(client: httpx.Client) -> None:
+    program = "import torch\n\nt = torch.ones(100, dtype=torch.long) * 1048576\nbig = t * t * t + 1\n"
+    graph = client.post("/graph", json={"program": program, "options": {"layout": False}}).json()
+    page = values(client, program, node=node(graph, "big")["id"], offset=98)
+    assert (page["dtype"], page["values"]) == ("int64", [str(2**60 + 1)] * 2)
+
+
 def test_an_unknown_node_is_named(client: httpx.Client, logistic_neuron: str) -> None:
     info = error(client, {"program": logistic_neuron, "node": "n999"})
     assert info["kind"] == "invalid_request"
