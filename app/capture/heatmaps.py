@@ -60,26 +60,24 @@ def heatmap(tensor: torch.Tensor, pooled: dict[tuple[object, ...], torch.Tensor]
 
 
 def _block_means(grid: torch.Tensor) -> torch.Tensor:
-    """Row i of the result averages input rows [i*R/n, (i+1)*R/n) (same for columns): one pass, index_add."""
+    """Cell (i, j) averages rows [i*R/n, (i+1)*R/n) and the same span of columns: two small matmuls with
+    averaging matrices (four ops with index_add, and ops are what a small grid costs)."""
     rows, cols = grid.shape
-    out_rows, out_cols = min(rows, HEATMAP_CELLS), min(cols, HEATMAP_CELLS)
-    if (out_rows, out_cols) == (rows, cols):
-        return grid
-    row_ids, col_blocks, counts = _blocks(rows, cols, grid.device, grid.dtype)
-    sums = torch.zeros(out_rows, cols, dtype=grid.dtype, device=grid.device).index_add_(0, row_ids, grid)
-    return (sums @ col_blocks) / counts  # columns by a one-hot matmul: index_add along dim 1 is strided
+    row_means, col_means = _averaging(rows, cols, grid.device, grid.dtype)
+    if rows > HEATMAP_CELLS:
+        grid = row_means @ grid
+    return grid @ col_means if cols > HEATMAP_CELLS else grid
 
 
 @cache
-def _blocks(
+def _averaging(
     rows: int, cols: int, device: torch.device, dtype: torch.dtype
-) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Block of each row, a (cols, blocks) one-hot column matrix and elements per cell, for one shape."""
-    out_rows, out_cols = min(rows, HEATMAP_CELLS), min(cols, HEATMAP_CELLS)
-    row_ids = torch.arange(rows, device=device) * out_rows // rows
-    col_ids = torch.arange(cols, device=device) * out_cols // cols
-    col_blocks = F.one_hot(col_ids, out_cols).to(dtype)
-    counts = torch.bincount(row_ids, minlength=out_rows)[:, None] * torch.bincount(
-        col_ids, minlength=out_cols
-    )
-    return row_ids, col_blocks, counts.to(dtype)
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """An (out_rows, rows) matrix whose row i averages input rows of block i, and a (cols, out_cols) one."""
+    return _block_weights(rows, device, dtype), _block_weights(cols, device, dtype).t()
+
+
+def _block_weights(size: int, device: torch.device, dtype: torch.dtype) -> torch.Tensor:
+    blocks = min(size, HEATMAP_CELLS)
+    members = F.one_hot(torch.arange(size, device=device) * blocks // size, blocks).t().to(dtype)
+    return members / members.sum(1, keepdim=True)
