@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 import torch
 
 from app.capture import encode
+from app.capture.reductions import stats_row
 
 
 def one(tensor: torch.Tensor, max_inline: int = 64):  # noqa: ANN201
@@ -125,3 +128,21 @@ def test_a_matrix_with_leading_ones_has_the_heatmap_of_its_2d_view() -> None:
     flat, wrapped = encode([mask, mask.view(1, 1, 40, 40)], max_inline=8)
     assert wrapped.heatmap is not None and wrapped.heatmap == flat.heatmap
     assert wrapped.heatmap.values[0][:3] == [0.667, 0.0, 0.0] and wrapped.heatmap.values[15][15] == 0.75
+
+
+def test_views_of_one_memory_share_one_big_stats_reduction(monkeypatch: pytest.MonkeyPatch) -> None:
+    module = importlib.import_module("app.capture.encode")  # the package exports the function by this name
+    reduced: list[tuple[int, ...]] = []
+
+    def counting(tensor: torch.Tensor) -> torch.Tensor:
+        reduced.append(tuple(tensor.shape))
+        return stats_row(tensor)
+
+    monkeypatch.setattr(module, "stats_row", counting)
+    torch.manual_seed(0)
+    weight = torch.randn(400, 300)  # beyond the batched small-tensor size
+    grad = weight.detach()  # a gradient seen by two hooks: another tensor object, the same memory
+    data = encode([weight, weight.t(), grad, weight[:300]], max_inline=8)
+    assert reduced == [(400, 300), (300, 300)]  # a part of the memory is another tensor
+    assert data[0].stats == data[1].stats == data[2].stats and data[0].stats is not None
+    assert data[0].stats.norm == pytest.approx(weight.double().norm().item(), rel=1e-6)
