@@ -9,16 +9,15 @@ NaN/±Inf become "NaN"/"Infinity"/"-Infinity"; integers beyond ±2**53 decimal s
 
 from __future__ import annotations
 
-import gc
 import math
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
 
 from app.capture import heatmaps
 from app.capture.reductions import dense_view, segment_stats, stats_row
+from app.gcpause import collections_paused
 from app.models import Heatmap, Nested, Scalar, Stats, TensorData
 
 __all__ = ["encode", "encode_within", "json_scalar"]
@@ -50,7 +49,7 @@ class _Plan:
     tensor: torch.Tensor
     kind: str  # "float", "int" or "bool": which transfer carries its values
     flat: tuple[int, int] = (0, 0)  # slice of that transfer: values (small) or preview (big)
-    grid: tuple[int, int, int] | None = None  # offset into the float transfer, rows, cols
+    grid: tuple[int, int, int] | None = None  # offset into the grid transfer, rows, cols
     stats_row: int | None = None  # row in the stats transfer (shared by views of the same memory)
 
 
@@ -146,27 +145,15 @@ def encode_within(
     sizes = [(view.numel(), heatmaps.grid_cells(view, max_inline)) for view in views.values()]
     kept = heatmaps.kept_heatmaps(sizes, heatmap_cells)
     batch = _Batch()
-    with torch.no_grad():
+    with torch.no_grad(), collections_paused():  # thousands of fresh lists: full collections for nothing
         plans = {
             key: _plan(view, batch, max_inline, with_heatmap=keep)
             for (key, view), keep in zip(views.items(), kept, strict=True)
         }
         lists, rows = batch.host()
-        with _gc_paused():  # thousands of fresh lists would trigger full collections for nothing
-            done = {key: _finish(plan, lists, rows, max_inline) for key, plan in plans.items()}
+        done = {key: _finish(plan, lists, rows, max_inline) for key, plan in plans.items()}
     dropped = sum(1 for (_, cells), keep in zip(sizes, kept, strict=True) if cells and not keep)
     return [done[key] for key in keys], dropped
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _view_key(tensor: torch.Tensor) -> tuple[object, ...]:

@@ -6,6 +6,7 @@ import importlib
 
 import pytest
 import torch
+from heatmap_oracle import block_means
 
 from app.capture import encode
 from app.capture.reductions import stats_row
@@ -58,18 +59,6 @@ def test_rows_and_columns_get_no_heatmap() -> None:
     for shape in [(1, 300), (300, 1), (4, 1, 300)]:
         data = one(torch.ones(shape), max_inline=8)
         assert data.truncated and data.heatmap is None and data.stats is not None
-
-
-def block_means(matrix: torch.Tensor, rows: int, cols: int) -> torch.Tensor:
-    """Cell (i, j) averages the elements whose row r and column c have r*rows//R == i and c*cols//C == j."""
-    height, width = matrix.shape
-    cells = torch.zeros(rows, cols, dtype=torch.float64)
-    counts = torch.zeros(rows, cols, dtype=torch.float64)
-    for r in range(height):
-        for c in range(width):
-            cells[r * rows // height, c * cols // width] += matrix[r, c].item()
-            counts[r * rows // height, c * cols // width] += 1
-    return cells / counts
 
 
 def test_heatmap_means_over_leading_dims() -> None:

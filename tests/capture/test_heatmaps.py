@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import torch
+from heatmap_oracle import block_means
 
 from app.capture.heatmaps import grid_cells, heatmap, kept_heatmaps
 
@@ -24,22 +25,11 @@ def test_the_biggest_lose_theirs_first_and_equal_sizes_in_order() -> None:
     assert kept_heatmaps(sizes, budget=99) == [False, False, False, False, False]
 
 
-def loop_means(matrix: torch.Tensor, rows: int, cols: int) -> torch.Tensor:
-    height, width = matrix.shape
-    cells = torch.zeros(rows, cols, dtype=torch.float64)
-    counts = torch.zeros(rows, cols, dtype=torch.float64)
-    for r in range(height):
-        for c in range(width):
-            cells[r * rows // height, c * cols // width] += matrix[r, c].item()
-            counts[r * rows // height, c * cols // width] += 1
-    return cells / counts
-
-
 def test_block_means_match_a_plain_loop_for_ints_and_leading_dims() -> None:
     torch.manual_seed(0)
     values = torch.randint(-50, 50, (2, 37, 21))
     grid = heatmap(values, {})
-    torch.testing.assert_close(grid, loop_means(values.double().mean(0), 16, 16))
+    torch.testing.assert_close(grid, block_means(values.double().mean(0), 16, 16))
 
 
 def test_a_transposed_view_reuses_its_matrix_grid_transposed() -> None:
@@ -47,4 +37,4 @@ def test_a_transposed_view_reuses_its_matrix_grid_transposed() -> None:
     pooled: dict[tuple[object, ...], torch.Tensor] = {}
     grid = heatmap(matrix, pooled)
     assert torch.equal(heatmap(matrix.t(), pooled), grid.t()) and len(pooled) == 1
-    torch.testing.assert_close(grid, loop_means(matrix, 16, 16).float())
+    torch.testing.assert_close(grid, block_means(matrix, 16, 16).float())
