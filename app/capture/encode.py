@@ -3,7 +3,8 @@ host transfer per value kind, instead of a stats pass and a sync per tensor.
 
 Small tensors (numel <= max_inline) travel in full, nested like their shape; bigger ones as stats, the first
 PREVIEW_VALUES values in row-major order and, when the last two dims are both > 1, a mean-pooled heatmap of
-at most 16 x 16 cells over them (a 1 x N row adds nothing the stats and preview do not show).
+at most 16 x 16 cells over them (a 1 x N row adds nothing the stats and preview do not show), while a
+response's cell budget lasts (`encode_within`: settled from shapes before any pooling).
 NaN/±Inf become "NaN"/"Infinity"/"-Infinity"; integers beyond ±2**53 decimal strings.
 """
 
