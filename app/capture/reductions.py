@@ -104,11 +104,11 @@ def stats_row(tensor: torch.Tensor) -> torch.Tensor:
     lows, highs, sums, norms = [], [], [], []
     for piece in _pieces(dense_view(tensor).reshape(-1)):
         piece = _widened(piece)
+        norms.append(torch.linalg.vector_norm(piece, dim=1))  # the slowest first, while memory streams in
+        sums.append(piece.sum())
         low, high = torch.aminmax(piece)
         lows.append(low)
         highs.append(high)
-        sums.append(piece.sum())
-        norms.append(torch.linalg.vector_norm(piece, dim=1))
     numel = tensor.numel()
     mean = torch.stack(sums).double().sum() / numel
     norm = torch.cat(norms).double().square().sum().sqrt()
