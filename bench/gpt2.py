@@ -116,6 +116,7 @@ import torch
 torch.set_num_threads(1)
 from gpt2_oracle import run_plain
 from app.examples import example
+run_plain(example("gpt2_mini").code)  # torch's lazy first-call work, which the fork server has done
 code = example({name!r}).code
 started = time.perf_counter()
 run_plain(code)
@@ -124,8 +125,9 @@ print((time.perf_counter() - started) * 1000)
 
 
 def plain_in_fresh_process(name: str, repeats: int) -> float:
-    """Median ms of the program's one run in a new Python process (torch imported first, not timed): the
-    sandbox runs every program in a fresh child, whose memory is all first-touch, as here."""
+    """Median ms of the program's one run in a new Python process, after torch's import and a small warm-up
+    program (not timed): the sandbox runs every program in a fresh child, whose memory is all first-touch,
+    while the fork server has done the lazy first-call work."""
     script = FRESH_PROCESS.format(paths=sys.path[:3], name=name)
     command = [sys.executable, "-c", script]
     runs = [subprocess.run(command, check=True, capture_output=True, text=True) for _ in range(repeats)]
