@@ -5,11 +5,11 @@ from __future__ import annotations
 import gc
 
 import pytest
+from layout_graphs import gpt2_like
 
 import app.layout.initial
 from app.layout import default_collapsed, fold_repeats, initial_layout, layout
 from app.models import GraphResponse
-from tests.layout.layout_graphs import gpt2_like
 
 
 def test_initial_layout_is_fold_collapse_layout() -> None:
