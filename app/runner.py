@@ -18,7 +18,7 @@ from app.models import GraphOptions, GraphResponse
 from app.program import Interpreter, Recorder, check_source, validate
 from app.seeding import manual_seed
 
-__all__ = ["resolve_device", "run"]
+__all__ = ["resolve_device", "run", "torch_state"]
 
 _DTYPES = {"float32": torch.float32, "float64": torch.float64}
 
@@ -40,7 +40,7 @@ def run(
         finally:
             printed.append(interpreter.stdout)
 
-    with _torch_state(options, device):
+    with torch_state(options, device):
         recorded = capture(interpret, limits=limits)
         ran = time.perf_counter()
         response = build_graph(recorded)
@@ -66,7 +66,7 @@ def resolve_device(requested: str) -> torch.device:
 
 
 @contextlib.contextmanager
-def _torch_state(options: GraphOptions, device: torch.device) -> Iterator[None]:
+def torch_state(options: GraphOptions, device: torch.device) -> Iterator[None]:
     """Seed, default dtype and default device for the run; restored afterwards (tests run in-process)."""
     previous = torch.get_default_dtype()
     manual_seed(options.seed, device)

@@ -13,8 +13,7 @@ from app.graph.slices import page_of
 from app.limits import Limits
 from app.models import GraphOptions, ValuesQuery, ValuesResponse
 from app.program import Interpreter, Recorder, check_source, validate
-from app.runner import _torch_state as torch_state  # the graph run's own seed/dtype/device set-up
-from app.runner import resolve_device
+from app.runner import resolve_device, torch_state
 
 __all__ = ["node_values"]
 

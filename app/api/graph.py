@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 
 from app.api.dependencies import get_pool, get_settings_from_app
-from app.api.disconnect import unless_disconnected
-from app.api.service import build_graph, lay_out_again
+from app.api.disconnect import json_unless_disconnected
+from app.api.service import lay_out_again, run_sandboxed
 from app.models import ErrorBody, GraphRequest, GraphResponse, LayoutRequest, LayoutResponse
 from app.sandbox.pool import Pool
 from app.settings import Settings
@@ -17,7 +17,6 @@ __all__ = ["router"]
 
 router = APIRouter()
 
-CLIENT_CLOSED = 499  # nginx's code for "the client closed the connection first"; nobody reads it
 ERRORS: dict[int | str, dict[str, object]] = {status: {"model": ErrorBody} for status in (413, 422, 500, 503)}
 
 
@@ -29,10 +28,7 @@ async def post_graph(
     settings: Annotated[Settings, Depends(get_settings_from_app)],
 ) -> Response:
     """Run a PyTorch program in a sandbox; answer its autograd graph with values, gradients and layout."""
-    graph = await unless_disconnected(request, lambda: build_graph(pool, settings, body))
-    if graph is None:
-        return Response(status_code=CLIENT_CLOSED)
-    return Response(graph, media_type="application/json")
+    return await json_unless_disconnected(request, lambda: run_sandboxed(pool, settings, body))
 
 
 @router.post("/layout", response_model=LayoutResponse, responses=ERRORS)

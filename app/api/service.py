@@ -7,19 +7,22 @@ import anyio
 from app.errors import Busy
 from app.forms import resolve
 from app.layout import relayout
-from app.models import GraphRequest, LayoutRequest, LayoutResponse
+from app.models import GraphRequest, LayoutRequest, LayoutResponse, ValuesQuery
 from app.sandbox.graph_job import prepare
 from app.sandbox.pool import Pool
 from app.settings import Settings
 
-__all__ = ["build_graph", "lay_out_again"]
+__all__ = ["lay_out_again", "run_sandboxed"]
 
 
-async def build_graph(pool: Pool, settings: Settings, request: GraphRequest) -> bytes:
-    """Run the program in a sandboxed child (which lays the graph out too); its GraphResponse JSON as is."""
+async def run_sandboxed(
+    pool: Pool, settings: Settings, request: GraphRequest, values: ValuesQuery | None = None
+) -> bytes:
+    """The child's JSON as it came: the graph (laid out in the child), or with `values` one page of a node's
+    numbers (not parsed again here: a GPT-2 graph is megabytes)."""
     if pool.machine is None:
         raise Busy("the worker pool is still warming up; retry shortly")
-    payload, confinement = prepare(resolve(request), request.options, settings, pool.machine)
+    payload, confinement = prepare(resolve(request), request.options, settings, pool.machine, values=values)
     return await pool.run(payload, confinement)
 
 

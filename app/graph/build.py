@@ -27,7 +27,7 @@ from app.models import (
     TimelineEntry,
 )
 
-__all__ = ["build_graph"]
+__all__ = ["build_graph", "node_label"]
 
 TensorKey = tuple[int, tuple[int, ...], tuple[int, ...], int, torch.dtype]
 
@@ -102,7 +102,7 @@ def _kind(record: ValueRecord) -> NodeKind:
     return "input" if record.grad_fn is None and not record.inputs else "op"
 
 
-def _label(record: ValueRecord) -> str:
+def node_label(record: ValueRecord) -> str:
     if record.label is not None:
         return record.label
     if record.fn is not None:
@@ -118,7 +118,7 @@ def _node(
     return Node(
         id=f"n{record.index}",
         kind=kind,
-        label=_label(record),
+        label=node_label(record),
         op=op_name(record.grad_fn) if record.grad_fn is not None else None,
         fn=record.fn,
         output_nr=record.output_nr,
@@ -214,5 +214,5 @@ def _outputs(capture: Capture) -> dict[str, Scalar]:
     outputs: dict[str, Scalar] = {}
     for record in capture.values:
         if record.is_root and record.value is not None and record.value.numel() == 1:
-            outputs[_label(record)] = json_scalar(record.value.detach().reshape(()).item())
+            outputs[node_label(record)] = json_scalar(record.value.detach().reshape(()).item())
     return outputs

@@ -12,7 +12,7 @@ import torch
 from app.capture.records import Capture, ValueRecord
 from app.errors import InvalidRequest
 from app.graph.backward import node_grads
-from app.graph.build import _label as node_label  # the graph's own rule, not a copy that could drift
+from app.graph.build import node_label
 from app.models import ValuesQuery
 
 __all__ = ["Found", "find_tensor"]
