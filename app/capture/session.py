@@ -86,11 +86,10 @@ class Session:
 
     def input_of(self, tensor: torch.Tensor) -> int:
         """The record index of a tensor flowing into an op: its latest version, else a new leaf or const."""
-        index = self._by_tensor.get(id(tensor))
-        if index is not None:
-            record = self.capture.values[index]
+        record = self.latest(tensor)
+        if record is not None:
             if record.version == tensor._version:
-                return index
+                return record.index
             return self._new_version(record).index
         alias = self._aliases.pop(id(tensor), None)
         if alias is not None:
@@ -151,15 +150,16 @@ class Session:
 
     def before_write(self, tensor: torch.Tensor) -> None:
         """An op is about to change `tensor` in place: its current node keeps a copy of the old value."""
-        index = self._by_tensor.get(id(tensor))
-        if index is not None:
-            record = self.capture.values[index]
-            if record.value is tensor:
-                record.value = tensor.detach().clone()
+        record = self.latest(tensor)
+        if record is not None and record.value is tensor:
+            record.value = tensor.detach().clone()
 
     def latest(self, tensor: torch.Tensor) -> ValueRecord | None:
+        """The tensor's latest record; an id left by a tensor since freed (a record rebound to the
+        Parameter wrapping it) is not this tensor's, even when Python gives its id to a new one."""
         index = self._by_tensor.get(id(tensor))
-        return None if index is None else self.capture.values[index]
+        record = None if index is None else self.capture.values[index]
+        return record if record is not None and record.tensor is tensor else None
 
     # ------------------------------------------------------------ program hooks
 

@@ -6,6 +6,7 @@ import torch
 from torch import nn
 
 from app.capture import Recorder, capture
+from app.capture.session import Session
 from app.errors import LimitExceeded
 from app.limits import Limits
 
@@ -149,3 +150,16 @@ def test_a_weight_transposed_under_no_grad_is_an_op_on_the_leaf() -> None:
     weight = values[transpose.inputs[0]]
     assert (transpose.kind, transpose.grad_fn, weight.kind, weight.label) == ("op", None, "leaf", "fc.weight")
     assert transpose.tensor is not None and transpose.tensor.requires_grad
+
+
+def test_a_record_rebound_to_a_wrapper_no_longer_answers_for_the_wrapped_tensor() -> None:
+    """The id of the tensor a Parameter wrapped may be reused by a new tensor once it is freed; the map by id
+    must not hand that new tensor the parameter's record (it renamed `w` to `q` in about 1 run of 8)."""
+    session = Session(Limits())
+    fresh = torch.randn(3)
+    record = session.add("op", fresh, fn="aten.randn")
+    session.resolve_pending()
+    wrapper = nn.Parameter(fresh)
+    session._rebind(record, wrapper)
+    assert session.latest(wrapper) is record
+    assert session.latest(fresh) is None
