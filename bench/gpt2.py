@@ -41,6 +41,9 @@ from app.layout import initial_layout  # noqa: E402
 from app.models import GraphResponse  # noqa: E402
 
 RATIO_TARGET = 1.5
+# between served runs: a child exits after sending its answer, and freeing GPT-2 124M's 1.7 GB takes the
+# kernel ~0.5 s on both cores; back to back, that exit slows the next run by ~1 s (3.6 s instead of 2.3 s)
+SETTLE_SECONDS = 2.0
 BYTES_TARGET = 3_000_000
 LAYOUT_TARGET_MS = 60.0
 LAYOUT_REPEATS = 5
@@ -68,8 +71,8 @@ class Timed:
     result: object
 
 
-def timed(work: Callable[[], object], repeats: int) -> Timed:
-    """Median times of `work` after one warm-up run.
+def timed(work: Callable[[], object], repeats: int, settle: float = 0.0) -> Timed:
+    """Median times of `work` after one warm-up run, `settle` seconds apart.
 
     The previous result is dropped before each run, so no run builds its model next to the last one's
     (a GPT-2 124M model with its gradients holds 1.3 GB)."""
@@ -78,6 +81,7 @@ def timed(work: Callable[[], object], repeats: int) -> Timed:
     for _ in range(repeats):
         result = None
         gc.collect()
+        time.sleep(settle)
         started, started_cpu = time.perf_counter(), time.process_time()
         result = work()
         wall.append((time.perf_counter() - started) * 1000)
@@ -165,7 +169,7 @@ def measure_served(
     client: httpx.Client, code: str, repeats: int, plain: tuple[float, float], figures: Figures
 ) -> None:
     """End-to-end POST /graph: median time, ratio to plain torch, bytes before and after gzip."""
-    served = timed(lambda: post(client, code), repeats)
+    served = timed(lambda: post(client, code), repeats, settle=SETTLE_SECONDS)
     response = served.result
     assert isinstance(response, httpx.Response)
     if response.status_code != 200:
