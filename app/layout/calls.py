@@ -29,8 +29,9 @@ def split_calls(graph: GraphResponse) -> GraphResponse:
     queue = sorted(groups, key=tree.depth)
     while queue:
         gid = queue.pop(0)
-        calls = _calls(graph, sorted(members[gid]), neighbours)
-        depth = _depth(groups, gid)
+        inside = sorted(members[gid])
+        calls = _calls(graph, inside, neighbours)
+        depth = chains[inside[0]].index(gid) if inside else 0  # its place in any member's chain
         for number, call in enumerate(calls[1:], start=2):
             queue.extend(_copy_call(groups, chains, members, call, depth, number))
     if len(groups) == len(tree.groups):
@@ -41,11 +42,6 @@ def split_calls(graph: GraphResponse) -> GraphResponse:
     ]
     counted = [group.model_copy(update={"members": len(members[group.id])}) for group in groups.values()]
     return graph.model_copy(update={"nodes": nodes, "groups": counted})
-
-
-def _depth(groups: dict[str, Group], gid: str) -> int:
-    """0 for a root group; copies are not in the first GroupTree, so walk the current groups."""
-    return GroupTree(groups.values()).depth(gid)
 
 
 def _members(chains: list[list[str]]) -> dict[str, set[int]]:

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict
 
 from app.errors import DeviceUnavailable
 from app.forms import ResolvedProgram
+from app.layout import initial_layout
 from app.limits import Limits, clamp
 from app.models import GraphOptions, ValuesQuery
 from app.sandbox.pool import Machine
@@ -44,7 +45,6 @@ class GraphTask(BaseModel):
 def run_graph(payload: bytes) -> bytes:
     """Child side: run the program, lay its graph out when asked, encode it (GraphResponse JSON)."""
     from app import runner  # imported here so the server process never imports torch; preloaded in children
-    from app.layout import initial_layout
 
     task = GraphTask.model_validate(json.loads(payload))  # json: pydantic's parser refuses lone surrogates
     if task.values is not None:
