@@ -6,8 +6,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
+from app.examples.lessons import LESSONS
 from app.models import GraphOptions
-from app.teach.examples import LESSONS
 
 __all__ = ["EXAMPLES", "Example", "example"]
 

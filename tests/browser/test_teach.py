@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from test_page import run
 
-from app.teach.examples import lesson
+from app.examples.lessons import lesson
 
 pytestmark = pytest.mark.browser
 

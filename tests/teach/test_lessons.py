@@ -6,8 +6,8 @@ import pytest
 import torch
 from teaching import run_text
 
+from app.examples.lessons import LESSONS, lesson
 from app.models import GraphOptions
-from app.teach.examples import LESSONS, lesson
 
 
 def test_lesson_names_are_unique_and_each_has_code() -> None:

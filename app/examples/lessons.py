@@ -1,6 +1,7 @@
 """Teaching examples for issue #7, as program texts with the options that show each lesson.
 
 The examples menu (app/examples) lists them after the programs; each names the request options it runs with.
+Data only (no torch import): the web server serves GET /examples and must not load torch.
 """
 
 from __future__ import annotations
