@@ -18,12 +18,12 @@ import torch  # noqa: E402
 import app.capture  # noqa: E402,F401  (torch with the numpy warning silenced)
 from app.capture import Recorder, capture  # noqa: E402
 from app.examples import example  # noqa: E402
+from app.examples.lessons import lesson  # noqa: E402
 from app.graph import build_graph  # noqa: E402
 from app.limits import Limits  # noqa: E402
 from app.models import GraphOptions, TrainOptions  # noqa: E402
 from app.program import Interpreter, check_source, validate  # noqa: E402
 from app.teach import annotate, check_gradients, train  # noqa: E402
-from app.teach.examples import lesson  # noqa: E402
 from app.teach.rerun import rerun  # noqa: E402
 
 
