@@ -18,6 +18,7 @@ import torch
 
 from app.capture import heatmaps
 from app.capture.reductions import dense_view, segment_stats, stats_row
+from app.capture.transfer import cat_on_host
 from app.gcpause import collections_paused
 from app.models import Heatmap, Nested, Scalar, Stats, TensorData
 
@@ -96,10 +97,10 @@ class _Batch:
         dtypes = {"float": torch.float64, "grid": torch.float64, "int": torch.int64, "bool": torch.bool}
         lists: dict[str, list[Scalar]] = {}
         for kind, pieces in self.pieces.items():
-            joined = torch.cat(pieces).to(dtypes[kind]) if pieces else torch.zeros(0)  # cat promotes dtypes
-            lists[kind] = _json_list(_significant(joined, DIGITS[kind]).cpu())
+            joined = cat_on_host(pieces).to(dtypes[kind])  # cat promotes dtypes
+            lists[kind] = _json_list(_significant(joined, DIGITS[kind]))
         small = segment_stats(self.small) if self.small else []
-        big = torch.stack(self.big).cpu().tolist() if self.big else []
+        big = cat_on_host([row[None] for row in self.big]).tolist()
         return lists, [small[i] if is_small else big[i] for is_small, i in self.rows]
 
 

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 
 import torch
 
+from app.capture.transfer import cat_on_host
+
 __all__ = ["dense_view", "segment_stats", "stats_row"]
 
 NORM_ROW = 4096  # elements per partial norm (float accuracy)
@@ -43,7 +45,7 @@ def segment_stats(tensors: list[torch.Tensor]) -> list[list[float]]:
             results.append(_block_rows(block, scratch))
             order.extend(part)
     rows: list[list[float]] = [[] for _ in tensors]
-    for position, row in zip(order, torch.cat(results).cpu().tolist(), strict=True):
+    for position, row in zip(order, cat_on_host(results).tolist(), strict=True):
         rows[position] = row
     return rows
 
