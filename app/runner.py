@@ -58,7 +58,11 @@ def run(
 
 
 def resolve_device(requested: str) -> torch.device:
-    """ "auto" is CUDA when present, else CPU; "cuda" without a GPU is an error the user can act on."""
+    """ "auto" is CUDA when present, else CPU; "cuda" without a GPU is an error the user can act on.
+
+    A CPU run never asks: the question loads the CUDA driver, and the fork server warms up with CPU runs."""
+    if requested == "cpu":
+        return torch.device("cpu")
     available = torch.cuda.is_available()
     if requested == "cuda" and not available:
         raise DeviceUnavailable("device 'cuda' was requested but this server has no GPU; use 'cpu' or 'auto'")

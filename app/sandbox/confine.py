@@ -9,7 +9,7 @@ import resource
 __all__ = ["apply_rlimits", "detach", "drop_privileges", "open_fd_count", "vm_size_bytes"]
 
 MiB = 2**20
-SPARE_FDS = 8  # open files a run may add on top of what the child already holds (lazy library loads)
+SPARE_FDS = 64  # files a run may open on top of what the child holds: lazy library loads, CUDA's own files
 KEEP_ENV = ("LANG", "LC_ALL", "OMP_NUM_THREADS", "MKL_NUM_THREADS")  # what torch reads; nothing secret
 
 

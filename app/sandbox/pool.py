@@ -28,7 +28,10 @@ log = logging.getLogger(__name__)
 
 TORCH_PRELOAD = "app.sandbox.preload"  # by name: importing it here would load torch into the web server
 SETTLE = "app.sandbox.settle"  # last: moves what the preloads warmed onto huge pages (cheaper forks)
-PROBE_CONFINEMENT = Confinement(wall_seconds=120, cpu_seconds=120, memory_mb=None, max_result_bytes=4_096)
+# the probe opens the GPU (if any) as a CUDA run does, so that it finds what the runs will find
+PROBE_CONFINEMENT = Confinement(
+    wall_seconds=120, cpu_seconds=120, memory_mb=None, cuda_memory_fraction=1.0, max_result_bytes=4_096
+)
 
 
 @dataclass(frozen=True)
@@ -144,9 +147,18 @@ class Pool:
 
     async def _warm_up(self) -> None:
         """Start the fork server (the one slow torch import), probe the machine, pre-fork the children."""
+        try:
+            await self._start_children()
+        except Exception:  # raised again: the task group would only report it when the server stops
+            log.exception("the worker pool could not start; /healthz stays 503")
+            raise
+
+    async def _start_children(self) -> None:
         probe = await anyio.to_thread.run_sync(spawn, self._context, worker.probe, self._workdir, 1)
         found = json.loads(await anyio.to_thread.run_sync(probe.exchange, b"", PROBE_CONFINEMENT))
         await anyio.to_thread.run_sync(probe.reap)
+        if "cuda_error" in found:
+            log.warning("GPU unusable in a sandboxed run; serving the CPU only: %s", found["cuda_error"])
         for _ in range(self.prefork):
             self._idle.append(await anyio.to_thread.run_sync(self._spawn))
         self.machine = Machine(

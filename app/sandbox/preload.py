@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-import torch
+import os
+
+# torch.cuda.is_available() asks the CUDA runtime, which initialises the driver in the asking process, and a
+# child forked after that cannot use the GPU; NVML answers the same question without (the children's cleared
+# environment drops this again, so their own runs ask the runtime as usual).
+os.environ["PYTORCH_NVML_BASED_CUDA_CHECK"] = "1"
+
+import torch  # noqa: E402
 
 __all__: list[str] = []
 

@@ -5,14 +5,16 @@ torch is imported inside functions: it is already loaded in the children, and th
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 from multiprocessing.connection import Connection
 
 from app.errors import GradtraceError, LimitExceeded, MemoryLimit, ProgramRuntimeError
 from app.sandbox.confine import apply_rlimits, detach, drop_privileges
 from app.sandbox.protocol import Confinement, Job, encode_error, encode_result
 
-__all__ = ["child_main", "probe", "run_job"]
+__all__ = ["child_main", "open_gpu", "probe", "run_job"]
 
 HEADER_BYTES = 4_096  # the Confinement message
 OUT_OF_MEMORY = ("can't allocate memory", "out of memory", "std::bad_alloc")  # allocator failures' wording
@@ -21,15 +23,30 @@ OUT_OF_MEMORY = ("can't allocate memory", "out of memory", "std::bad_alloc")  # 
 def child_main(conn: Connection, job: Job, workdir: str, max_payload_bytes: int) -> None:
     """Confine this child, wait for one job, run it under its limits, send the reply, exit."""
     detach(conn.fileno(), workdir)
+    confinement = Confinement.model_validate_json(conn.recv_bytes(HEADER_BYTES))  # from the server
+    if confinement.cuda_memory_fraction is None:
+        os.environ["CUDA_VISIBLE_DEVICES"] = ""  # a CPU run: autograd's engine then starts no GPU threads
+    else:
+        open_gpu(confinement.cuda_memory_fraction)
     drop_privileges()
-    confinement = Confinement.model_validate_json(conn.recv_bytes(HEADER_BYTES))
     payload = conn.recv_bytes(max_payload_bytes)
     apply_rlimits(cpu_seconds=confinement.cpu_seconds, memory_mb=confinement.memory_mb)
-    if confinement.cuda_memory_fraction is not None:
-        import torch
-
-        torch.cuda.set_per_process_memory_fraction(confinement.cuda_memory_fraction)
     conn.send_bytes(run_job(job, payload, confinement.max_result_bytes))
+
+
+def open_gpu(memory_fraction: float) -> None:
+    """Create this child's CUDA context (when there is a GPU) before it drops root and takes its limits, so
+    that device files a deployment made root-only still open and the file limit counts the driver's files.
+
+    A GPU that fails here fails the run's first CUDA op again, which reports it (the warm-up probe turns
+    that into a CPU-only server); failing here would only end the child without a word."""
+    import torch
+
+    if not torch.cuda.is_available():
+        return
+    with contextlib.suppress(Exception):  # reported by the run, as said above
+        torch.cuda.set_per_process_memory_fraction(memory_fraction)
+        torch.cuda.mem_get_info()  # needs the context: created here, not at the run's first CUDA op
 
 
 def run_job(job: Job, payload: bytes, max_result_bytes: int) -> bytes:
@@ -70,9 +87,16 @@ def _reclassify(error: GradtraceError) -> GradtraceError:
 
 
 def probe(payload: bytes) -> bytes:
-    """Warm-up job: what this machine's torch offers (run in a child, so the fork server never inits CUDA)."""
+    """Warm-up job: what this machine's torch offers to a confined child (run in one, so that the fork
+    server never initialises CUDA). A GPU that a child cannot use (device files it may not open, a broken
+    driver) is reported with its error instead, and the server serves the CPU."""
     import torch
 
-    cuda = torch.cuda.is_available()
-    memory_mb = torch.cuda.get_device_properties(0).total_memory // 2**20 if cuda else 0
-    return json.dumps({"torch": torch.__version__, "cuda": cuda, "cuda_memory_mb": memory_mb}).encode()
+    found: dict[str, object] = {"torch": torch.__version__, "cuda": False, "cuda_memory_mb": 0}
+    if torch.cuda.is_available():
+        try:
+            torch.zeros(1, device="cuda")  # a context and an allocation: what every CUDA run needs
+            found.update(cuda=True, cuda_memory_mb=torch.cuda.get_device_properties(0).total_memory // 2**20)
+        except Exception as error:  # any CUDA failure means the same: no GPU for the runs
+            found["cuda_error"] = f"{type(error).__name__}: {error}"
+    return json.dumps(found).encode()

@@ -73,7 +73,9 @@ async def test_child_is_confined() -> None:
     assert seen["uid"] == (65534 if os.geteuid() == 0 else os.geteuid())
     assert seen["cwd"].startswith("/tmp/gradtrace-run-")
     assert seen["cwd_entries"] == []
-    assert set(seen["env"]) <= {"LANG", "LC_ALL", "OMP_NUM_THREADS", "MKL_NUM_THREADS"}
+    kept = {"LANG", "LC_ALL", "OMP_NUM_THREADS", "MKL_NUM_THREADS"}
+    assert "CUDA_VISIBLE_DEVICES" in seen["env"]  # set empty: a CPU run keeps autograd off the GPU
+    assert set(seen["env"]) <= kept | {"CUDA_VISIBLE_DEVICES"}
     assert seen["fds"] <= 5  # stdin/out/err on /dev/null, the pipe, and listdir's own
     assert seen["core"] == [0, 0]
     assert seen["fsize"] == [0, 0]
