@@ -4,7 +4,7 @@ Models: the logistic neuron, a 10-5-1 MLP, a 100-layer 64-wide Tanh MLP (batch 8
 architecture (nanoGPT-style, 12 layers, 768 wide, 12 heads, vocab 50257, T=16, batch 1).
 Targets on GPT-2: capture <= 1.25x plain, capture+encode <= 1.5x.
 
-    .venv/bin/python -m bench.capture [--repeat N] [--only NAME] [--threads N]
+    .venv/bin/python -m bench.capture [--repeat N] [--only NAME] [--threads N] [--device cpu|cuda]
 """
 
 from __future__ import annotations
@@ -127,8 +127,11 @@ def gpt2() -> Step:
 
 
 def elapsed_ms(run: Callable[[], object]) -> float:
+    """Wall time, including the GPU kernels a CUDA run queued."""
     start = time.perf_counter()
     run()
+    if torch.cuda.is_initialized():  # type: ignore[no-untyped-call]
+        torch.cuda.synchronize()
     return (time.perf_counter() - start) * 1000
 
 
@@ -161,15 +164,18 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--only", choices=["logistic", "mlp", "tanh100", "gpt2"])
     parser.add_argument("--threads", type=int, default=torch.get_num_threads(), help="torch intra-op threads")
+    parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu", help="where models and data live")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    torch.set_default_device(args.device)
     cases: dict[str, Callable[[], Step]] = {
         "logistic": logistic,
         "mlp": mlp,
         "tanh100": deep_tanh,
         "gpt2": gpt2,
     }
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, median of {args.repeat}")
+    threads = torch.get_num_threads()
+    print(f"torch {torch.__version__} on {args.device}, {threads} threads, median of {args.repeat}")
     for name, make in cases.items():
         if args.only in (None, name):
             measure(name, make(), args.repeat)

@@ -7,6 +7,7 @@ as the sandbox child does (app/sandbox/preload.py), twice: in this warm process,
 process as the sandbox runs every program (first-touch memory costs ~0.5 ms per MB on the dev VM, and the
 124M model with gradients touches 1.3 GB). Every time is a median after one warm-up run.
 Run: .venv/bin/python bench/gpt2.py [--repeats 3] [--examples gpt2_mini gpt2_124m] [--raise-caps]
+     [--device auto|cpu|cuda]  (auto: the GPU where torch sees one, as the server does)
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ with warnings.catch_warnings():
 
 from app.examples import example  # noqa: E402
 from app.layout import initial_layout  # noqa: E402
-from app.models import GraphResponse  # noqa: E402
+from app.models import GraphOptions, GraphResponse  # noqa: E402
 
 RATIO_TARGET = 1.5
 # between served runs: a child exits after sending its answer, and freeing GPT-2 124M's 1.7 GB takes the
@@ -84,19 +85,28 @@ def timed(work: Callable[[], object], repeats: int, settle: float = 0.0) -> Time
         time.sleep(settle)
         started, started_cpu = time.perf_counter(), time.process_time()
         result = work()
+        synchronize()
         wall.append((time.perf_counter() - started) * 1000)
         cpu.append((time.process_time() - started_cpu) * 1000)
     return Timed(statistics.median(wall), statistics.median(cpu), result)
 
 
-def post(client: httpx.Client, code: str) -> httpx.Response:
+def synchronize() -> None:
+    """Wait for queued GPU work, so that a CUDA run's time includes its kernels."""
+    if torch.cuda.is_initialized():  # type: ignore[no-untyped-call]
+        torch.cuda.synchronize()
+
+
+def post(client: httpx.Client, code: str, options: GraphOptions) -> httpx.Response:
     """POST /graph without compression: the bytes a client would get before gzip."""
-    return client.post("/graph", json={"program": code}, headers={"accept-encoding": "identity"})
+    body = {"program": code, "options": options.model_dump()}
+    return client.post("/graph", json=body, headers={"accept-encoding": "identity"})
 
 
-def gzipped_bytes(client: httpx.Client, code: str) -> int:
+def gzipped_bytes(client: httpx.Client, code: str, options: GraphOptions) -> int:
     """Bytes on the wire when the client accepts gzip (the server's own compression)."""
-    response = client.post("/graph", json={"program": code}, headers={"accept-encoding": "gzip"})
+    body = {"program": code, "options": options.model_dump()}
+    response = client.post("/graph", json=body, headers={"accept-encoding": "gzip"})
     return response.num_bytes_downloaded
 
 
@@ -120,30 +130,35 @@ import torch
 torch.set_num_threads(1)
 from gpt2_oracle import run_plain
 from app.examples import example
-run_plain(example("gpt2_mini").code)  # torch's lazy first-call work, which the fork server has done
+from app.models import GraphOptions
+options = GraphOptions(device={device!r})
+run_plain(example("gpt2_mini").code, options)  # torch's lazy first-call work (and a CUDA context)
 code = example({name!r}).code
 started = time.perf_counter()
-run_plain(code)
+run_plain(code, options)
+if torch.cuda.is_initialized():
+    torch.cuda.synchronize()
 print((time.perf_counter() - started) * 1000)
 """
 
 
-def plain_in_fresh_process(name: str, repeats: int) -> float:
+def plain_in_fresh_process(name: str, options: GraphOptions, repeats: int) -> float:
     """Median ms of the program's one run in a new Python process, after torch's import and a small warm-up
     program (not timed): the sandbox runs every program in a fresh child, whose memory is all first-touch,
     while the fork server has done the lazy first-call work."""
-    script = FRESH_PROCESS.format(paths=sys.path[:3], name=name)
+    script = FRESH_PROCESS.format(paths=sys.path[:3], name=name, device=options.device)
     command = [sys.executable, "-c", script]
     runs = [subprocess.run(command, check=True, capture_output=True, text=True) for _ in range(repeats)]
     return statistics.median(float(run.stdout.split()[-1]) for run in runs)
 
 
-def measure_local(name: str, repeats: int, figures: Figures) -> tuple[float, float]:
+def measure_local(name: str, options: GraphOptions, repeats: int, figures: Figures) -> tuple[float, float]:
     """Plain torch in-process and in a fresh process, runner.run in-process, its timings, layout, graph size;
     the two plain times (ms)."""
     code = example(name).code
-    plain, runner = timed(lambda: run_plain(code), repeats), timed(lambda: run_served(code), repeats)
-    fresh = plain_in_fresh_process(name, repeats)
+    plain = timed(lambda: run_plain(code, options), repeats)
+    runner = timed(lambda: run_served(code, options), repeats)
+    fresh = plain_in_fresh_process(name, options, repeats)
     graph = runner.result
     assert isinstance(graph, GraphResponse)
     figures.add("plain torch, in-process: wall / CPU (ms)", f"{plain.wall:,.0f} / {plain.cpu:,.0f}")
@@ -166,10 +181,15 @@ def measure_local(name: str, repeats: int, figures: Figures) -> tuple[float, flo
 
 
 def measure_served(
-    client: httpx.Client, code: str, repeats: int, plain: tuple[float, float], figures: Figures
+    client: httpx.Client,
+    code: str,
+    options: GraphOptions,
+    repeats: int,
+    plain: tuple[float, float],
+    figures: Figures,
 ) -> None:
     """End-to-end POST /graph: median time, ratio to plain torch, bytes before and after gzip."""
-    served = timed(lambda: post(client, code), repeats, settle=SETTLE_SECONDS)
+    served = timed(lambda: post(client, code, options), repeats, settle=SETTLE_SECONDS)
     response = served.result
     assert isinstance(response, httpx.Response)
     if response.status_code != 200:
@@ -183,7 +203,7 @@ def measure_served(
     figures.add("  served / plain fresh process", f"{served.wall / plain[1]:.2f}x", f"<= {RATIO_TARGET}x")
     figures.add("  response timings.layout (ms)", f"{body['timings'].get('layout', 0):.1f}", "<= 60")
     figures.add("response bytes before gzip", f"{len(response.content):,}", f"<= {BYTES_TARGET:,}")
-    figures.add("response bytes after gzip", f"{gzipped_bytes(client, code):,}")
+    figures.add("response bytes after gzip", f"{gzipped_bytes(client, code, options):,}")
 
 
 def print_table(columns: dict[str, Figures]) -> None:
@@ -206,19 +226,22 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3, help="timed runs after the warm-up")
     parser.add_argument("--examples", nargs="+", default=["gpt2_mini", "gpt2_124m"])
     parser.add_argument("--raise-caps", action="store_true", help="lift the time and result-size caps")
+    parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="as options.device")
     args = parser.parse_args()
     torch.set_num_threads(1)  # as the sandbox child runs
+    options = GraphOptions(device=args.device)
     codes = {name: example(name).code for name in args.examples}
     columns = {name: Figures() for name in codes}
-    plain = {name: measure_local(name, args.repeats, columns[name]) for name in codes}
+    plain = {name: measure_local(name, options, args.repeats, columns[name]) for name in codes}
     server = start_server(Path(tempfile.mkdtemp()) / "uvicorn.log", RAISED_CAPS if args.raise_caps else {})
     try:
         with httpx.Client(base_url=server.url, timeout=600) as client:
             for name, code in codes.items():
-                measure_served(client, code, args.repeats, plain[name], columns[name])
+                measure_served(client, code, options, args.repeats, plain[name], columns[name])
     finally:
         stop_server(server)
-    print(f"GPT-2 examples, median of {args.repeats} runs after a warm-up, torch on one thread")
+    device = "cuda" if args.device == "cuda" or args.device == "auto" and torch.cuda.is_available() else "cpu"
+    print(f"GPT-2 examples on {device}, median of {args.repeats} runs after a warm-up, torch on one thread")
     print_table(columns)
 
 

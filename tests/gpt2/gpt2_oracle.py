@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from app.models import GraphOptions, GraphResponse, Nested, Scalar, TensorData
+from app.models import GraphOptions, GraphResponse, Nested, Node, Scalar, TensorData
 from app.runner import run
 from app.settings import Settings
 
@@ -41,7 +41,8 @@ class Plain:
 
 
 def run_plain(code: str, options: GraphOptions | None = None) -> Plain:
-    """The program's text run by Python on plain torch, seeded and typed as app.runner does for `options`."""
+    """The program's text run by Python on plain torch, seeded, typed and placed (CPU or CUDA) as app.runner
+    does for `options`."""
     options = options or GraphOptions()
     names: dict[str, object] = {}
     printed = io.StringIO()
@@ -49,11 +50,17 @@ def run_plain(code: str, options: GraphOptions | None = None) -> Plain:
     torch.manual_seed(options.seed)
     torch.set_default_dtype(DTYPES[options.dtype])
     try:
-        with contextlib.redirect_stdout(printed), torch.enable_grad():
+        with contextlib.redirect_stdout(printed), torch.enable_grad(), torch.device(plain_device(options)):
             exec(compile(code, "<example>", "exec"), names)
     finally:
         torch.set_default_dtype(previous)
     return Plain(names, printed.getvalue())
+
+
+def plain_device(options: GraphOptions) -> str:
+    """Where app.runner runs with these options: "auto" is CUDA when this machine has a GPU."""
+    wants_cuda = options.device == "cuda" or (options.device == "auto" and torch.cuda.is_available())
+    return "cuda" if wants_cuda else "cpu"
 
 
 def run_served(code: str, options: GraphOptions | None = None) -> GraphResponse:
@@ -68,6 +75,26 @@ def run_served(code: str, options: GraphOptions | None = None) -> GraphResponse:
     )
 
 
+def trainable_leaves(graph: GraphResponse) -> list[Node]:
+    return [node for node in graph.nodes if node.kind in ("param", "input") and node.grad is not None]
+
+
+def check_against_plain(graph: GraphResponse, plain: Plain) -> int:
+    """Gradients of every trainable leaf, the loss and the printout; returns how many leaves were compared."""
+    leaves = plain.leaves()
+    compared = trainable_leaves(graph)
+    for node in compared:
+        grad = leaves[node.label].grad
+        assert grad is not None, node.label
+        assert_matches(node.grad, grad)
+    loss = plain.names.get("loss")
+    if isinstance(loss, torch.Tensor):
+        assert_close(numbers([graph.outputs["loss"]]), loss.detach().double().reshape(1).cpu())
+        assert_matches([node for node in graph.nodes if node.label == "loss"][-1].data, loss)
+    assert graph.stdout == plain.stdout
+    return len(compared)
+
+
 def assert_matches(data: TensorData | None, expected: torch.Tensor) -> None:
     """A TensorData equals the tensor: every value when inlined, else its preview and stats.
 
@@ -75,7 +102,7 @@ def assert_matches(data: TensorData | None, expected: torch.Tensor) -> None:
     assert data is not None
     assert data.shape == list(expected.shape)
     assert data.numel == expected.numel()
-    expected = expected.detach().double()
+    expected = expected.detach().double().cpu()
     if data.values is not None:
         assert_close(numbers(data.values), expected)
         return

@@ -3,33 +3,11 @@
 from __future__ import annotations
 
 import pytest
-import torch
-from gpt2_oracle import Plain, assert_close, assert_matches, numbers, run_plain, run_served
+from gpt2_oracle import check_against_plain, run_plain, run_served
 
 from app.examples import EXAMPLES, example
-from app.models import GraphResponse, Node
 
 GPT2_124M_UNTIED_NO_QKV_BIAS = 163_009_536  # 163,037,184 (untied, HF-style QKV bias) - 12 blocks x 2,304
-
-
-def trainable_leaves(graph: GraphResponse) -> list[Node]:
-    return [node for node in graph.nodes if node.kind in ("param", "input") and node.grad is not None]
-
-
-def check_against_plain(graph: GraphResponse, plain: Plain) -> int:
-    """Gradients of every trainable leaf, the loss and the printout; returns how many leaves were compared."""
-    leaves = plain.leaves()
-    compared = trainable_leaves(graph)
-    for node in compared:
-        grad = leaves[node.label].grad
-        assert grad is not None, node.label
-        assert_matches(node.grad, grad)
-    loss = plain.names.get("loss")
-    if isinstance(loss, torch.Tensor):
-        assert_close(numbers([graph.outputs["loss"]]), loss.detach().double().reshape(1))
-        assert_matches([node for node in graph.nodes if node.label == "loss"][-1].data, loss)
-    assert graph.stdout == plain.stdout
-    return len(compared)
 
 
 @pytest.mark.parametrize("name", [item.name for item in EXAMPLES if item.name != "gpt2_124m"])
