@@ -10,7 +10,9 @@ from gpt2_oracle import check_against_plain, numbers, run_plain, run_served
 
 from app.capture import encode
 from app.examples import EXAMPLES, example
-from app.models import GraphOptions, TensorData
+from app.limits import Limits
+from app.models import GraphOptions, TensorData, ValuesQuery
+from app.values import node_values
 
 CUDA = GraphOptions(device="cuda")
 
@@ -85,3 +87,15 @@ def test_every_example_on_cuda_equals_plain_torch_on_cuda(name: str) -> None:
     served, plain = run_served(item.code, options), run_plain(item.code, options)
     assert served.device == "cuda"
     assert check_against_plain(served, plain) > 0
+
+
+def test_a_values_page_of_a_cuda_run_is_plain_torchs_on_cuda() -> None:
+    code = example("gpt2_block").code
+    graph = run_served(code, CUDA)
+    weight = next(node for node in graph.nodes if node.kind == "param" and len(node.shape) == 2)
+    query = ValuesQuery(node=weight.id, field="grad", offset=100, limit=500, label=weight.label)
+    page = node_values(code, CUDA, Limits(), query, max_chars=100_000, max_lines=5_000)
+    expected = run_plain(code, CUDA).leaves()[weight.label].grad
+    assert expected is not None
+    actual = torch.tensor(page.values, dtype=torch.float32)
+    torch.testing.assert_close(actual, expected.flatten()[100:600].cpu(), rtol=1e-5, atol=1e-7)
