@@ -42,10 +42,13 @@ def run(
 
     with torch_state(options, device):
         recorded = capture(interpret, limits=limits)
-        ran = time.perf_counter()
-        response = build_graph(recorded)
-        response.stdout = printed[0] if printed else ""  # the teaching re-runs below print again
-        if recorded.error is None:
+    ran = time.perf_counter()
+    # outside the run's torch state: on CUDA its default-device mode would wrap every small torch call of
+    # the encoder, which names its devices itself
+    response = build_graph(recorded)
+    response.stdout = printed[0] if printed else ""  # the teaching re-runs below print again
+    if recorded.error is None:
+        with torch_state(options, device):
             teach.enrich(response, recorded, interpret, options, limits)
     response.device, response.dtype = str(device), options.dtype
     response.timings.update(

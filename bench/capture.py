@@ -167,7 +167,8 @@ def main() -> None:
     parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu", help="where models and data live")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    torch.set_default_device(args.device)
+    if args.device != "cpu":  # a default device is a torch-function mode: it would slow every call on the CPU
+        torch.set_default_device(args.device)
     cases: dict[str, Callable[[], Step]] = {
         "logistic": logistic,
         "mlp": mlp,
