@@ -9,7 +9,7 @@ from app.errors import DeviceUnavailable, ForbiddenAttribute, LimitExceeded, Pro
 from app.examples import example
 from app.limits import Limits
 from app.models import GraphOptions, GraphResponse, Node
-from app.runner import run
+from app.runner import resolve_device, run
 
 LOGISTIC = example("logistic").code
 
@@ -86,3 +86,13 @@ def test_seed_option_makes_runs_repeatable() -> None:
 def test_cuda_without_gpu_is_device_unavailable() -> None:
     with pytest.raises(DeviceUnavailable):
         run("x = 1\n", GraphOptions(device="cuda"), Limits(), max_chars=100, max_lines=10)
+
+
+def test_a_cpu_run_never_asks_about_cuda(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Asking initialises the CUDA driver, and the fork server warms up with CPU runs before it forks."""
+
+    def refuse() -> bool:
+        raise AssertionError("torch.cuda.is_available() was called for a CPU run")
+
+    monkeypatch.setattr(torch.cuda, "is_available", refuse)
+    assert resolve_device("cpu") == torch.device("cpu")
