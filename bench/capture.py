@@ -10,6 +10,7 @@ Targets on GPT-2: capture <= 1.25x plain, capture+encode <= 1.5x.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import statistics
 import time
@@ -23,7 +24,7 @@ with warnings.catch_warnings():  # torch warns at import when the optional numpy
 import torch.nn.functional as F
 from torch import nn
 
-from app.capture import Recorder, capture
+from app.capture import Capture, Recorder, capture
 from app.graph import build_graph
 from app.limits import Limits
 
@@ -135,13 +136,28 @@ def elapsed_ms(run: Callable[[], object]) -> float:
     return (time.perf_counter() - start) * 1000
 
 
-def measure(name: str, step: Step, repeat: int) -> None:
+def on_device(device: str) -> contextlib.AbstractContextManager[object]:
+    """Where the models and the runs' new tensors live, as app.runner places a run (no mode for the CPU:
+    a default device is a torch-function mode, which would slow every call); graph building stays outside."""
+    return contextlib.nullcontext() if device == "cpu" else torch.device(device)
+
+
+def measure(name: str, step: Step, device: str, repeat: int) -> None:
     """The three runs interleaved, so that a busy machine slows all of them alike; medians. `encode` is the
     tensor payload's share of build_graph (TensorTable.encode), the rest of it is graph assembly."""
+
+    def captured() -> Capture:
+        with on_device(device):
+            return capture(step, limits=LIMITS)
+
+    def plain() -> None:
+        with on_device(device):
+            step(None)
+
     runs: dict[str, Callable[[], object]] = {
-        "plain": lambda: step(None),
-        "capture": lambda: capture(step, limits=LIMITS),
-        "encode": lambda: encodes.append(build_graph(capture(step, limits=LIMITS)).timings["encode"]),
+        "plain": plain,
+        "capture": captured,
+        "encode": lambda: encodes.append(build_graph(captured()).timings["encode"]),
     }
     encodes: list[float] = []
     times: dict[str, list[float]] = {key: [] for key in runs}
@@ -150,11 +166,12 @@ def measure(name: str, step: Step, repeat: int) -> None:
             took = elapsed_ms(run)
             if round_index:  # the first round warms up
                 times[key].append(took)
-    plain, captured, encoded = (statistics.median(times[key]) for key in runs)
-    graph = build_graph(capture(step, limits=LIMITS))
+    plain_ms, capture_ms, encode_ms = (statistics.median(times[key]) for key in runs)
+    graph = build_graph(captured())
     print(
-        f"{name:<12} nodes {len(graph.nodes):>5}  plain {plain:9.1f} ms  capture {captured:9.1f} ms "
-        f"({captured / plain:5.2f}x)  capture+encode {encoded:9.1f} ms ({encoded / plain:5.2f}x)  "
+        f"{name:<12} nodes {len(graph.nodes):>5}  plain {plain_ms:9.1f} ms  capture {capture_ms:9.1f} ms "
+        f"({capture_ms / plain_ms:5.2f}x)  capture+encode {encode_ms:9.1f} ms "
+        f"({encode_ms / plain_ms:5.2f}x)  "
         f"of which encode {statistics.median(encodes[1:]):7.1f} ms"
     )
 
@@ -167,8 +184,6 @@ def main() -> None:
     parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu", help="where models and data live")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    if args.device != "cpu":  # a default device is a torch-function mode: it would slow every call on the CPU
-        torch.set_default_device(args.device)
     cases: dict[str, Callable[[], Step]] = {
         "logistic": logistic,
         "mlp": mlp,
@@ -179,7 +194,9 @@ def main() -> None:
     print(f"torch {torch.__version__} on {args.device}, {threads} threads, median of {args.repeat}")
     for name, make in cases.items():
         if args.only in (None, name):
-            measure(name, make(), args.repeat)
+            with on_device(args.device):
+                step = make()
+            measure(name, step, args.device, args.repeat)
 
 
 if __name__ == "__main__":
