@@ -12,6 +12,7 @@ from multiprocessing.connection import Connection
 
 from app.errors import GradtraceError, LimitExceeded, MemoryLimit, ProgramRuntimeError
 from app.sandbox.confine import apply_rlimits, detach, drop_privileges
+from app.sandbox.prefault import start_prefaulting
 from app.sandbox.protocol import Confinement, Job, encode_error, encode_result
 
 __all__ = ["child_main", "open_gpu", "probe", "run_job"]
@@ -31,6 +32,7 @@ def child_main(conn: Connection, job: Job, workdir: str, max_payload_bytes: int)
     drop_privileges()
     payload = conn.recv_bytes(max_payload_bytes)
     apply_rlimits(cpu_seconds=confinement.cpu_seconds, memory_mb=confinement.memory_mb)
+    start_prefaulting()
     conn.send_bytes(run_job(job, payload, confinement.max_result_bytes))
 
 

@@ -1,0 +1,63 @@
+"""A spare thread pre-faults a sandbox child's heap while the run computes.
+
+Every run is a fresh child, so every page a big program touches is new to it: GPT-2 124M touches ~1.4 GB,
+and the kernel hands out fresh pages one fault at a time on the run's own thread (~0.5 s per GB on the dev
+VM). Here glibc takes all memory from its one heap (no mmap per big block, never trimmed, grown with a pad),
+and a helper thread populates each new stretch of the heap (MADV_POPULATE_WRITE) from the top down while the
+run writes into it from the bottom up, so the page zeroing moves to another core. The 124M example in a fresh
+process: 1.63 -> 1.15 s. Where the C library is not glibc or the kernel is older than 5.14, nothing changes.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import threading
+import time
+
+__all__ = ["start_prefaulting"]
+
+M_TRIM_THRESHOLD, M_TOP_PAD, M_MMAP_MAX = -1, -2, -4  # glibc's mallopt parameters
+MADV_POPULATE_WRITE = 23  # Linux 5.14
+TOP_PAD = 64 << 20  # each heap growth asks this much more (the stretch filled ahead; a limit comes as early)
+STRIDE = 4 << 20  # bytes populated per call, top-down
+POLL_SECONDS = 0.002
+IDLE_SECONDS = 0.05  # small runs end before the helper ever wakes (its polling costs them ~2 ms)
+PAGE = 4096
+
+
+def start_prefaulting() -> bool:
+    """Switch this process's allocator to one growing heap and start the helper; False where unsupported."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if not hasattr(libc, "gnu_get_libc_version"):  # musl and others: mallopt means something else or nothing
+        return False
+    libc.sbrk.restype = ctypes.c_void_p
+    libc.sbrk.argtypes = [ctypes.c_long]
+    libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+    last_heap_page = (libc.sbrk(0) & ~(PAGE - 1)) - PAGE
+    if libc.madvise(last_heap_page, PAGE, MADV_POPULATE_WRITE) != 0:  # EINVAL before Linux 5.14
+        return False
+    settings = ((M_MMAP_MAX, 0), (M_TRIM_THRESHOLD, 2**31 - 1), (M_TOP_PAD, TOP_PAD))
+    if not all(libc.mallopt(name, value) == 1 for name, value in settings):
+        return False
+    threading.Thread(target=_populate_growth, args=(libc,), name="prefault", daemon=True).start()
+    return True
+
+
+def _populate_growth(libc: ctypes.CDLL) -> None:
+    """Populate whatever the heap grew by since the last look; stop for good where the kernel refuses."""
+    done = _page_up(libc.sbrk(0))
+    time.sleep(IDLE_SECONDS)
+    while True:
+        top = libc.sbrk(0) & ~(PAGE - 1)
+        if top <= done:
+            time.sleep(POLL_SECONDS)
+            continue
+        for end in range(top, done, -STRIDE):
+            begin = max(done, end - STRIDE)
+            if libc.madvise(begin, end - begin, MADV_POPULATE_WRITE) != 0:
+                return  # out of memory: the run's own allocations will say so
+        done = top
+
+
+def _page_up(address: int) -> int:
+    return (address + PAGE - 1) & ~(PAGE - 1)
