@@ -18,9 +18,8 @@ from app.capture.transfer import cat_on_host
 __all__ = ["dense_view", "segment_stats", "stats_row"]
 
 NORM_ROW = 4096  # elements per partial norm (float accuracy)
-CACHE_CHUNK = (
-    256 * NORM_ROW
-)  # elements of a big tensor reduced at a time on CPU (4 MB of float: cache-resident)
+# elements of a big tensor reduced at a time on CPU (4 MB of float: cache-resident)
+CACHE_CHUNK = 256 * NORM_ROW
 STACK_CHUNK = 1 << 19  # elements of small same-size tensors stacked at a time into one reused buffer
 
 GroupKey = tuple[int, torch.dtype, torch.device]

@@ -9,10 +9,10 @@ transparent huge pages, or no MADV_COLLAPSE (Linux < 6.1), nothing changes.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 from collections.abc import Iterator
 from pathlib import Path
+
+from app.sandbox.libc import libc
 
 __all__ = ["collapse_anonymous_memory"]
 
@@ -27,11 +27,9 @@ def collapse_anonymous_memory() -> int:
     """Bytes of private writable anonymous memory (and the heap) now on huge pages; 0 where unsupported."""
     if "[never]" in _read(THP_SETTING) or not Path("/proc/self/maps").exists():
         return 0
-    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
-    libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
     collapsed = 0
     for start, length in _aligned_anonymous_ranges():
-        if libc.madvise(start, length, MADV_COLLAPSE) == 0:
+        if libc().madvise(start, length, MADV_COLLAPSE) == 0:
             collapsed += length
     return collapsed
 

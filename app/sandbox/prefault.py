@@ -10,9 +10,10 @@ process: 1.63 -> 1.15 s. Where the C library is not glibc or the kernel is older
 
 from __future__ import annotations
 
-import ctypes
 import threading
 import time
+
+from app.sandbox.libc import libc
 
 __all__ = ["start_prefaulting"]
 
@@ -27,34 +28,32 @@ PAGE = 4096
 
 def start_prefaulting() -> bool:
     """Switch this process's allocator to one growing heap and start the helper; False where unsupported."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    if not hasattr(libc, "gnu_get_libc_version"):  # musl and others: mallopt means something else or nothing
+    library = libc()
+    if not hasattr(library, "gnu_get_libc_version"):  # musl and others: no such mallopt
         return False
-    libc.sbrk.restype = ctypes.c_void_p
-    libc.sbrk.argtypes = [ctypes.c_long]
-    libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
-    last_heap_page = (libc.sbrk(0) & ~(PAGE - 1)) - PAGE
-    if libc.madvise(last_heap_page, PAGE, MADV_POPULATE_WRITE) != 0:  # EINVAL before Linux 5.14
+    last_heap_page = (library.sbrk(0) & ~(PAGE - 1)) - PAGE
+    if library.madvise(last_heap_page, PAGE, MADV_POPULATE_WRITE) != 0:  # EINVAL before Linux 5.14
         return False
     settings = ((M_MMAP_MAX, 0), (M_TRIM_THRESHOLD, 2**31 - 1), (M_TOP_PAD, TOP_PAD))
-    if not all(libc.mallopt(name, value) == 1 for name, value in settings):
+    if not all(library.mallopt(name, value) == 1 for name, value in settings):
         return False
-    threading.Thread(target=_populate_growth, args=(libc,), name="prefault", daemon=True).start()
+    threading.Thread(target=_populate_growth, name="prefault", daemon=True).start()
     return True
 
 
-def _populate_growth(libc: ctypes.CDLL) -> None:
+def _populate_growth() -> None:
     """Populate whatever the heap grew by since the last look; stop for good where the kernel refuses."""
-    done = _page_up(libc.sbrk(0))
+    library = libc()
+    done = _page_up(library.sbrk(0))
     time.sleep(IDLE_SECONDS)
     while True:
-        top = libc.sbrk(0) & ~(PAGE - 1)
+        top = library.sbrk(0) & ~(PAGE - 1)
         if top <= done:
             time.sleep(POLL_SECONDS)
             continue
         for end in range(top, done, -STRIDE):
             begin = max(done, end - STRIDE)
-            if libc.madvise(begin, end - begin, MADV_POPULATE_WRITE) != 0:
+            if library.madvise(begin, end - begin, MADV_POPULATE_WRITE) != 0:
                 return  # out of memory: the run's own allocations will say so
         done = top
 

@@ -1,0 +1,18 @@
+"""The C library's memory calls, typed once for ctypes (fork-server huge pages, children's prefaulting)."""
+
+from __future__ import annotations
+
+import ctypes
+from functools import cache
+
+__all__ = ["libc"]
+
+
+@cache
+def libc() -> ctypes.CDLL:
+    """This process's C library (`errno` kept) with madvise and sbrk typed for 64-bit addresses."""
+    library = ctypes.CDLL(None, use_errno=True)
+    library.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+    library.sbrk.restype = ctypes.c_void_p
+    library.sbrk.argtypes = [ctypes.c_long]
+    return library
