@@ -4,6 +4,7 @@ torch state from the options, interpretation under capture, and the graph respon
 from __future__ import annotations
 
 import contextlib
+import logging
 import time
 from collections.abc import Iterator
 
@@ -19,6 +20,8 @@ from app.program import Interpreter, Recorder, check_source, validate
 from app.seeding import manual_seed
 
 __all__ = ["resolve_device", "run", "torch_state"]
+
+log = logging.getLogger(__name__)
 
 _DTYPES = {"float32": torch.float32, "float64": torch.float64}
 
@@ -45,7 +48,15 @@ def run(
     ran = time.perf_counter()
     # outside the run's torch state: on CUDA its default-device mode would wrap every small torch call of
     # the encoder, which names its devices itself
-    response = build_graph(recorded)
+    try:
+        response = build_graph(recorded)
+    except Exception:
+        if recorded.error is None:
+            raise
+        # often the failure's own cause again (a CUDA out-of-memory leaves no room to reduce what ran):
+        # the program's positioned error matters more than its partial graph
+        log.warning("the partial graph of a failed run could not be built", exc_info=True)
+        raise _with_graph(recorded.error, None) from None
     response.stdout = printed[0] if printed else ""  # the teaching re-runs below print again
     if recorded.error is None:
         with torch_state(options, device):
@@ -89,11 +100,11 @@ def torch_state(options: GraphOptions, device: torch.device) -> Iterator[None]:
             torch.set_default_device(None)
 
 
-def _with_graph(error: Exception, response: GraphResponse) -> GradtraceError:
+def _with_graph(error: Exception, response: GraphResponse | None) -> GradtraceError:
     """The program's error, carrying what ran before it (when anything was recorded)."""
     if not isinstance(error, GradtraceError):
         error = InternalError(f"the run failed unexpectedly ({type(error).__name__})")
-    if response.nodes:
+    if response is not None and response.nodes:
         error.graph = response.model_dump(mode="json")
     return error
 

@@ -49,6 +49,23 @@ def test_torch_error_is_runtime_error_at_the_line_with_the_partial_graph() -> No
     assert error.graph is not None and len(error.graph["nodes"]) >= 2
 
 
+def test_a_failed_run_whose_partial_graph_cannot_be_built_keeps_its_positioned_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """As after a CUDA out-of-memory, when reducing what ran needs the memory that ran out."""
+
+    def out_of_memory(*_: object) -> GraphResponse:
+        raise RuntimeError("CUDA out of memory. Tried to allocate 32.00 MiB")
+
+    monkeypatch.setattr("app.runner.build_graph", out_of_memory)
+    program = "import torch\na = torch.ones(2, 3, requires_grad=True)\nb = a * 2\nc = b @ torch.ones(2, 3)\n"
+    with pytest.raises(ProgramRuntimeError) as caught:
+        graph(program)
+    assert (caught.value.line, caught.value.graph) == (4, None)
+    with pytest.raises(RuntimeError, match="CUDA out of memory"):  # a run that succeeded has nothing to keep
+        graph("import torch\na = torch.ones(2)\n")
+
+
 def test_bce_target_size_check_keeps_torchs_message() -> None:
     program = "import torch\nimport torch.nn as nn\nloss = nn.BCELoss()(torch.rand(3, 1), torch.rand(3))\n"
     with pytest.raises(ProgramRuntimeError, match="Using a target size"):
