@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import torch
 
 from app.capture import heatmaps
-from app.capture.reductions import dense_view, segment_stats, stats_row
+from app.capture.reductions import big_stats, dense_view, segment_stats, stats_row
 from app.capture.transfer import cat_on_host
 from app.gcpause import collections_paused
 from app.models import Heatmap, Nested, Scalar, Stats, TensorData
@@ -62,7 +62,7 @@ class _Batch:
         self.pieces: dict[str, list[torch.Tensor]] = {kind: [] for kind in DIGITS}
         self.sizes: dict[str, int] = dict.fromkeys(DIGITS, 0)
         self.small: list[torch.Tensor] = []  # tensors whose stats come from one segmented reduction
-        self.big: list[torch.Tensor] = []  # stats rows of big tensors, one reduction set each
+        self.big: list[torch.Tensor] = []  # tensors reduced one by one (a few at a time)
         self.rows: list[tuple[bool, int]] = []  # (small?, position) per stats row
         self._by_memory: dict[tuple[int, int, torch.dtype, str], int] = {}
         self._pooled: dict[tuple[object, ...], torch.Tensor] = {}
@@ -87,7 +87,7 @@ class _Batch:
             self.small.append(tensor)
         else:
             self.rows.append((False, len(self.big)))
-            self.big.append(stats_row(tensor))
+            self.big.append(tensor)
         if dense:
             self._by_memory[key] = len(self.rows) - 1
         return len(self.rows) - 1
@@ -100,7 +100,7 @@ class _Batch:
             joined = cat_on_host(pieces).to(dtypes[kind])  # cat promotes dtypes
             lists[kind] = _json_list(_significant(joined, DIGITS[kind]))
         small = segment_stats(self.small) if self.small else []
-        big = cat_on_host([row[None] for row in self.big]).tolist()
+        big = big_stats(self.big)
         return lists, [small[i] if is_small else big[i] for is_small, i in self.rows]
 
 

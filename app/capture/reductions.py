@@ -8,19 +8,24 @@ memory once.
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import torch
 
 from app.capture.transfer import cat_on_host
 
-__all__ = ["dense_view", "segment_stats", "stats_row"]
+__all__ = ["big_stats", "dense_view", "segment_stats", "stats_row"]
 
 NORM_ROW = 4096  # elements per partial norm (float accuracy)
 # elements of a big tensor reduced at a time on CPU (4 MB of float: cache-resident)
 CACHE_CHUNK = 256 * NORM_ROW
 STACK_CHUNK = 1 << 19  # elements of small same-size tensors stacked at a time into one reused buffer
+# threads for big CPU tensors: torch runs on one in the sandbox child, and a second core that reduces
+# other tensors meanwhile takes GPT-2's 250 M parameter and gradient elements from 122 to 75 ms
+BIG_STATS_THREADS = 2
 
 GroupKey = tuple[int, torch.dtype, torch.device]
 
@@ -94,6 +99,32 @@ def dense_view(tensor: torch.Tensor) -> torch.Tensor:
     order = sorted(range(tensor.dim()), key=lambda d: -strides[d])
     permuted = tensor.permute(order)
     return permuted if permuted.is_contiguous() else tensor
+
+
+def big_stats(tensors: list[torch.Tensor]) -> list[list[float]]:
+    """`stats_row` of each tensor. CPU tensors are shared out among a few threads, the biggest first to the
+    least loaded (torch lets go of the GIL while it reduces); a GPU queues its work in order anyway."""
+    if not tensors:
+        return []
+    on_cpu = sorted((i for i, t in enumerate(tensors) if t.is_cpu), key=lambda i: -tensors[i].numel())
+    shares: list[list[int]] = [[] for _ in range(min(BIG_STATS_THREADS, len(os.sched_getaffinity(0))))]
+    loads = [0] * len(shares)
+    for i in on_cpu:
+        least = loads.index(min(loads))
+        shares[least].append(i)
+        loads[least] += tensors[i].numel()
+    shares[0] += [i for i, t in enumerate(tensors) if not t.is_cpu]
+
+    def reduce(share: list[int]) -> list[tuple[int, torch.Tensor]]:
+        return [(i, stats_row(tensors[i])) for i in share]
+
+    first, *others = shares
+    with ThreadPoolExecutor(max(1, len(others))) as pool:
+        running = pool.map(reduce, others)  # started now; this thread takes the first share meanwhile
+        rows = dict(reduce(first))
+        for done in running:
+            rows.update(done)
+    return cat_on_host([rows[i][None] for i in range(len(tensors))]).tolist()
 
 
 def stats_row(tensor: torch.Tensor) -> torch.Tensor:

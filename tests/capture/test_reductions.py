@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 import torch
 
-from app.capture.reductions import CACHE_CHUNK, NORM_ROW, STACK_CHUNK, segment_stats, stats_row
+from app.capture import reductions
+from app.capture.reductions import CACHE_CHUNK, NORM_ROW, STACK_CHUNK, big_stats, segment_stats, stats_row
 
 
 def expected(tensor: torch.Tensor) -> list[float]:
@@ -53,3 +56,25 @@ def test_small_tensors_of_many_sizes_match_torch_in_their_order() -> None:
     for tensor, row in zip(tensors, rows, strict=True):
         assert row == pytest.approx(expected(tensor), rel=1e-6)
     assert rows[-1][2] == pytest.approx(1 / 3, rel=1e-12)
+
+
+def test_big_tensors_are_reduced_on_two_threads_and_answered_in_their_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    threads: dict[int, list[int]] = {}
+
+    def recording(tensor: torch.Tensor) -> torch.Tensor:
+        threads.setdefault(threading.get_ident(), []).append(tensor.numel())
+        return stats_row(tensor)
+
+    monkeypatch.setattr(reductions.os, "sched_getaffinity", lambda _: {0, 1, 2, 3})
+    monkeypatch.setattr(reductions, "stats_row", recording)
+    torch.manual_seed(0)
+    sizes = [70_000, 300_000, 90_000, 250_000, 80_000]
+    tensors = [torch.randn(size) * (i + 1) for i, size in enumerate(sizes)]
+    rows = big_stats(tensors)
+    for tensor, row in zip(tensors, rows, strict=True):
+        assert row == pytest.approx(expected(tensor), rel=1e-5)
+    loads = sorted(sum(share) for share in threads.values())  # biggest first, each to the least loaded
+    assert len(threads) == reductions.BIG_STATS_THREADS == 2 and loads == [380_000, 410_000]
+    assert big_stats([]) == []
