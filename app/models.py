@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, TypeAlias
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, SerializeAsAny, model_validator
 from typing_extensions import TypeAliasType
 
 from app.forms.models import REQUEST_EXAMPLES, NetworkSpec, Target, Variables
@@ -54,6 +54,9 @@ GRAPH_VERSION = 1
 Scalar: TypeAlias = bool | int | float | str
 Nested = TypeAliasType("Nested", "Scalar | list[Nested]")  # named, so pydantic can recurse
 NodeKind: TypeAlias = Literal["input", "param", "const", "op", "output", "saved"]
+# Tensor numbers serialize by each value's own type (the schema keeps the union): checking every number
+# of a GPT-2 response against Scalar's four types took 40 of the 70 ms its JSON took
+Numbers: TypeAlias = SerializeAsAny[list[Scalar]]
 
 
 class Model(BaseModel):
@@ -82,7 +85,7 @@ class Heatmap(Model):
 
     rows: int
     cols: int
-    values: list[list[Scalar]]
+    values: SerializeAsAny[list[list[Scalar]]]
 
 
 class TensorData(Model):
@@ -92,8 +95,8 @@ class TensorData(Model):
     dtype: str
     numel: int
     stats: Stats | None = None
-    values: Nested | None = None  # nested like `shape`; a plain scalar for 0-d tensors
-    preview: list[Scalar] | None = None  # first elements in row-major order when truncated
+    values: SerializeAsAny[Nested] | None = None  # nested like `shape`; a plain scalar for 0-d tensors
+    preview: Numbers | None = None  # first elements in row-major order when truncated
     heatmap: Heatmap | None = None
     truncated: bool = False
 
@@ -452,4 +455,4 @@ class ValuesResponse(Model):
     dtype: str
     numel: int
     offset: int  # flat index of values[0]
-    values: list[Scalar]  # elements offset ... offset + len(values) - 1
+    values: Numbers  # elements offset ... offset + len(values) - 1
