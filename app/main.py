@@ -15,6 +15,7 @@ from app.api.body_limit import BodyLimit
 from app.api.errors import install_error_handlers
 from app.api.headers import SecurityHeaders
 from app.api.pages import STATIC_DIR
+from app.sandbox.gpu_spare import prepare_gpu
 from app.sandbox.graph_job import PRELOAD, run_graph
 from app.sandbox.pool import Pool
 from app.settings import Settings, get_settings
@@ -68,6 +69,8 @@ def make_pool(settings: Settings) -> Pool:
         prefork=settings.prefork,
         max_payload_bytes=settings.max_body_bytes + PAYLOAD_OVERHEAD,
         preload=PRELOAD,
+        gpu_prefork=settings.gpu_prefork,
+        prepare_gpu=prepare_gpu,
     )
 
 

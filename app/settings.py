@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     workers: int = Field(2, ge=1, description="runs executing at once (sandboxed child processes)")
     queue: int = Field(8, ge=0, description="requests allowed to wait for a worker; beyond: 503")
     prefork: int = Field(2, ge=0, description="children forked ahead of time, off the request path")
+    gpu_prefork: int = Field(
+        1, ge=0, description="children kept with the GPU prepared for CUDA runs (~0.5 GB of GPU memory each)"
+    )
     max_body_bytes: int = Field(262_144, gt=0, description="request body size, bytes; beyond: 413")
     max_layout_body_bytes: int = Field(
         8 * 2**20, gt=0, description="POST /layout body (a graph without tensors), bytes; beyond: 413"

@@ -9,7 +9,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.context import ForkServerContext, ForkServerProcess
 
 from app.errors import CpuLimit, GradtraceError, InternalError, Timeout, WorkerCrashed
-from app.sandbox.protocol import Confinement, Job, decode_reply
+from app.sandbox.protocol import PREPARED, Confinement, Job, Preparation, decode_reply
 from app.sandbox.worker import child_main
 
 __all__ = ["Child", "exit_error", "spawn"]
@@ -24,9 +24,20 @@ class Child:
     process: ForkServerProcess
     conn: Connection
     _reaping: threading.Lock = field(default_factory=threading.Lock)
+    _prepared: bool = False
 
     def alive(self) -> bool:
         return self.process.is_alive()
+
+    def prepared(self) -> bool:
+        """Whether a spare made for the GPU has said that it is ready (without waiting; the message is read
+        once, so that the reply to its job comes next)."""
+        if not self._prepared and self.alive():
+            try:
+                self._prepared = self.conn.poll(0) and self.conn.recv_bytes(len(PREPARED)) == PREPARED
+            except (EOFError, OSError):  # it died meanwhile: never ready; the pool reaps it
+                return False
+        return self._prepared
 
     def kill(self) -> None:
         """SIGKILL, safe at any time, from any thread: it never reads the exit status (`reap` does)."""
@@ -77,10 +88,18 @@ def exit_error(exitcode: int | None, confinement: Confinement) -> GradtraceError
     return WorkerCrashed(f"the worker process ended unexpectedly ({how}); please try again")
 
 
-def spawn(context: ForkServerContext, job: Job, workdir: str, max_payload_bytes: int) -> Child:
-    """Fork a child from the fork server; it confines itself and waits for its job (blocking, ~ms)."""
+def spawn(
+    context: ForkServerContext,
+    job: Job,
+    workdir: str,
+    max_payload_bytes: int,
+    prepare_gpu: Preparation | None = None,
+) -> Child:
+    """Fork a child from the fork server; it confines itself and waits for its job (blocking, ~ms).
+    With `prepare_gpu` it is a spare for CUDA runs only (see worker.child_main)."""
     ours, theirs = context.Pipe(duplex=True)
-    process = context.Process(target=child_main, args=(theirs, job, workdir, max_payload_bytes), daemon=True)
+    args = (theirs, job, workdir, max_payload_bytes, prepare_gpu)
+    process = context.Process(target=child_main, args=args, daemon=True)
     process.start()
     theirs.close()
     return Child(process, ours)

@@ -63,8 +63,12 @@ def open_fd_count() -> int:
 
 
 def apply_rlimits(*, cpu_seconds: int, memory_mb: int | None) -> None:
-    """CPU seconds (soft; hard one more), address space (None: skipped, e.g. CUDA), no core, no files."""
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
+    """CPU seconds from now (soft; hard one more), address space (None: skipped, e.g. CUDA), no core, no
+    files. The CPU limit counts the process's whole life, and a spare prepared for the GPU spent some before
+    its job came."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = int(usage.ru_utime + usage.ru_stime) + cpu_seconds
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
     if memory_mb is not None:
         limit = vm_size_bytes() + memory_mb * MiB
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))

@@ -24,7 +24,7 @@ from app.settings import Settings
 __all__ = ["PRELOAD", "GraphTask", "prepare", "resolve_device", "run_graph"]
 
 # imported once by the fork server, before any fork
-PRELOAD = ("app.runner", "app.values", "app.layout", "app.sandbox.graph_warmup")
+PRELOAD = ("app.runner", "app.values", "app.layout", "app.sandbox.gpu_spare", "app.sandbox.graph_warmup")
 
 
 class GraphTask(BaseModel):

@@ -1,4 +1,7 @@
-"""The worker pool: a fork server with torch preloaded, pre-forked children, bounded runs, a queue, a 503."""
+"""The worker pool: a fork server with torch preloaded, pre-forked children, bounded runs, a queue, a 503.
+
+On a machine with a usable GPU the pool also keeps spares prepared for CUDA runs: a CUDA context, cuBLAS,
+autograd's GPU thread and the kernels' first loads cost a fresh child ~0.5 s on an H200, on every run."""
 
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ from anyio.abc import TaskGroup
 from app.errors import Busy
 from app.sandbox import worker
 from app.sandbox.child import Child, spawn
-from app.sandbox.protocol import Confinement, Job
+from app.sandbox.protocol import Confinement, Job, Preparation
 
 __all__ = ["Machine", "Pool"]
 
@@ -44,7 +47,11 @@ class Machine:
 
 
 class Pool:
-    """Runs `job` in a fresh child per call, at most `workers` at once, `queue` waiting; use `async with`."""
+    """Runs `job` in a fresh child per call, at most `workers` at once, `queue` waiting; use `async with`.
+
+    `prefork` children wait ready for any run; when the probe finds a usable GPU and `prepare_gpu` is given,
+    `gpu_prefork` more wait with the GPU prepared by it, for CUDA runs only (a CUDA run finding none takes
+    a plain child, which opens the GPU itself)."""
 
     def __init__(
         self,
@@ -55,13 +62,18 @@ class Pool:
         prefork: int,
         max_payload_bytes: int,
         preload: Sequence[str] = (),
+        gpu_prefork: int = 0,
+        prepare_gpu: Preparation | None = None,
+        probe: Job = worker.probe,
     ) -> None:
         self.job, self.workers, self.queue, self.prefork = job, workers, queue, prefork
         self.max_payload_bytes = max_payload_bytes
         self.preload = [TORCH_PRELOAD, worker.__name__, job.__module__, *preload, SETTLE]
+        self.gpu_prefork, self.prepare_gpu, self.probe = gpu_prefork, prepare_gpu, probe
         self.machine: Machine | None = None  # set once warm; /healthz is ready from then on
         self._context = multiprocessing.get_context("forkserver")
-        self._idle: deque[Child] = deque()
+        self._idle: dict[bool, deque[Child]] = {False: deque(), True: deque()}  # by "prepared for the GPU"
+        self._stock = {False: prefork, True: 0}  # spares kept of each kind (GPU ones once a GPU is found)
         self._limiter = anyio.CapacityLimiter(workers)
         self._gpu = anyio.Lock()  # CUDA runs one at a time
         self._pending = 0  # running + waiting
@@ -87,8 +99,9 @@ class Pool:
         assert self._tasks is not None
         self._tasks.cancel_scope.cancel()
         await self._tasks.__aexit__(None, None, None)  # the caller's own error propagates as it is
-        while self._idle:
-            self._idle.popleft().reap()
+        for idle in self._idle.values():
+            while idle:
+                idle.popleft().reap()
         shutil.rmtree(self._workdir, ignore_errors=True)
 
     async def run(self, payload: bytes, confinement: Confinement) -> bytes:
@@ -107,8 +120,13 @@ class Pool:
         finally:
             self._pending -= 1
 
+    @property
+    def gpu_spares(self) -> int:
+        """Spares waiting with their GPU prepared (not those still preparing)."""
+        return sum(child.prepared() for child in self._idle[True])
+
     async def _run_in_child(self, payload: bytes, confinement: Confinement) -> bytes:
-        child = await self._take_child()
+        child = await self._take_child(gpu=confinement.cuda_memory_fraction is not None)
         try:
             return await anyio.to_thread.run_sync(
                 child.exchange, payload, confinement, abandon_on_cancel=True
@@ -119,29 +137,50 @@ class Pool:
         finally:
             self._in_background(child.reap)
 
-    async def _take_child(self) -> Child:
-        """A pre-forked child when one is alive (forking a replacement in the background), else a new one."""
-        while self._idle:
-            child = self._idle.popleft()
-            if self._tasks is not None:
-                self._tasks.start_soon(self._restock)
+    async def _take_child(self, *, gpu: bool) -> Child:
+        """For a CUDA run, a spare with its GPU prepared when one is ready; else a plain pre-forked child when
+        one is alive (forking a replacement in the background), else a new plain one. A plain child serves
+        any run: it opens the GPU itself once its job's header says CUDA."""
+        if gpu and (spare := await self._prepared_spare()) is not None:
+            return spare
+        idle = self._idle[False]
+        while idle:
+            child = idle.popleft()
+            self._restock_soon(False)
             if child.alive():
                 return child
             await anyio.to_thread.run_sync(child.reap)
-        return await anyio.to_thread.run_sync(self._spawn)
+        return await anyio.to_thread.run_sync(self._spawn, False)
 
-    def _spawn(self) -> Child:
-        return spawn(self._context, self.job, self._workdir, self.max_payload_bytes)
+    async def _prepared_spare(self) -> Child | None:
+        """The first spare made for the GPU if it has finished preparing: one still at it (~1 s on an H200)
+        would keep the run waiting longer than a plain child takes to open the GPU (~0.4 s)."""
+        idle = self._idle[True]
+        while idle and not idle[0].alive():
+            self._restock_soon(True)
+            await anyio.to_thread.run_sync(idle.popleft().reap)
+        if not idle or not idle[0].prepared():
+            return None
+        self._restock_soon(True)
+        return idle.popleft()
+
+    def _restock_soon(self, gpu: bool) -> None:
+        if self._tasks is not None:
+            self._tasks.start_soon(self._restock, gpu)
+
+    def _spawn(self, gpu: bool) -> Child:
+        prepare = self.prepare_gpu if gpu else None
+        return spawn(self._context, self.job, self._workdir, self.max_payload_bytes, prepare)
 
     def _in_background(self, work: Callable[[], object]) -> None:
         """Blocking work (fork, reap) in a thread, owned by the pool's task group, off the request path."""
         if self._tasks is not None:
             self._tasks.start_soon(partial(anyio.to_thread.run_sync, work))
 
-    async def _restock(self) -> None:
-        child = await anyio.to_thread.run_sync(self._spawn)
-        if len(self._idle) < self.prefork:
-            self._idle.append(child)
+    async def _restock(self, gpu: bool) -> None:
+        child = await anyio.to_thread.run_sync(self._spawn, gpu)
+        if len(self._idle[gpu]) < self._stock[gpu]:
+            self._idle[gpu].append(child)
         else:
             await anyio.to_thread.run_sync(child.reap)
 
@@ -154,16 +193,23 @@ class Pool:
             raise
 
     async def _start_children(self) -> None:
-        probe = await anyio.to_thread.run_sync(spawn, self._context, worker.probe, self._workdir, 1)
+        probe = await anyio.to_thread.run_sync(spawn, self._context, self.probe, self._workdir, 1)
         found = json.loads(await anyio.to_thread.run_sync(probe.exchange, b"", PROBE_CONFINEMENT))
         await anyio.to_thread.run_sync(probe.reap)
         if "cuda_error" in found:
             log.warning("GPU unusable in a sandboxed run; serving the CPU only: %s", found["cuda_error"])
-        for _ in range(self.prefork):
-            self._idle.append(await anyio.to_thread.run_sync(self._spawn))
+        if found["cuda"] and self.prepare_gpu is not None:
+            self._stock[True] = self.gpu_prefork
+        for gpu, count in self._stock.items():
+            for _ in range(count):
+                self._idle[gpu].append(await anyio.to_thread.run_sync(self._spawn, gpu))
         self.machine = Machine(
             torch=found["torch"], cuda=found["cuda"], cuda_memory_mb=found["cuda_memory_mb"]
         )
         log.info(
-            "worker pool warm: torch %s, cuda %s, %d pre-forked", found["torch"], found["cuda"], self.prefork
+            "worker pool warm: torch %s, cuda %s, %d pre-forked (%d prepared for the GPU)",
+            found["torch"],
+            found["cuda"],
+            self._stock[False],
+            self._stock[True],
         )

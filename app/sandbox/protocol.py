@@ -10,13 +10,16 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.errors import GradtraceError, error_class
 
-__all__ = ["Confinement", "Job", "decode_reply", "encode_error", "encode_result"]
+__all__ = ["PREPARED", "Confinement", "Job", "Preparation", "decode_reply", "encode_error", "encode_result"]
 
 # A job turns request bytes into result bytes inside the child; it runs only there.
 Job = Callable[[bytes], bytes]
+# What a spare child for CUDA runs does on the GPU while it waits for its job (in the child only).
+Preparation = Callable[[], object]
 
 RESULT = b"R"  # the job's own JSON follows
 ERROR = b"E"  # {"error": {kind, message, line, ...}, "graph": {...} | null} follows
+PREPARED = b"P"  # a spare for CUDA runs, unasked, once its GPU is prepared (before any job)
 
 
 class Confinement(BaseModel):

@@ -10,10 +10,10 @@ import json
 import os
 from multiprocessing.connection import Connection
 
-from app.errors import GradtraceError, LimitExceeded, MemoryLimit, ProgramRuntimeError
+from app.errors import GradtraceError, InternalError, LimitExceeded, MemoryLimit, ProgramRuntimeError
 from app.sandbox.confine import apply_rlimits, detach, drop_privileges
 from app.sandbox.prefault import start_prefaulting
-from app.sandbox.protocol import Confinement, Job, encode_error, encode_result
+from app.sandbox.protocol import PREPARED, Confinement, Job, Preparation, encode_error, encode_result
 
 __all__ = ["child_main", "open_gpu", "probe", "run_job"]
 
@@ -21,11 +21,24 @@ HEADER_BYTES = 4_096  # the Confinement message
 OUT_OF_MEMORY = ("can't allocate memory", "out of memory", "std::bad_alloc")  # allocator failures' wording
 
 
-def child_main(conn: Connection, job: Job, workdir: str, max_payload_bytes: int) -> None:
-    """Confine this child, wait for one job, run it under its limits, send the reply, exit."""
+def child_main(
+    conn: Connection, job: Job, workdir: str, max_payload_bytes: int, prepare_gpu: Preparation | None = None
+) -> None:
+    """Confine this child, wait for one job, run it under its limits, send the reply, exit.
+
+    With `prepare_gpu` the child is a spare for CUDA runs: it opens the GPU and runs `prepare_gpu` (what
+    every CUDA run pays once per process) while it waits, as root like any child before its job."""
     detach(conn.fileno(), workdir)
+    if prepare_gpu is not None:
+        open_gpu(1.0)  # the run's own share is set when it comes
+        with contextlib.suppress(Exception):  # a GPU that fails here fails the run again, which reports it
+            prepare_gpu()
+        conn.send_bytes(PREPARED)  # the pool hands this child a run only once it has said so
     confinement = Confinement.model_validate_json(conn.recv_bytes(HEADER_BYTES))  # from the server
     if confinement.cuda_memory_fraction is None:
+        if prepare_gpu is not None:  # the pool never sends one: a CPU run here could reach the GPU
+            conn.send_bytes(encode_error(InternalError("a CPU run reached a worker prepared for the GPU")))
+            return
         os.environ["CUDA_VISIBLE_DEVICES"] = ""  # a CPU run: autograd's engine then starts no GPU threads
     else:
         open_gpu(confinement.cuda_memory_fraction)
@@ -39,6 +52,8 @@ def child_main(conn: Connection, job: Job, workdir: str, max_payload_bytes: int)
 def open_gpu(memory_fraction: float) -> None:
     """Create this child's CUDA context (when there is a GPU) before it drops root and takes its limits, so
     that device files a deployment made root-only still open and the file limit counts the driver's files.
+    Called again in a prepared spare, it sets the run's share on top of what the preparation still holds
+    (cuBLAS's workspaces: 32 MiB on an H200), which the run's own allocations must not pay for.
 
     A GPU that fails here fails the run's first CUDA op again, which reports it (the warm-up probe turns
     that into a CPU-only server); failing here would only end the child without a word."""
@@ -47,7 +62,8 @@ def open_gpu(memory_fraction: float) -> None:
     if not torch.cuda.is_available():
         return
     with contextlib.suppress(Exception):  # reported by the run, as said above
-        torch.cuda.set_per_process_memory_fraction(memory_fraction)
+        held = torch.cuda.memory_reserved() / torch.cuda.get_device_properties(0).total_memory
+        torch.cuda.set_per_process_memory_fraction(min(1.0, memory_fraction + held))
         torch.cuda.mem_get_info()  # needs the context: created here, not at the run's first CUDA op
 
 

@@ -82,3 +82,31 @@ def write_file(payload: bytes) -> bytes:
     with open("/tmp/gradtrace-sandbox-test-file", "wb") as handle:
         handle.write(b"x")
     return b"{}"
+
+
+prepared = False  # set by `prepare` in a spare prepared for the GPU
+
+
+def gpu_probe(payload: bytes) -> bytes:
+    """The warm-up probe of a machine whose children can use a GPU (this one's cannot: its runs are CPU)."""
+    return json.dumps({"torch": "2.test", "cuda": True, "cuda_memory_mb": 1_024}).encode()
+
+
+def prepare() -> None:
+    """Spends a little over a CPU second, as preparing a real GPU does, and says it ran."""
+    global prepared
+    start = time.process_time()
+    while time.process_time() - start < 1.2:
+        pass
+    prepared = True
+
+
+def preparation(payload: bytes) -> bytes:
+    """Whether this child was prepared for the GPU, and what a run sees of it."""
+    return json.dumps(
+        {
+            "prepared": prepared,
+            "cuda_visible_devices": os.environ.get("CUDA_VISIBLE_DEVICES"),
+            "cpu": resource.getrlimit(resource.RLIMIT_CPU),
+        }
+    ).encode()

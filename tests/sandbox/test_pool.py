@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
 
 import anyio
 import pytest
@@ -22,17 +25,24 @@ from app.errors import (
     Timeout,
     WorkerCrashed,
 )
+from app.sandbox.child import spawn
 from app.sandbox.pool import Pool
 from app.sandbox.protocol import Confinement, Job
 
 pytestmark = pytest.mark.anyio
 
 LIMITS = Confinement(wall_seconds=5, cpu_seconds=5, memory_mb=256, max_result_bytes=2**20)
+ON_GPU = Confinement(
+    wall_seconds=5, cpu_seconds=5, memory_mb=None, cuda_memory_fraction=0.5, max_result_bytes=2**20
+)
 
 
 @asynccontextmanager
-async def started(job: Job, *, workers: int = 2, queue: int = 2, prefork: int = 1) -> AsyncIterator[Pool]:
-    async with Pool(job, workers=workers, queue=queue, prefork=prefork, max_payload_bytes=2**20) as pool:
+async def started(
+    job: Job, *, workers: int = 2, queue: int = 2, prefork: int = 1, **gpu: Any
+) -> AsyncIterator[Pool]:
+    sizes = {"workers": workers, "queue": queue, "prefork": prefork, "max_payload_bytes": 2**20}
+    async with Pool(job, **sizes, **gpu) as pool:
         with anyio.fail_after(60):
             while not pool.ready:
                 await anyio.sleep(0.02)
@@ -162,7 +172,7 @@ async def test_beyond_the_queue_is_busy_and_the_rest_finish() -> None:
 
 async def test_cancelled_run_kills_its_child() -> None:
     async with started(sandbox_jobs.sleep, prefork=1) as pool:
-        child = pool._idle[0]
+        child = pool._idle[False][0]
         with anyio.move_on_after(0.3):
             await pool.run(b"30", LIMITS)
         with anyio.fail_after(5):
@@ -172,17 +182,17 @@ async def test_cancelled_run_kills_its_child() -> None:
 
 
 async def test_pool_recovers_when_idle_children_are_killed(echo_pool: Pool) -> None:
-    for child in list(echo_pool._idle):
+    for child in list(echo_pool._idle[False]):
         os.kill(child.process.pid or 0, signal.SIGKILL)
     with anyio.fail_after(5):
-        while any(child.alive() for child in echo_pool._idle):
+        while any(child.alive() for child in echo_pool._idle[False]):
             await anyio.sleep(0.02)
     assert await echo_pool.run(b"after", LIMITS) == b"after"
 
 
 async def test_child_killed_mid_run_is_a_crash_and_the_next_run_works() -> None:
     async with started(sandbox_jobs.sleep, prefork=1) as pool:
-        victim = pool._idle[0]
+        victim = pool._idle[False][0]
 
         async def kill_soon() -> None:
             await anyio.sleep(0.3)
@@ -193,3 +203,45 @@ async def test_child_killed_mid_run_is_a_crash_and_the_next_run_works() -> None:
             with pytest.raises(WorkerCrashed, match="SIGKILL"):
                 await pool.run(b"30", LIMITS)
         assert await pool.run(b"0", LIMITS) == b"{}"
+
+
+async def test_cuda_runs_take_spares_prepared_for_the_gpu_and_cpu_runs_never_do() -> None:
+    gpu = {"gpu_prefork": 1, "prepare_gpu": sandbox_jobs.prepare, "probe": sandbox_jobs.gpu_probe}
+    async with started(sandbox_jobs.preparation, **gpu) as pool:
+        assert pool.machine is not None and pool.machine.cuda
+        early = json.loads(await pool.run(b"", ON_GPU))  # the spare still prepares: a plain child is faster
+        await prepared_spare(pool)
+        on_gpu = json.loads(await pool.run(b"", ON_GPU))
+        on_cpu = json.loads(await pool.run(b"", LIMITS))
+        assert (early["prepared"], early["cuda_visible_devices"]) == (False, None)
+        assert (on_gpu["prepared"], on_gpu["cuda_visible_devices"]) == (True, None)
+        assert (on_cpu["prepared"], on_cpu["cuda_visible_devices"]) == (False, "")
+        assert on_gpu["cpu"] == [6, 7] and on_cpu["cpu"] == [5, 6]  # 5 s from the job, after 1.2 s preparing
+        await prepared_spare(pool)  # restocked in the background
+        assert json.loads(await pool.run(b"", ON_GPU))["prepared"] is True
+
+
+async def prepared_spare(pool: Pool) -> None:
+    with anyio.fail_after(20):
+        while pool.gpu_spares == 0:
+            await anyio.sleep(0.02)
+
+
+async def test_without_a_gpu_no_spare_is_prepared_and_cuda_confined_runs_take_plain_children() -> None:
+    async with started(sandbox_jobs.preparation, gpu_prefork=1, prepare_gpu=sandbox_jobs.prepare) as pool:
+        assert pool.machine is not None and not pool.machine.cuda and pool.gpu_spares == 0
+        assert json.loads(await pool.run(b"", ON_GPU))["prepared"] is False
+
+
+async def test_a_spare_prepared_for_the_gpu_refuses_a_cpu_run(tmp_path: Path) -> None:
+    """The pool never sends one; a CPU run there would find CUDA open."""
+    context = multiprocessing.get_context("forkserver")
+    child = spawn(context, sandbox_jobs.preparation, str(tmp_path), 2**20, sandbox_jobs.prepare)
+    try:
+        with anyio.fail_after(20):
+            while not child.prepared():
+                await anyio.sleep(0.02)
+        with pytest.raises(InternalError, match="prepared for the GPU"):
+            await anyio.to_thread.run_sync(child.exchange, b"", LIMITS)
+    finally:
+        await anyio.to_thread.run_sync(child.reap)
