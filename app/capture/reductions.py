@@ -23,8 +23,9 @@ NORM_ROW = 4096  # elements per partial norm (float accuracy)
 # elements of a big tensor reduced at a time on CPU (4 MB of float: cache-resident)
 CACHE_CHUNK = 256 * NORM_ROW
 STACK_CHUNK = 1 << 19  # elements of small same-size tensors stacked at a time into one reused buffer
-# threads for big CPU tensors: torch runs on one in the sandbox child, and a second core that reduces
-# other tensors meanwhile takes GPT-2's 250 M parameter and gradient elements from 122 to 75 ms
+# threads for big CPU tensors where cores are left over by torch's own: the sandbox child runs torch on one,
+# and a second core reducing other tensors meanwhile takes GPT-2's 250 M parameter and gradient elements
+# from 122 to 75 ms (where torch already runs on every core, another thread only got in its way: 200 -> 250)
 BIG_STATS_THREADS = 2
 
 GroupKey = tuple[int, torch.dtype, torch.device]
@@ -102,12 +103,14 @@ def dense_view(tensor: torch.Tensor) -> torch.Tensor:
 
 
 def big_stats(tensors: list[torch.Tensor]) -> list[list[float]]:
-    """`stats_row` of each tensor. CPU tensors are shared out among a few threads, the biggest first to the
-    least loaded (torch lets go of the GIL while it reduces); a GPU queues its work in order anyway."""
+    """`stats_row` of each tensor. CPU tensors are shared out among a few threads when torch leaves cores
+    idle, the biggest first to the least loaded (torch lets go of the GIL while it reduces); a GPU queues
+    its work in order anyway."""
     if not tensors:
         return []
     on_cpu = sorted((i for i, t in enumerate(tensors) if t.is_cpu), key=lambda i: -tensors[i].numel())
-    shares: list[list[int]] = [[] for _ in range(min(BIG_STATS_THREADS, len(os.sched_getaffinity(0))))]
+    spare_cores = len(os.sched_getaffinity(0)) // torch.get_num_threads()
+    shares: list[list[int]] = [[] for _ in range(max(1, min(BIG_STATS_THREADS, spare_cores)))]
     loads = [0] * len(shares)
     for i in on_cpu:
         least = loads.index(min(loads))

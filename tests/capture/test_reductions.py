@@ -68,6 +68,7 @@ def test_big_tensors_are_reduced_on_two_threads_and_answered_in_their_order(
         return stats_row(tensor)
 
     monkeypatch.setattr(reductions.os, "sched_getaffinity", lambda _: {0, 1, 2, 3})
+    monkeypatch.setattr(reductions.torch, "get_num_threads", lambda: 1)  # as in the sandbox child
     monkeypatch.setattr(reductions, "stats_row", recording)
     torch.manual_seed(0)
     sizes = [70_000, 300_000, 90_000, 250_000, 80_000]
@@ -78,3 +79,6 @@ def test_big_tensors_are_reduced_on_two_threads_and_answered_in_their_order(
     loads = sorted(sum(share) for share in threads.values())  # biggest first, each to the least loaded
     assert len(threads) == reductions.BIG_STATS_THREADS == 2 and loads == [380_000, 410_000]
     assert big_stats([]) == []
+    threads.clear()
+    monkeypatch.setattr(reductions.torch, "get_num_threads", lambda: 4)  # torch on every core: no helper
+    assert big_stats(tensors) == rows and list(threads) == [threading.get_ident()]
