@@ -66,14 +66,15 @@ class Pool:
         prepare_gpu: Preparation | None = None,
         probe: Job = worker.probe,
     ) -> None:
-        self.job, self.workers, self.queue, self.prefork = job, workers, queue, prefork
+        self.job, self.workers, self.queue = job, workers, queue
         self.max_payload_bytes = max_payload_bytes
         self.preload = [TORCH_PRELOAD, worker.__name__, job.__module__, *preload, SETTLE]
-        self.gpu_prefork, self.prepare_gpu, self.probe = gpu_prefork, prepare_gpu, probe
+        self.prepare_gpu, self.probe = prepare_gpu, probe
         self.machine: Machine | None = None  # set once warm; /healthz is ready from then on
         self._context = multiprocessing.get_context("forkserver")
         self._idle: dict[bool, deque[Child]] = {False: deque(), True: deque()}  # by "prepared for the GPU"
-        self._stock = {False: prefork, True: 0}  # spares kept of each kind (GPU ones once a GPU is found)
+        # spares kept of each kind (none for the GPU where the probe finds no usable one)
+        self._stock = {False: prefork, True: gpu_prefork if prepare_gpu is not None else 0}
         self._limiter = anyio.CapacityLimiter(workers)
         self._gpu = anyio.Lock()  # CUDA runs one at a time
         self._pending = 0  # running + waiting
@@ -198,8 +199,8 @@ class Pool:
         await anyio.to_thread.run_sync(probe.reap)
         if "cuda_error" in found:
             log.warning("GPU unusable in a sandboxed run; serving the CPU only: %s", found["cuda_error"])
-        if found["cuda"] and self.prepare_gpu is not None:
-            self._stock[True] = self.gpu_prefork
+        if not found["cuda"]:
+            self._stock[True] = 0
         for gpu, count in self._stock.items():
             for _ in range(count):
                 self._idle[gpu].append(await anyio.to_thread.run_sync(self._spawn, gpu))
