@@ -97,17 +97,17 @@ def synchronize() -> None:
         torch.cuda.synchronize()
 
 
-def post(client: httpx.Client, code: str, options: GraphOptions) -> httpx.Response:
-    """POST /graph without compression: the bytes a client would get before gzip."""
+def post(
+    client: httpx.Client, code: str, options: GraphOptions, encoding: str = "identity"
+) -> httpx.Response:
+    """POST /graph; by default without compression: the bytes a client would get before gzip."""
     body = {"program": code, "options": options.model_dump()}
-    return client.post("/graph", json=body, headers={"accept-encoding": "identity"})
+    return client.post("/graph", json=body, headers={"accept-encoding": encoding})
 
 
 def gzipped_bytes(client: httpx.Client, code: str, options: GraphOptions) -> int:
     """Bytes on the wire when the client accepts gzip (the server's own compression)."""
-    body = {"program": code, "options": options.model_dump()}
-    response = client.post("/graph", json=body, headers={"accept-encoding": "gzip"})
-    return response.num_bytes_downloaded
+    return post(client, code, options, encoding="gzip").num_bytes_downloaded
 
 
 def laid_out(graph: GraphResponse) -> Timed:
