@@ -10,13 +10,7 @@
     │   ├── SourceRejected               422 source_rejected
     │   ├── EmptyProgram                 422 empty_program
     │   ├── SyntaxProblem                422 syntax_error
-    │   ├── TooComplex                   422 too_complex
-    │   ├── ForbiddenSyntax              422 forbidden_syntax
-    │   ├── ForbiddenImport              422 forbidden_import
-    │   ├── ForbiddenName                422 forbidden_name
-    │   ├── ForbiddenAttribute           422 forbidden_attribute
-    │   ├── ForbiddenArgument            422 forbidden_argument
-    │   └── ForbiddenOperation           422 forbidden_operation
+    │   └── TooComplex                   422 too_complex
     ├── RunError                         the program started and stopped early (may carry a partial graph)
     │   ├── LimitExceeded                422 limit_exceeded
     │   ├── ProgramRuntimeError          422 runtime_error
@@ -30,20 +24,17 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
 
 __all__ = [
+    "Frame",
+    "Problem",
     "BodyTooLarge",
     "Busy",
     "CpuLimit",
     "DeviceUnavailable",
     "EmptyProgram",
-    "ForbiddenArgument",
-    "ForbiddenAttribute",
-    "ForbiddenImport",
-    "ForbiddenName",
-    "ForbiddenOperation",
-    "ForbiddenSyntax",
     "GradtraceError",
     "InternalError",
     "InvalidRequest",
@@ -63,6 +54,32 @@ __all__ = [
 ]
 
 MAX_MESSAGE = 300  # characters: messages never carry tracebacks or whole programs
+MAX_PROBLEMS = 20  # positioned problems listed beside the first (syntax errors found further on)
+MAX_FRAMES = 20  # traceback frames of the program's own code, innermost last
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One frame of the program's own code in a runtime error's traceback (gradtrace's are never shown)."""
+
+    function: str
+    line: int
+    col: int | None = None
+    end_line: int | None = None
+    end_col: int | None = None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Another positioned problem found beside the error (the first one), e.g. a later syntax error."""
+
+    kind: str
+    message: str
+    line: int | None = None
+    col: int | None = None
+    end_line: int | None = None
+    end_col: int | None = None
+    frames: list[Frame] = field(default_factory=list)
 
 
 class GradtraceError(Exception):
@@ -80,6 +97,8 @@ class GradtraceError(Exception):
         end_line: int | None = None,
         end_col: int | None = None,
         graph: dict[str, Any] | None = None,
+        frames: list[Frame] | None = None,
+        also: list[Problem] | None = None,
     ) -> None:
         message = message if len(message) <= MAX_MESSAGE else message[: MAX_MESSAGE - 1] + "…"
         super().__init__(message)
@@ -89,6 +108,8 @@ class GradtraceError(Exception):
         self.end_line = end_line
         self.end_col = end_col
         self.graph = graph  # partial graph JSON (already encoded) when the run got somewhere
+        self.frames = (frames or [])[-MAX_FRAMES:]  # the program's traceback, innermost last
+        self.also = (also or [])[:MAX_PROBLEMS]  # further problems, e.g. later syntax errors
 
     def to_body(self) -> dict[str, Any]:
         """The `error` object of the response body (the partial graph travels beside it)."""
@@ -99,7 +120,13 @@ class GradtraceError(Exception):
             "col": self.col,
             "end_line": self.end_line,
             "end_col": self.end_col,
+            "frames": [asdict(frame) for frame in self.frames],
         }
+
+    def envelope(self, graph: dict[str, Any] | None) -> dict[str, Any]:
+        """The whole error response body: the error, every problem found (the error first), the graph."""
+        problems = [self.to_body(), *(asdict(problem) for problem in self.also)]
+        return {"error": problems[0], "errors": problems, "graph": graph}
 
 
 class RequestError(GradtraceError):
@@ -140,30 +167,6 @@ class SyntaxProblem(ProgramError):
 
 class TooComplex(ProgramError):
     kind = "too_complex"
-
-
-class ForbiddenSyntax(ProgramError):
-    kind = "forbidden_syntax"
-
-
-class ForbiddenImport(ProgramError):
-    kind = "forbidden_import"
-
-
-class ForbiddenName(ProgramError):
-    kind = "forbidden_name"
-
-
-class ForbiddenAttribute(ProgramError):
-    kind = "forbidden_attribute"
-
-
-class ForbiddenArgument(ProgramError):
-    kind = "forbidden_argument"
-
-
-class ForbiddenOperation(ProgramError):
-    kind = "forbidden_operation"
 
 
 class RunError(GradtraceError):

@@ -8,32 +8,32 @@ __all__ = ["Limits", "LimitsOverride", "clamp"]
 
 
 class Limits(BaseModel):
-    """Every budget a run is held to. Defaults fit the GPT-2 124M example (50257 x 768 embeddings, T=16)."""
+    """Every budget a run is held to. Defaults fit the GPT-2 124M example (50257 x 768 embeddings, T=16).
+
+    What a run may COMPUTE (checked per aten op; rlimits and the wall clock are the backstop) is separate
+    from what is RECORDED for the graph: a 2,000-step loop runs whole while the graph keeps a window."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    # checked by the interpreter before the work is done
-    max_numel: int = Field(67_108_864, gt=0, description="elements in any one tensor result (logical numel)")
-    max_live_numel: int = Field(400_000_000, gt=0, description="elements alive in all tensors together")
+    # what runs: checked on every aten op before it runs
+    max_numel: int = Field(
+        67_108_864, gt=0, description="elements in any one operand or result (views count)"
+    )
     max_flops_per_op: float = Field(2e10, gt=0, description="floating-point operations in one op")
-    max_flops: float = Field(2e11, gt=0, description="floating-point operations in the whole run")
-    max_ops: int = Field(20_000, gt=0, description="torch ops executed")
-    max_iterations: int = Field(10_000, gt=0, description="loop and comprehension iterations")
-    max_call_depth: int = Field(16, gt=0, description="nested calls of user functions and methods")
-    max_literal_elements: int = Field(4_096, gt=0, description="elements in list/tuple literals, nested")
-    max_int: int = Field(2**53, gt=0, description="magnitude of any Python int")
-    max_pow_exponent: int = Field(64, gt=0, description="exponent of a Python scalar **")
-    max_backward: int = Field(64, gt=0, description=".backward() calls")
-    max_print_bytes: int = Field(16_384, gt=0, description="bytes of print output kept")
-    # checked by the capture and the encoder
-    max_nodes: int = Field(5_000, gt=0, description="graph nodes in the response")
+    max_flops: float = Field(1e12, gt=0, description="floating-point operations in the whole run")
+    # what is recorded and sent
+    max_nodes: int = Field(5_000, gt=0, description="graph nodes recorded; past it the program runs on")
+    max_passes_kept: int = Field(
+        4, ge=2, description="backward passes drawn in full (the first half and the last ones)"
+    )
+    max_print_bytes: int = Field(65_536, gt=0, description="bytes of printed output kept")
     max_inline_values: int = Field(
         64, gt=0, description="values sent in full per tensor; bigger ones get a preview"
     )
     # enforced by the sandbox process
     wall_seconds: float = Field(30.0, gt=0, description="wall-clock time of one run, seconds")
     cpu_seconds: int = Field(60, gt=0, description="CPU time of one run, seconds")
-    memory_mb: int = Field(6_144, gt=0, description="address space the run may add, MiB (CPU runs)")
+    memory_mb: int = Field(6_144, gt=0, description="memory the run may add, MiB")
 
 
 class LimitsOverride(BaseModel):
@@ -42,18 +42,11 @@ class LimitsOverride(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     max_numel: int | None = Field(None, gt=0)
-    max_live_numel: int | None = Field(None, gt=0)
     max_flops_per_op: float | None = Field(None, gt=0)
     max_flops: float | None = Field(None, gt=0)
-    max_ops: int | None = Field(None, gt=0)
-    max_iterations: int | None = Field(None, gt=0)
-    max_call_depth: int | None = Field(None, gt=0)
-    max_literal_elements: int | None = Field(None, gt=0)
-    max_int: int | None = Field(None, gt=0)
-    max_pow_exponent: int | None = Field(None, gt=0)
-    max_backward: int | None = Field(None, gt=0)
-    max_print_bytes: int | None = Field(None, gt=0)
     max_nodes: int | None = Field(None, gt=0)
+    max_passes_kept: int | None = Field(None, ge=2)
+    max_print_bytes: int | None = Field(None, gt=0)
     max_inline_values: int | None = Field(None, gt=0)
     wall_seconds: float | None = Field(None, gt=0)
     cpu_seconds: int | None = Field(None, gt=0)

@@ -1,4 +1,4 @@
-"""The JSON contract (graph v1): request and response models; /openapi.json is its published form.
+"""The JSON contract (graph v2): request and response models; /openapi.json is its published form.
 
 Vocabulary is autograd's own and the same in Python, JSON and JS: `data`, `grad`, `op`, `shape`, `dtype`.
 """
@@ -32,12 +32,14 @@ __all__ = [
     "NodeKind",
     "OptimizerEvent",
     "ParamUpdate",
+    "PassWindow",
     "Point",
     "SavedTensor",
     "Span",
     "Stats",
     "TensorData",
     "TimelineEntry",
+    "TracebackFrame",
     "TrainOptions",
     "TrainStep",
     "Training",
@@ -47,7 +49,7 @@ __all__ = [
     "ValuesResponse",
 ]
 
-GRAPH_VERSION = 1
+GRAPH_VERSION = 2
 
 # A JSON-safe scalar: finite floats and safe ints as numbers; NaN/±Inf as "NaN"/"Infinity"/"-Infinity";
 # integers beyond ±2**53 as decimal strings; bools as bools.
@@ -127,13 +129,16 @@ class SavedTensor(Model):
 
 
 class Node(Model):
-    """One value in the graph: a leaf (input/param/const) or the output of one op (kind op/output)."""
+    """One value in the graph: a leaf (input/param/const) or one output of one aten op (kind op/output).
 
-    id: str  # "n0", "n1", ... in forward execution order; deterministic
+    A node is either a call of the program itself (its `group` is a module or None) or one of the internals
+    of a call (its `group` is that call's group, `c<k>`, shown when the call is expanded)."""
+
+    id: str  # "n0", "n1", ... in forward execution order; deterministic (gaps where a window dropped nodes)
     kind: NodeKind
-    label: str  # variable name or module path when known ("w", "loss", "fc1.weight"), else the op
+    label: str  # the program's words: variable name, module path ("fc1.weight"), source text ("x * w")
     op: str | None = None  # autograd node name, e.g. "SigmoidBackward0"; None when no grad_fn
-    fn: str | None = None  # forward function, e.g. "torch.sigmoid", "Tensor.__mul__", "F.linear"
+    fn: str | None = None  # the function as written ("torch.sigmoid", "*", "F.linear"); internals: "aten.mm"
     output_nr: int = 0  # which output of a multi-output op this value is
     shape: list[int] = []
     dtype: str = ""
@@ -144,6 +149,7 @@ class Node(Model):
     data: TensorData | None = None
     grad: TensorData | None = None  # gradient of the (last) backward root w.r.t. this value
     saved: list[SavedTensor] = []
+    uninitialised: bool = False  # made by an empty* op: its memory held no value yet (data is None)
     x: float = 0.0
     y: float = 0.0
     w: float = 0.0
@@ -162,16 +168,20 @@ class Edge(Model):
 
 
 class Group(Model):
-    """A module of the nn.Module tree; collapsible in the page."""
+    """A module of the nn.Module tree (kind `module`), or one call of the program with internals (kind
+    `call`: `F.cross_entropy`, `nn.LayerNorm`, collapsed by default and drawn as one box); collapsible."""
 
-    id: str  # module path ("fc1", "blocks.3.attn"); "" is never used
-    label: str  # "fc1 (Linear)"
-    module: str  # class name ("Linear")
+    id: str  # module path ("blocks.3.attn"), or "c<k>" for a call; "" is never used
+    kind: Literal["module", "call"] = "module"
+    label: str  # "blocks.3 (Block)"; for a call the program's words ("loss", "F.cross_entropy(…)", "ln_1")
+    module: str  # class name ("Block"); for a call the function as written ("F.cross_entropy")
     parent: str | None = None
     members: int = 0  # nodes directly or indirectly inside
     params: int = 0  # parameter elements owned by the module (recursively)
     collapsed: bool = False
     repeat: int = 1  # > 1 for a folded stack of identical sibling blocks ("× 12")
+    span: Span | None = None  # a call's place in the program
+    outputs: list[str] = []  # a call's result nodes (what the collapsed box shows)
     x: float = 0.0
     y: float = 0.0
     w: float = 0.0
@@ -275,7 +285,7 @@ class GraphRequest(Model):
 
     model_config = ConfigDict(json_schema_extra={"examples": REQUEST_EXAMPLES})
 
-    program: str | None = Field(None, description="PyTorch program in gradtrace's safe subset of Python")
+    program: str | None = Field(None, description="a PyTorch program: real Python, run in a sandbox")
     expression: str | None = Field(None, description="one formula, e.g. `torch.sigmoid(w * x + b)`")
     variables: Variables | None = Field(None, description="values of the expression's names")
     target: Target | None = Field(None, description="backward runs from loss(expression, target)")
@@ -290,6 +300,14 @@ class GraphRequest(Model):
         if self.expression is None and (self.variables is not None or self.target is not None):
             raise ValueError("variables and target go with an expression")
         return self
+
+
+class PassWindow(Model):
+    """A run with more backward passes than the graph keeps: which are drawn, and every pass's loss."""
+
+    total: int  # backward passes the program ran
+    kept: list[int]  # 0-based passes whose nodes and events are in the graph
+    loss: list[Scalar | None] = []  # the root's value at every pass (None where it was not one number)
 
 
 class GraphResponse(Model):
@@ -316,6 +334,8 @@ class GraphResponse(Model):
     gradcheck: list[GradCheck] = []  # with options.gradcheck: autograd next to finite differences
     training: Training | None = None  # with options.train: the loss curve and per-step snapshots
     health: Health | None = None  # gradient health: flags and magnitudes
+    passes: PassWindow | None = None  # set when the recording window left passes out
+    nondeterministic: bool = False  # the run used time, os.urandom or unseeded randomness: do not cache
 
 
 class GradCheck(Model):
@@ -369,6 +389,16 @@ class Health(Model):
     edge_log10: dict[str, Scalar] = {}  # edge id -> log10 max|contribution|
 
 
+class TracebackFrame(Model):
+    """One frame of the program's own code in a runtime error (innermost last; gradtrace's never shown)."""
+
+    function: str  # "<module>", "Block.forward"
+    line: int
+    col: int | None = None
+    end_line: int | None = None
+    end_col: int | None = None
+
+
 class ErrorInfo(Model):
     kind: str
     message: str
@@ -376,10 +406,12 @@ class ErrorInfo(Model):
     col: int | None = None
     end_line: int | None = None
     end_col: int | None = None
+    frames: list[TracebackFrame] = []
 
 
 class ErrorBody(Model):
     error: ErrorInfo
+    errors: list[ErrorInfo] = []  # every problem found, `error` first (e.g. each syntax error)
     graph: GraphResponse | None = None  # what ran before the error, when anything did
 
 

@@ -1,5 +1,5 @@
-"""The whole in-process pipeline for one program (run inside the sandbox child): text checks, validation,
-torch state from the options, interpretation under capture, and the graph response."""
+"""The whole in-process pipeline for one program (run inside the sandbox child): text checks, parsing, torch
+state from the options, the program run as real Python under capture, and the graph response."""
 
 from __future__ import annotations
 
@@ -12,18 +12,34 @@ import torch
 
 from app import teach
 from app.capture import capture
+from app.capture.recorder import Recorder
 from app.errors import DeviceUnavailable, GradtraceError, InternalError
 from app.graph import build_graph
 from app.limits import Limits
 from app.models import GraphOptions, GraphResponse
-from app.program import Interpreter, Recorder, check_source, validate
+from app.program import BoundedOutput, CompiledProgram, compile_program
+from app.program.environment import sandbox_environment
 from app.seeding import manual_seed
 
-__all__ = ["resolve_device", "run", "torch_state"]
+__all__ = ["Execution", "resolve_device", "run", "torch_state"]
 
 log = logging.getLogger(__name__)
 
 _DTYPES = {"float32": torch.float32, "float64": torch.float64}
+
+
+class Execution:
+    """Runs a compiled program under whatever recorder it is given; what it printed and what the sandbox
+    changed for it (notes) accumulate over its runs (the teaching extras re-run it)."""
+
+    def __init__(self, program: CompiledProgram, limits: Limits) -> None:
+        self.program = program
+        self.output = BoundedOutput(limits.max_print_bytes)
+        self.notes: list[str] = []
+
+    def __call__(self, recorder: Recorder) -> None:
+        with sandbox_environment(self.notes):
+            self.program.run(recorder.name, self.output)
 
 
 def run(
@@ -31,21 +47,14 @@ def run(
 ) -> GraphResponse:
     """The graph of one program; a failure is raised as its GradtraceError with the partial graph attached."""
     start = time.perf_counter()
-    tree = validate(check_source(program, max_chars=max_chars, max_lines=max_lines))
+    compiled = compile_program(program, max_chars=max_chars, max_lines=max_lines)
     parsed = time.perf_counter()
     device = resolve_device(options.device)
-    printed: list[str] = []
-
-    def interpret(recorder: Recorder) -> None:
-        interpreter = Interpreter(tree, limits=limits, device=device, recorder=recorder)
-        try:
-            interpreter.run()
-        finally:
-            printed.append(interpreter.stdout)
-
+    execution = Execution(compiled, limits)
     with torch_state(options, device):
-        recorded = capture(interpret, limits=limits)
+        recorded = capture(execution, limits=limits, source=compiled.source)
     ran = time.perf_counter()
+    stdout, stdout_truncated = execution.output.getvalue(), execution.output.truncated
     # outside the run's torch state: on CUDA its default-device mode would wrap every small torch call of
     # the encoder, which names its devices itself
     try:
@@ -57,15 +66,17 @@ def run(
         # the program's positioned error matters more than its partial graph
         log.warning("the partial graph of a failed run could not be built", exc_info=True)
         raise _with_graph(recorded.error, None) from None
-    response.stdout = printed[0] if printed else ""  # the teaching re-runs below print again
+    response.stdout = stdout  # the teaching re-runs below print again
+    response.notes.extend(execution.notes)
     if recorded.error is None:
+        quiet = Execution(compiled, limits)  # re-runs print into their own buffer
         with torch_state(options, device):
-            teach.enrich(response, recorded, interpret, options, limits)
+            teach.enrich(response, recorded, quiet, options, limits)
     response.device, response.dtype = str(device), options.dtype
     response.timings.update(
         parse=_ms(start, parsed), run=_ms(parsed, ran), total=_ms(start, time.perf_counter())
     )
-    response.truncated.setdefault("stdout", False)
+    response.truncated["stdout"] = stdout_truncated
     if recorded.error is not None:
         raise _with_graph(recorded.error, response)
     return response

@@ -12,8 +12,8 @@ from app.graph.lookup import Found, find_tensor
 from app.graph.slices import page_of
 from app.limits import Limits
 from app.models import GraphOptions, ValuesQuery, ValuesResponse
-from app.program import Interpreter, Recorder, check_source, validate
-from app.runner import resolve_device, torch_state
+from app.program import compile_program
+from app.runner import Execution, resolve_device, torch_state
 
 __all__ = ["node_values"]
 
@@ -22,14 +22,10 @@ def node_values(
     program: str, options: GraphOptions, limits: Limits, query: ValuesQuery, *, max_chars: int, max_lines: int
 ) -> ValuesResponse:
     """The page `query` asks for, from a fresh run of `program`; errors name the node and what is wrong."""
-    tree = validate(check_source(program, max_chars=max_chars, max_lines=max_lines))
+    compiled = compile_program(program, max_chars=max_chars, max_lines=max_lines)
     device = resolve_device(options.device)
-
-    def interpret(recorder: Recorder) -> None:
-        Interpreter(tree, limits=limits, device=device, recorder=recorder).run()
-
     with torch_state(options, device):
-        recorded = capture(interpret, limits=limits)
+        recorded = capture(Execution(compiled, limits), limits=limits, source=compiled.source)
         found = _find(recorded, query)
         values = page_of(found.tensor, query.offset, query.limit)
     return ValuesResponse.model_construct(

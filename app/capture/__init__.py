@@ -1,9 +1,8 @@
-"""Capture: run torch work under recording and keep every op, autograd node, value and gradient.
+"""Capture: run a program under recording and keep every call, op, autograd node, value and gradient.
 
 def program(rec: Recorder) -> None:
-    rec.at(1, 0, 1, 20)
     w = torch.tensor([2.2], requires_grad=True)
-    rec.name(w, "w")
+    rec.name("w", w)
     (w * 3).sum().backward()
 
 graph = app.graph.build_graph(capture(program, limits=Limits()))   # error, if any, in Capture.error

@@ -2,6 +2,8 @@
 
 A node's prehook fires right before the engine runs it, so the order of BackwardRecords is the real execution
 order. Its post hook adds the gradients it sent on. Leaves get their `.grad` as torch holds it after the pass.
+`.backward()`, `torch.autograd.backward` and `torch.autograd.grad` (`create_graph` too) all come here.
+Gradients are kept by reference and copied only when something later writes into them (snapshots.py).
 """
 
 from __future__ import annotations
@@ -11,11 +13,12 @@ from functools import cache, partial
 
 import torch
 from torch.autograd.graph import Node
-from torch.utils._python_dispatch import _disable_current_modes
 from torch.utils.hooks import RemovableHandle
 
+from app.capture.failures import recording, transforming, unrecorded
 from app.capture.records import BackwardRecord, SavedRecord
 from app.capture.session import Session
+from app.capture.window import end_of_pass
 
 __all__ = ["BackwardRunner"]
 
@@ -30,35 +33,63 @@ class BackwardRunner:
         self.handles: list[RemovableHandle] = []
         self._by_fn: dict[tuple[int, int], int] = {}  # (id(grad_fn), output_nr) -> value record index
         self._synced = 0  # value records already in _by_fn
-        self._hooked: dict[int, Node] = {}
+        self._hooked: dict[int, Node] = {}  # nodes hooked (kept after a pass only where the graph lives on)
         self._leaf_of: dict[int, int] = {}  # id(AccumulateGrad) -> leaf record index, this pass
-        self._last: dict[int, BackwardRecord] = {}  # id(grad_fn) -> its latest event
+        self._last: dict[int, BackwardRecord] = {}  # id(grad_fn) -> its latest event, this pass
 
     def run(
         self, func: Callable[..., object], args: Sequence[object], kwargs: Mapping[str, object]
     ) -> object:
         """One backward call: mark roots, hook the graph, run it unrecorded, then read the leaves' grads."""
         session = self.session
-        session.resolve_pending()
-        roots = _roots(args[0] if args else kwargs.get("tensors"))
-        for root in roots:
-            session.values_at(session.input_of(root)).is_root = True
-        self._keep_earlier_grads()
+        if session.full or transforming():
+            with unrecorded():
+                return func(*args, **kwargs)
+        roots = _roots(args[0] if args else kwargs.get("tensors", kwargs.get("outputs")))
         first_event = len(session.capture.backward)
         session.paused += 1  # unpacking saved tensors and the pass itself run ops that are not graph nodes
         try:
-            self._prepare([root.grad_fn for root in roots if root.grad_fn is not None])
-            with _disable_current_modes():  # the engine's own ops skip the recording mode altogether
+            with recording("preparing a backward pass"):
+                self._start_pass(roots)
+            with unrecorded():  # the engine's own ops skip the recording mode altogether
                 return func(*args, **kwargs)
         finally:
+            with recording("finishing a backward pass"):
+                self._read_leaf_grads(first_event)
+                self._hold_grads(first_event)
+                self._end_pass(roots)
+                self._forget_freed(kwargs)
             session.paused -= 1
-            self._read_leaf_grads(first_event)
-            session.pass_index += 1
+
+    def _start_pass(self, roots: list[torch.Tensor]) -> None:
+        session = self.session
+        session.paused -= 1  # the roots are program values: a root first seen here is a node
+        try:
+            session.resolve_pending()
+            for root in roots:
+                session.values_at(session.input_of(root)).is_root = True
+        finally:
+            session.paused += 1
+        self._keep_earlier_grads()
+        self._prepare([root.grad_fn for root in roots if root.grad_fn is not None])
 
     def record_of(self, grad_fn: Node, output_nr: int) -> int | None:
         """The value record an autograd node's output belongs to (leaves for AccumulateGrad)."""
         leaf = self._leaf_of.get(id(grad_fn))
-        return leaf if leaf is not None else self._by_fn.get((id(grad_fn), output_nr))
+        if leaf is not None:
+            return leaf
+        index = self._by_fn.get((id(grad_fn), output_nr))
+        # an id is only this node's while that record still holds it (a dropped record freed its node)
+        if index is None or self.session.capture.values[index].grad_fn is not grad_fn:
+            return None
+        return index
+
+    def _forget_freed(self, kwargs: Mapping[str, object]) -> None:
+        """Without retain_graph the pass freed its graph: only the leaves' accumulators live on."""
+        self._last.clear()
+        if kwargs.get("retain_graph") or kwargs.get("create_graph"):
+            return
+        self._hooked = {key: node for key, node in self._hooked.items() if _is_accumulate(node)}
 
     def remove_hooks(self) -> None:
         for handle in self.handles:
@@ -69,11 +100,12 @@ class BackwardRunner:
 
     def _prepare(self, starts: list[Node]) -> None:
         self._sync_records()
+        self._leaf_of.clear()
         unmatched: list[Node] = []
         for node in _reachable(starts):
             if _is_accumulate(node):
                 self._leaf_of[id(node)] = self.session.input_of(node.variable)  # type: ignore[attr-defined]
-            elif (id(node), 0) not in self._by_fn:
+            elif self.record_of(node, 0) is None:
                 unmatched.append(node)
             if id(node) not in self._hooked:
                 self._hook(node)
@@ -84,14 +116,17 @@ class BackwardRunner:
         values = self.session.capture.values
         for record in values[self._synced :]:
             if record.grad_fn is not None and record.kind == "op":
-                self._by_fn.setdefault((id(record.grad_fn), record.output_nr), record.index)
+                key = (id(record.grad_fn), record.output_nr)
+                known = self._by_fn.get(key)
+                if known is None or values[known].grad_fn is not record.grad_fn:
+                    self._by_fn[key] = record.index
         self._synced = len(values)
 
     def _hook(self, node: Node) -> None:
         self._hooked[id(node)] = node
         self.handles.append(node.register_prehook(partial(self._before_node, node)))
         self.handles.append(node.register_hook(partial(self._after_node, node)))
-        record = self._by_fn.get((id(node), 0))
+        record = self.record_of(node, 0)
         if record is not None:
             self.session.capture.values[record].saved = _saved_tensors(node)
 
@@ -128,38 +163,47 @@ class BackwardRunner:
     # ------------------------------------------------------------ leaves
 
     def _read_leaf_grads(self, first_event: int) -> None:
-        values = self.session.capture.values
-        for event in self.session.capture.backward[first_event:]:
+        session = self.session
+        values = session.capture.values
+        for event in session.capture.backward[first_event:]:
             if event.leaf is not None:
                 record = values[event.leaf]
                 record.grad = record.tensor.grad if record.tensor is not None else None
+                if record.grad is not None:
+                    session.snapshots.hold(record.grad, record, "grad")
+                    session.known_grad(record.grad, record.label)
+
+    def _hold_grads(self, first_event: int) -> None:
+        """The pass's gradients are aliases of the engine's: the program may write into them later
+        (`w.grad.zero_()`, the next pass adding into `.grad`), which must not rewrite this pass."""
+        hold = self.session.snapshots.hold
+        for event in self.session.capture.backward[first_event:]:
+            for grads in (event.grad_outputs, event.grad_inputs):
+                for position, grad in enumerate(grads):
+                    hold(grad, grads, position)
 
     def _keep_earlier_grads(self) -> None:
-        """This pass may add into `.grad`s in place: earlier records sharing their memory get copies."""
-        live = {
-            grad.untyped_storage().data_ptr()
-            for node in self._hooked.values()
-            if _is_accumulate(node) and (grad := node.variable.grad) is not None  # type: ignore[attr-defined]
-        }
-        if not live:
-            return
-        for event in self.session.capture.backward:
-            event.grad_outputs = [_own(g, live) for g in event.grad_outputs]
-            event.grad_inputs = [_own(g, live) for g in event.grad_inputs]
-        for record in self.session.capture.values:
-            record.grad = _own(record.grad, live)
+        """This pass may add into `.grad`s in place (the engine's writes are not seen): copy first."""
+        for node in self._hooked.values():
+            grad = node.variable.grad if _is_accumulate(node) else None  # type: ignore[attr-defined]
+            if grad is not None:
+                self.session.snapshots.before_write(grad)
+
+    def _end_pass(self, roots: list[torch.Tensor]) -> None:
+        """The loss of this pass for the curve, and the recording window's cut."""
+        session = self.session
+        loss = None
+        if len(roots) == 1 and roots[0].numel() == 1:
+            with unrecorded():
+                loss = float(roots[0].detach().reshape(()).item())
+        session.live -= end_of_pass(session.capture, session.pass_index, loss, session.segments)
+        session.pass_index += 1
 
 
 def _aliases(grads: Grads) -> list[torch.Tensor | None]:
     """Detached aliases share memory but not the tensor: AccumulateGrad may still steal the gradient
     instead of copying it (a copy per parameter costs ~10% of a GPT-2 backward)."""
     return [None if grad is None else grad.detach() for grad in grads]
-
-
-def _own(grad: torch.Tensor | None, live: set[int]) -> torch.Tensor | None:
-    if grad is None or grad.untyped_storage().data_ptr() not in live:
-        return grad
-    return grad.clone()
 
 
 def _roots(tensors: object) -> list[torch.Tensor]:

@@ -1,25 +1,27 @@
-"""The recording modes: every aten op becomes value records; `.backward()` calls are routed to autograd.py.
+"""The aten-level recorder: every op the program's calls run becomes value records, within the run's budget.
 
-Ops are recorded at the aten level (TorchDispatchMode), below autograd, so the several autograd nodes one
-user-level call builds (F.cross_entropy: log_softmax + nll_loss; indexing; F.linear on 3-D input) each get
-their node. `fn` names the aten op without its overload: "aten.mm", "aten.sigmoid", "aten._log_softmax";
-`torch.tensor(...)` literals appear as "torch.tensor". Python scalar operands become `const` nodes.
+Ops are recorded below autograd (TorchDispatchMode), so the several autograd nodes one program-level call
+builds (F.cross_entropy: log_softmax + nll_loss; F.linear on 3-D input: view, t, mm, view) each get their
+node, inside that call (app/capture/functions.py says which call is running). `fn` names the aten op without
+its overload: "aten.mm", "aten.sigmoid"; `torch.tensor(...)` literals appear as "torch.tensor". Python scalar
+operands become `const` nodes. An op about to write in place first has what the capture holds of that memory
+copied (snapshots.py), also while recording is paused (an optimizer step, a backward pass).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from functools import cache
 from typing import Any
 
 import torch
-from torch.overrides import TorchFunctionMode
 from torch.utils._python_dispatch import TorchDispatchMode
 
-from app.capture.autograd import BackwardRunner
+from app.capture.budget import Budget
+from app.capture.failures import recording, transforming
 from app.capture.session import Session
 
-__all__ = ["BACKWARD_FNS", "FunctionRecorder", "OpRecorder"]
+__all__ = ["OpRecorder", "tensors_in"]
 
 _ALIAS_FNS = {"detach"}  # autograd detaches saved outputs; such tensors become nodes only when used
 _FRESH_FNS = {"lift_fresh", "lift_fresh_copy"}  # a literal's data becomes a tensor: no input node
@@ -47,7 +49,7 @@ def _fn_name(op: torch._ops.OpOverload) -> str:
     return _READABLE.get(name, f"aten.{name}")
 
 
-def _tensors(value: object) -> Iterator[torch.Tensor]:
+def tensors_in(value: object) -> Iterator[torch.Tensor]:
     """Tensors in an argument or a result: itself, or the items of a list/tuple (cat, split, index)."""
     if isinstance(value, torch.Tensor):
         yield value
@@ -58,11 +60,12 @@ def _tensors(value: object) -> Iterator[torch.Tensor]:
 
 
 class OpRecorder(TorchDispatchMode):  # type: ignore[no-untyped-call]  # torch leaves it untyped
-    """Records each aten op with its inputs (by node), outputs and the statement that ran it."""
+    """Records each aten op with its inputs (by node) and outputs, in the call that ran it."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, budget: Budget) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self.session = session
+        self.budget = budget
 
     def __torch_dispatch__(
         self,
@@ -72,15 +75,30 @@ class OpRecorder(TorchDispatchMode):  # type: ignore[no-untyped-call]  # torch l
         kwargs: Mapping[str, object] | None = None,
     ) -> object:
         kwargs = kwargs or {}
-        if self.session.paused:
+        if self.session.stepping or transforming():
             return func(*args, **kwargs)
-        self.session.resolve_pending()
-        fresh = func._overloadpacket.__name__ in _FRESH_FNS
-        inputs = [] if fresh else self._inputs(func, args, kwargs)
-        self._save_overwritten(func, args, kwargs)
-        result = func(*args, **kwargs)
-        self._outputs(func, args, result, inputs)
+        with recording("before an op"):
+            inputs = self._before(func, args, kwargs)
+        result = func(*args, **kwargs)  # the program's own op: its errors are the program's
+        self.budget.after(func, result)
+        if inputs is not None:
+            with recording("after an op"):
+                self._outputs(func, args, result, inputs)
         return result
+
+    def _before(
+        self, func: torch._ops.OpOverload, args: Sequence[object], kwargs: Mapping[str, object]
+    ) -> list[int] | None:
+        """Budget, snapshots of what the op will overwrite, and its input nodes (None: not recorded)."""
+        session = self.session
+        self.budget.before(func, args, kwargs)
+        self._save_overwritten(func, args, kwargs)
+        if session.paused or not session.check_room():
+            return None
+        session.resolve_pending()
+        if func._overloadpacket.__name__ in _FRESH_FNS:
+            return []
+        return self._inputs(func, args, kwargs)
 
     def _inputs(
         self, func: torch._ops.OpOverload, args: Sequence[object], kwargs: Mapping[str, object]
@@ -91,52 +109,31 @@ class OpRecorder(TorchDispatchMode):  # type: ignore[no-untyped-call]  # torch l
             if position in scalars and isinstance(arg, bool | int | float):
                 inputs.append(self.session.const(arg))
             else:
-                inputs.extend(self.session.input_of(tensor) for tensor in _tensors(arg))
+                inputs.extend(self.session.input_of(tensor) for tensor in tensors_in(arg))
         for arg in kwargs.values():
-            inputs.extend(self.session.input_of(tensor) for tensor in _tensors(arg))
+            inputs.extend(self.session.input_of(tensor) for tensor in tensors_in(arg))
         return inputs
 
     def _save_overwritten(
         self, func: torch._ops.OpOverload, args: Sequence[object], kwargs: Mapping[str, object]
     ) -> None:
         _, written, written_names = _schema_facts(func)
+        if not written and not written_names:
+            return
         targets = [args[i] for i in written if i < len(args)] + [
             v for k, v in kwargs.items() if k in written_names
         ]
         for target in targets:
-            for tensor in _tensors(target):
-                self.session.before_write(tensor)
+            for tensor in tensors_in(target):
+                self.session.snapshots.before_write(tensor)
 
     def _outputs(
         self, func: torch._ops.OpOverload, args: Sequence[object], result: object, inputs: list[int]
     ) -> None:
         name = func._overloadpacket.__name__
-        outputs = list(_tensors(result))
+        outputs = list(tensors_in(result))
         if name in _ALIAS_FNS and len(outputs) == 1 and args and isinstance(args[0], torch.Tensor):
             self.session.alias(outputs[0], args[0], _fn_name(func))
             return
         for output_nr, tensor in enumerate(outputs):
             self.session.add("op", tensor, fn=_fn_name(func), output_nr=output_nr, inputs=list(inputs))
-
-
-BACKWARD_FNS: frozenset[Callable[..., object]] = frozenset({torch.Tensor.backward, torch.autograd.backward})
-
-
-class FunctionRecorder(TorchFunctionMode):
-    """Sees Python-level torch calls; only `.backward()` needs it, to walk and hook the graph first."""
-
-    def __init__(self, runner: BackwardRunner) -> None:
-        super().__init__()
-        self.runner = runner
-
-    def __torch_function__(
-        self,
-        func: Any,
-        types: Sequence[type],
-        args: Sequence[object] = (),
-        kwargs: Mapping[str, object] | None = None,
-    ) -> object:
-        kwargs = kwargs or {}
-        if func in BACKWARD_FNS:
-            return self.runner.run(func, args, kwargs)
-        return func(*args, **kwargs)

@@ -1,17 +1,18 @@
-"""The capture entry point and the Recorder a running program reports names, spans and quiet sections to."""
+"""The capture entry point, and the Recorder whose `name` the running program calls after its assignments."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import sys
 import time
 from collections.abc import Callable, Iterator
 
-import torch
-from torch import nn
-
+from app.capture.aside import ModesAside
 from app.capture.autograd import BackwardRunner
-from app.capture.dispatch import FunctionRecorder, OpRecorder
+from app.capture.budget import Budget
+from app.capture.dispatch import OpRecorder
+from app.capture.functions import FunctionRecorder
 from app.capture.hooks import global_hooks
 from app.capture.records import Capture
 from app.capture.session import Session
@@ -23,50 +24,50 @@ log = logging.getLogger(__name__)
 
 
 class Recorder:
-    """Handed to the program while it runs under capture; the interpreter calls these."""
+    """Handed to the program while it runs under capture (its name hook, see app/program/instrument.py)."""
 
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def at(self, line: int, col: int, end_line: int, end_col: int) -> None:
-        """The statement now executing: every node made from now on gets this span."""
-        self._session.at((line, col, end_line, end_col))
-
-    def name(self, value: object, name: str) -> None:
-        """`value` was just assigned to variable `name`: a tensor's node label or a module tree's root."""
-        if isinstance(value, torch.Tensor):
-            self._session.name(value, name)
-        elif isinstance(value, nn.Module):
-            self._session.modules.add_root(name, value)
+    def name(self, name: str, value: object) -> None:
+        """The program just assigned `value` to `name`: a tensor's node label or a module tree's root."""
+        self._session.name(value, name, sys._getframe(1))
 
     @contextlib.contextmanager
     def quiet(self) -> Iterator[None]:
-        """Torch ops inside are not graph nodes (module construction, printing, .item())."""
+        """Torch work inside is no graph node (the teaching re-runs overwriting a leaf)."""
         self._session.paused += 1
         try:
             yield
         finally:
             self._session.paused -= 1
 
-    def zero_grad(self) -> None:
-        """optimizer.zero_grad() or module.zero_grad() just ran (a timeline entry)."""
-        self._session.timeline("zero_grad", 0)
 
-
-def capture(program: Callable[[Recorder], None], *, limits: Limits) -> Capture:
-    """Runs `program(recorder)` under recording; its own failure is kept in `Capture.error`, not raised."""
-    session = Session(limits)
+def capture(program: Callable[[Recorder], None], *, limits: Limits, source: str = "") -> Capture:
+    """Runs `program(recorder)` under recording; its own failure is kept in `Capture.error`, not raised.
+    `source` is the program's text, which labels its calls."""
+    session = Session(limits, source)
     runner = BackwardRunner(session)
+    budget = Budget(limits)
+    functions, ops = FunctionRecorder(session, runner), OpRecorder(session, budget)
+    modes = ModesAside(functions, ops)
     start = time.perf_counter()
     try:
-        with global_hooks(session), FunctionRecorder(runner), OpRecorder(session):
-            program(Recorder(session))
+        with global_hooks(session, modes), functions, ops:
+            try:
+                program(Recorder(session))
+            finally:
+                modes.step_back()  # an optimizer step that raised left them aside
     except Exception as error:  # the program's own failure: keep it with the partial graph
         log.debug("program stopped: %s", type(error).__name__)
         session.capture.error = error
     finally:
         session.resolve_pending()
         runner.remove_hooks()
-    session.capture.modules = session.modules.infos({r.group for r in session.capture.values if r.group})
-    session.capture.capture_ms = (time.perf_counter() - start) * 1000
-    return session.capture
+    if session.capture.error is None and budget.tripped is not None:
+        session.capture.error = budget.tripped  # the program caught it and ran on: still over budget
+    capture = session.capture
+    used = {r.group for r in capture.values if r.group and not r.dropped}
+    capture.modules = session.modules.infos(used | {c.group for c in capture.calls if c.group and c.values})
+    capture.capture_ms = (time.perf_counter() - start) * 1000
+    return capture

@@ -1,51 +1,109 @@
-"""The state of one capture: value records by tensor identity and version, names, spans, module groups."""
+"""The state of one capture: value records by tensor identity, their versions in time, names and calls.
+
+A tensor's record is found by identity while the record still holds that object; a record is stale once its
+tensor's storage was written in place or swapped (`.data = ...`) since it was made, and its next use makes a
+new version of the same node (same label, same kind: a parameter stays a parameter).
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
 import torch
 from torch.autograd.graph import Node
 
 from app.capture.modules import ModuleTree
-from app.capture.records import Capture, Number, RecordKind, SpanTuple, TimelineRecord, ValueRecord
-from app.errors import LimitExceeded
+from app.capture.records import (
+    CallRecord,
+    Capture,
+    Number,
+    RecordKind,
+    SpanTuple,
+    TimelineRecord,
+    ValueRecord,
+)
+from app.capture.snapshots import Snapshots, storage_of
 from app.limits import Limits
 
-__all__ = ["Session"]
+__all__ = ["Session", "SourceText"]
+
+UNINITIALISED_FNS = frozenset({"empty", "empty_like", "new_empty", "empty_strided", "new_empty_strided"})
+
+
+class SourceText:
+    """The program's text, to label calls with what the program wrote."""
+
+    def __init__(self, source: str) -> None:
+        self.lines = source.split("\n")
+
+    def text(self, span: SpanTuple | None) -> str | None:
+        if span is None:
+            return None
+        line, col, end_line, end_col = span
+        if not 0 < line <= end_line <= len(self.lines):
+            return None
+        if line == end_line:
+            return self.lines[line - 1][col:end_col]
+        middle = self.lines[line : end_line - 1]
+        return "\n".join([self.lines[line - 1][col:], *middle, self.lines[end_line - 1][:end_col]])
 
 
 class Session:
     """Turns tensors seen by the recording modes into value records; one per run."""
 
-    def __init__(self, limits: Limits) -> None:
+    def __init__(self, limits: Limits, source: str = "") -> None:
         self.capture = Capture(limits=limits)
+        self.source = SourceText(source)
         self.modules = ModuleTree()
         self.module_stack: list[str | None] = []  # innermost module path last; None: outside named trees
-        self.span: SpanTuple | None = None
-        self.paused = 0  # > 0 while quiet, in backward or in an optimizer step
+        self.module_kinds: list[str] = []  # beside module_stack: "program" or "library" (its forward's code)
+        self.call: CallRecord | None = None  # the program-level call now running, if any
+        self.module_calls: list[CallRecord | None] = []  # beside module_stack: the call running before it
+        self.containers: set[int] = set()  # library module calls that called modules themselves (groups)
+        self.merge: tuple[object, CallRecord] | None = None  # (library frame, its call): one per activation
+        self.segments: defaultdict[int, list[int]] = defaultdict(list)  # pass segment -> its records
+        self.paused = 0  # > 0 while quiet or in backward: ops run (budgeted, snapshotted), unrecorded
+        self.stepping = 0  # > 0 inside optimizer.step(): its ops pass the recording modes untouched
+        self.full = False  # limits.max_nodes reached: nothing more is recorded, the program runs on
         self.pass_index = 0
+        self.snapshots = Snapshots()
+        self.live = 0  # records not dropped by the recording window
         self._by_tensor: dict[int, int] = {}  # id(tensor) -> index of its latest value record
         self._aliases: dict[int, tuple[torch.Tensor, int, str]] = {}  # detached views, made nodes on use
+        self._same: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}  # id(x.data) -> (x.data, x)
+        self._grad_labels: dict[int, tuple[torch.Tensor, str]] = {}  # id(w.grad) -> (w.grad, "w.grad")
         self._pending: list[ValueRecord] = []  # op outputs whose grad_fn autograd has not attached yet
-        self._statement_start = 0
-        self._starts_by_depth: dict[int, int] = {}  # module call depth -> first record of its statement
+        self._named_from: dict[int, int] = {}  # id(program frame) -> first record its next name may relabel
+        self._bound: dict[tuple[int, str], int] = {}  # (id(program frame), name) -> record it last held
 
     # ------------------------------------------------------------ recording
 
     def add(self, kind: RecordKind, tensor: torch.Tensor, **fields: Any) -> ValueRecord:
         """A new value record (a graph node) for a tensor just made or first seen, in forward order."""
-        fields.setdefault("group", self.module_stack[-1] if self.module_stack else None)
+        tensor = self.canonical(tensor)
+        call = self.call
+        fields.setdefault("group", call.group if call is not None else self.current_group())
+        storage = storage_of(tensor)
         record = ValueRecord(
             index=len(self.capture.values),
             kind=kind,
             tensor=tensor,
             value=tensor,
-            span=self.span,
-            version=tensor._version,
+            span=call.span if call is not None else None,
+            call=call.index if call is not None and kind != "const" else None,
+            storage=storage,
+            writes=self.snapshots.writes(storage),
+            segment=self.pass_index,
             **fields,
         )
+        if record.fn is not None and record.fn.rpartition(".")[2] in UNINITIALISED_FNS:
+            record.uninitialised = True
+        else:
+            self.snapshots.hold(tensor, record, "value")
         self._append(record)
+        if call is not None and record.call is not None:
+            call.values.append(record.index)
         if kind == "op":
             self._by_tensor[id(tensor)] = record.index
             self._pending.append(record)
@@ -60,41 +118,72 @@ class Session:
             value=tensor,
             inputs=inputs,
             grad_fn=grad_fn,
-            span=self.span,
+            segment=self.pass_index,
         )
         self._append(record)
         return record
 
+    def _append(self, record: ValueRecord) -> None:
+        self.capture.values.append(record)
+        self.segments[record.segment].append(record.index)
+        self.live += 1
+        self.capture.timeline.append(TimelineRecord("forward", record.index, self.pass_index))
+
+    def current_group(self) -> str | None:
+        return self.module_stack[-1] if self.module_stack else None
+
     def values_at(self, index: int) -> ValueRecord:
         return self.capture.values[index]
 
-    def _append(self, record: ValueRecord) -> None:
-        """Stops the run with LimitExceeded past limits.max_nodes; what was recorded stays."""
-        cap = self.capture.limits.max_nodes
-        if len(self.capture.values) >= cap:
-            raise LimitExceeded(f"graph nodes: the program made more than {cap} (limit max_nodes={cap})")
-        self.capture.values.append(record)
-        self.capture.timeline.append(TimelineRecord("forward", record.index, self.pass_index))
+    def check_room(self) -> bool:
+        """False once limits.max_nodes records are alive: recording stops there, the run goes on."""
+        if not self.full and self.live >= self.capture.limits.max_nodes:
+            self.full = self.capture.nodes_truncated = True
+        return not self.full
 
     def resolve_pending(self) -> None:
         """Attach the grad_fn autograd gave each recent op output (set after the dispatch call returned)."""
         for record in self._pending:
             if record.tensor is not None:
                 record.grad_fn = record.tensor.grad_fn
-                record.version = record.tensor._version
         self._pending.clear()
 
     def input_of(self, tensor: torch.Tensor) -> int:
         """The record index of a tensor flowing into an op: its latest version, else a new leaf or const."""
+        tensor = self.canonical(tensor)
         record = self.latest(tensor)
         if record is not None:
-            if record.version == tensor._version:
+            if self._current(record, tensor):
                 return record.index
-            return self._new_version(record).index
+            return self._new_version(record, tensor).index
+        known = self.resolved(tensor)
+        return known.index if known is not None else self._leaf(tensor).index
+
+    def resolved(self, tensor: torch.Tensor) -> ValueRecord | None:
+        """The record a tensor the program holds stands for, when it has one: its own, or for a detached
+        view that an op returned (`torch.randn(3)` hands back a detach of its result) the node it joins."""
+        tensor = self.canonical(tensor)
+        record = self.latest(tensor)
+        if record is not None:
+            return record
         alias = self._aliases.pop(id(tensor), None)
-        if alias is not None:
-            return self._from_alias(tensor, alias[1], alias[2])
-        return self._leaf(tensor).index
+        if alias is None or alias[0] is not tensor:
+            return None
+        return self.capture.values[self._from_alias(tensor, alias[1], alias[2])]
+
+    def canonical(self, tensor: torch.Tensor) -> torch.Tensor:
+        """`x.data` is `x` for the graph: same node, same memory, no op of the program's between them."""
+        same = self._same.get(id(tensor))
+        return same[1] if same is not None and same[0] is tensor else tensor
+
+    def same_as(self, alias: torch.Tensor, tensor: torch.Tensor) -> None:
+        """`alias` (what `tensor.data` returned) stands for `tensor` itself."""
+        self._aliases.pop(id(alias), None)
+        self._same[id(alias)] = (alias, self.canonical(tensor))
+
+    def _current(self, record: ValueRecord, tensor: torch.Tensor) -> bool:
+        storage = storage_of(tensor)
+        return record.storage == storage and record.writes == self.snapshots.writes(storage)
 
     def _from_alias(self, tensor: torch.Tensor, source: int, fn: str) -> int:
         """A used detach: of a grad-free value it is that value (`torch.randn(2, requires_grad=True)` is
@@ -108,13 +197,15 @@ class Session:
         """`tensor` is a new object over a grad-free result's memory: it is that same node."""
         if record.value is record.tensor:
             record.value = tensor
-        record.tensor, record.version = tensor, tensor._version
+        record.tensor = tensor
         self._by_tensor[id(tensor)] = record.index
         return record
 
     def _fresh_result_over(self, tensor: torch.Tensor) -> ValueRecord | None:
-        """A grad-free result of this statement over the same memory (`nn.Parameter(torch.randn(3))`)."""
-        for record in reversed(self.capture.values[self._statement_start :]):
+        """A grad-free result of the running call over the same memory (`nn.Parameter(torch.randn(3))`)."""
+        call = self.call
+        start = call.values[0] if call is not None and call.values else len(self.capture.values)
+        for record in reversed(self.capture.values[max(start - 8, 0) :]):
             if _grad_free_result(record) and record.tensor is not None and _same_view(record.tensor, tensor):
                 return record
         return None
@@ -132,51 +223,76 @@ class Session:
         wrapped = self._fresh_result_over(tensor)
         if wrapped is not None:
             return self._rebind(wrapped, tensor)
-        label = self.modules.tensor_label(tensor)
+        grad_of = self._grad_labels.get(id(tensor))
+        is_grad = grad_of is not None and grad_of[0] is tensor
+        label = grad_of[1] if grad_of is not None and is_grad else self.modules.tensor_label(tensor)
         record = self.add("leaf", tensor, label=label)
-        if label is not None:
-            record.group = self.modules.owner_path(label)
+        if label is not None and grad_of is None:
+            owner = self.modules.owner_path(label)
+            call = self.call
+            # a library module's own weights sit beside its call, in the module that called it
+            record.group = call.group if call is not None and call.module == owner else owner
         self._by_tensor[id(tensor)] = record.index
         return record
 
-    def _new_version(self, old: ValueRecord) -> ValueRecord:
+    def _new_version(self, old: ValueRecord, tensor: torch.Tensor) -> ValueRecord:
         """The tensor changed outside recording (optimizer step, quiet code): a new node, same tensor."""
-        tensor = old.tensor
-        assert tensor is not None  # only records of seen tensors are indexed by identity
-        record = self.add("leaf" if old.kind != "op" else "op", tensor, label=old.label, group=old.group)
+        record = self.add(
+            "leaf" if old.kind != "op" else "op", tensor, label=old.label, group=old.group, fn=old.fn
+        )
         record.grad_fn = tensor.grad_fn
         self._by_tensor[id(tensor)] = record.index
         return record
-
-    def before_write(self, tensor: torch.Tensor) -> None:
-        """An op is about to change `tensor` in place: its current node keeps a copy of the old value."""
-        record = self.latest(tensor)
-        if record is not None and record.value is tensor:
-            record.value = tensor.detach().clone()
 
     def latest(self, tensor: torch.Tensor) -> ValueRecord | None:
         """The tensor's latest record; an id left by a tensor since freed (a record rebound to the
         Parameter wrapping it) is not this tensor's, even when Python gives its id to a new one."""
         index = self._by_tensor.get(id(tensor))
         record = None if index is None else self.capture.values[index]
-        return record if record is not None and record.tensor is tensor else None
+        if record is None or record.tensor is not tensor or record.dropped:
+            return None
+        return record
+
+    def known_grad(self, grad: torch.Tensor, label: str | None) -> None:
+        """`grad` is a leaf's `.grad`: used by the program later, it is the node `w.grad`."""
+        if label is not None:
+            self._grad_labels[id(grad)] = (grad, f"{label}.grad")
 
     # ------------------------------------------------------------ program hooks
 
-    def at(self, span: SpanTuple) -> None:
-        self.span = span
-        self._statement_start = len(self.capture.values)
-        self._starts_by_depth[len(self.module_stack)] = self._statement_start
-
-    def name(self, tensor: torch.Tensor, name: str) -> None:
-        """Label a tensor's node: the first name sticks, except on a result made in this very statement; the
-        statement is the one at this module call depth, so `out = block(x)` outnames `x = ...` in forward."""
+    def name(self, value: object, name: str, frame: object) -> None:
+        """`name = value` just ran in the program. A tensor's node takes the name when it has none yet, or
+        when it was made since that frame's previous assignment (so `out = block(x)` outnames the `x = ...`
+        inside `block.forward`, and `y = x` leaves x's node named x)."""
         if self.paused:
             return
-        record = self.capture.values[self.input_of(tensor)]
-        start = self._starts_by_depth.get(len(self.module_stack), self._statement_start)
-        if record.label is None or record.index >= start:
-            record.label = name
+        values = self.capture.values
+        start = self._named_from.get(id(frame), len(values))
+        self._named_from[id(frame)] = len(values)
+        if isinstance(value, torch.Tensor):
+            record = self.resolved(value)
+            if record is None:
+                return
+            before = self._bound.get((id(frame), name))
+            self._bound[(id(frame), name)] = record.index
+            fresh = record.label is None or record.index >= start
+            if fresh and not self._rebinds_an_input(record, before):
+                record.label = name
+        elif isinstance(value, torch.nn.Module):
+            self.modules.add_root(name, value)
+
+    def _rebinds_an_input(self, record: ValueRecord, before: int | None) -> bool:
+        """`x = self.fc1(x)`, `h = torch.tanh(h)`: the name held what went in, so the node is better told by
+        its call (`fc1`, `torch.tanh(h)`) than by `x` once more."""
+        if before is None:
+            return False
+        values = self.capture.values
+        members = self.capture.calls[record.call].values if record.call is not None else [record.index]
+        return any(before in values[member].inputs for member in members)
+
+    def entered(self, frame: object) -> None:
+        """A call from this program frame begins: names given in it later may relabel what it makes."""
+        self._named_from.setdefault(id(frame), len(self.capture.values))
 
     def timeline(self, phase: str, index: int) -> None:
         self.capture.timeline.append(TimelineRecord(phase, index, self.pass_index))  # type: ignore[arg-type]

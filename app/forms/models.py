@@ -28,7 +28,6 @@ from typing_extensions import TypeAliasType
 
 from app.forms.shapes import check_layers, check_loss
 from app.forms.values import field_error, is_integral, largest, nested_shape
-from app.limits import Limits
 
 __all__ = [
     "BARE_FUNCTIONS",
@@ -56,7 +55,7 @@ __all__ = [
 
 MAX_DIMS = 8  # dimensions of a tensor made from a shape
 MAX_LAYERS = 64
-MAX_STEPS: int = Limits.model_fields["max_backward"].default  # each optimizer step is one .backward()
+MAX_STEPS = 1_000  # optimizer steps a network form may ask for
 
 # Names the generated program binds to modules; variables may not shadow them.
 MODULE_NAMES = frozenset({"torch", "nn", "F", "optim", "math"})

@@ -41,7 +41,7 @@ def _outputs_by_fn(capture: Capture) -> dict[int, list[int]]:
     """Records of each grad_fn, by output_nr (a multi-output op has several)."""
     outputs: dict[int, list[int]] = defaultdict(list)
     for record in capture.values:
-        if record.grad_fn is not None and record.kind == "op":
+        if record.grad_fn is not None and record.kind == "op" and not record.dropped:
             outputs[id(record.grad_fn)].append(record.index)
     return outputs
 
@@ -51,6 +51,8 @@ def node_grads(capture: Capture) -> dict[int, torch.Tensor | None]:
     outputs = _outputs_by_fn(capture)
     grads: dict[int, torch.Tensor | None] = {}
     for event in capture.backward:
+        if event.dropped:
+            continue
         for index in outputs.get(id(event.grad_fn), []):
             nr = capture.values[index].output_nr
             grads[index] = event.grad_outputs[nr] if nr < len(event.grad_outputs) else None
@@ -68,7 +70,7 @@ def backward_events(
     events: list[BackwardEvent] = []
     positions: list[int] = []
     for record in capture.backward:
-        if record.node is None:
+        if record.node is None or record.dropped:
             positions.append(-1)
             continue
         positions.append(len(events))

@@ -8,10 +8,10 @@ import torch
 
 from app.capture.encode import json_scalar
 from app.capture.records import Capture, SavedRecord, ValueRecord
-from app.errors import LimitExceeded
 from app.gcpause import collections_paused
 from app.graph.backward import EdgeIndex, backward_events, node_grads, op_name
-from app.graph.groups import module_groups
+from app.graph.calls import CallView, call_views, node_labels
+from app.graph.groups import call_groups, module_groups
 from app.graph.tensors import TensorTable
 from app.models import (
     Edge,
@@ -20,6 +20,7 @@ from app.models import (
     NodeKind,
     OptimizerEvent,
     ParamUpdate,
+    PassWindow,
     SavedTensor,
     Scalar,
     Span,
@@ -27,7 +28,7 @@ from app.models import (
     TimelineEntry,
 )
 
-__all__ = ["build_graph", "node_label"]
+__all__ = ["build_graph"]
 
 TensorKey = tuple[int, tuple[int, ...], tuple[int, ...], int, torch.dtype]
 
@@ -44,28 +45,46 @@ def _build(capture: Capture) -> GraphResponse:
     saved_nodes = _saved_node_index(capture)
     _collect(capture, grads, saved_nodes, tensors)
     tensors.encode()
-    nodes = [_node(record, grads.get(record.index), saved_nodes, tensors) for record in capture.values]
-    edges = EdgeIndex(_edges(capture))
+    views = call_views(capture)
+    labels = node_labels(capture, views)
+    owner = {member: view for view in views.values() if view.is_group for member in view.members}
+    written = {i: view.call.fn for view in views.values() for i in view.outputs}
+    kept = [record for record in capture.values if not record.dropped]
+    nodes = [
+        _node(record, grads.get(record.index), saved_nodes, tensors, labels, owner, written)
+        for record in kept
+    ]
+    edges = EdgeIndex(_edges(kept))
     events, positions = backward_events(capture, edges, tensors)
+    groups = module_groups(capture.modules, nodes, call_groups(views, capture.modules))
     return GraphResponse(
         nodes=nodes,
         edges=edges.edges,
-        groups=module_groups(capture.modules, nodes),
+        groups=groups,
         forward=[node.id for node in nodes],
         backward=events,
         optimizer=_optimizer(capture, tensors),
         timeline=_timeline(capture, positions),
-        outputs=_outputs(capture),
-        device=str(capture.values[0].value.device)
-        if capture.values and capture.values[0].value is not None
-        else "cpu",
+        outputs=_outputs(kept, labels),
+        device=str(kept[0].value.device) if kept and kept[0].value is not None else "cpu",
         torch=torch.__version__,
         timings={"capture": round(capture.capture_ms, 3), "encode": round(tensors.encode_ms, 3)},
         limits={name: float(value) for name, value in capture.limits.model_dump().items()},
-        truncated={
-            "nodes": isinstance(capture.error, LimitExceeded),
-            "heatmaps": tensors.heatmaps_dropped > 0,
-        },
+        truncated={"nodes": capture.nodes_truncated, "heatmaps": tensors.heatmaps_dropped > 0},
+        notes=list(capture.notes),
+        passes=_window(capture),
+        nondeterministic=capture.nondeterministic,
+    )
+
+
+def _window(capture: Capture) -> PassWindow | None:
+    """Which passes the graph draws, when the recording window left some out; every pass's loss."""
+    if all(p.kept for p in capture.passes):
+        return None
+    return PassWindow(
+        total=len(capture.passes),
+        kept=[p.index for p in capture.passes if p.kept],
+        loss=[None if p.loss is None else json_scalar(p.loss) for p in capture.passes],
     )
 
 
@@ -77,7 +96,10 @@ def _collect(
 ) -> None:
     """Every tensor the response will show, for one batched encode."""
     for record in capture.values:
-        tensors.add(record.value)
+        if record.dropped:
+            continue
+        if not record.uninitialised:
+            tensors.add(record.value)
         tensors.add(grads.get(record.index))
         for saved in record.saved:
             if _key(saved.tensor) not in saved_nodes:
@@ -102,37 +124,37 @@ def _kind(record: ValueRecord) -> NodeKind:
     return "input" if record.grad_fn is None and not record.inputs else "op"
 
 
-def node_label(record: ValueRecord) -> str:
-    if record.label is not None:
-        return record.label
-    if record.fn is not None:
-        return record.fn.rpartition(".")[2].strip("_")
-    return op_name(record.grad_fn).removesuffix("0").removesuffix("Backward") if record.grad_fn else "tensor"
-
-
 def _node(
-    record: ValueRecord, grad: torch.Tensor | None, saved_nodes: dict[TensorKey, int], tensors: TensorTable
+    record: ValueRecord,
+    grad: torch.Tensor | None,
+    saved_nodes: dict[TensorKey, int],
+    tensors: TensorTable,
+    labels: dict[int, str],
+    owner: dict[int, CallView],
+    written: dict[int, str],
 ) -> Node:
     value = record.value
     kind = _kind(record)
+    view = owner.get(record.index)
     return Node(
         id=f"n{record.index}",
         kind=kind,
-        label=node_label(record),
+        label=labels[record.index],
         op=op_name(record.grad_fn) if record.grad_fn is not None else None,
-        fn=record.fn,
+        fn=written.get(record.index, record.fn),
         output_nr=record.output_nr,
         shape=list(value.shape) if value is not None else [],
         dtype=str(value.dtype).removeprefix("torch.") if value is not None else "",
         device=str(value.device) if value is not None else "cpu",
         requires_grad=record.grad_fn is not None or kind == "param",
-        group=record.group,
+        group=view.group_id if view is not None else record.group,
         span=Span(line=record.span[0], col=record.span[1], end_line=record.span[2], end_col=record.span[3])
         if record.span
         else None,
-        data=tensors[value],
+        data=None if record.uninitialised else tensors[value],
         grad=tensors[grad],
         saved=[_saved(saved, saved_nodes, tensors) for saved in record.saved],
+        uninitialised=record.uninitialised,
     )
 
 
@@ -150,7 +172,7 @@ def _key(tensor: torch.Tensor) -> TensorKey:
 def _saved_node_index(capture: Capture) -> dict[TensorKey, int]:
     index: dict[TensorKey, int] = {}
     for record in capture.values:
-        if record.value is not None and record.kind != "const":
+        if record.value is not None and record.kind != "const" and not record.dropped:
             index.setdefault(_key(record.value), record.index)
     return index
 
@@ -162,9 +184,9 @@ def _saved(saved: SavedRecord, saved_nodes: dict[TensorKey, int], tensors: Tenso
     return SavedTensor(name=saved.name, data=tensors[saved.tensor])
 
 
-def _edges(capture: Capture) -> list[Edge]:
+def _edges(kept: list[ValueRecord]) -> list[Edge]:
     edges: list[Edge] = []
-    for record in capture.values:
+    for record in kept:
         for position, source in enumerate(record.inputs):
             edges.append(
                 Edge(
@@ -175,6 +197,7 @@ def _edges(capture: Capture) -> list[Edge]:
 
 
 def _optimizer(capture: Capture, tensors: TensorTable) -> list[OptimizerEvent]:
+    kept = [record for record in capture.optimizer if not record.dropped]
     return [
         OptimizerEvent(
             step=step,
@@ -190,7 +213,7 @@ def _optimizer(capture: Capture, tensors: TensorTable) -> list[OptimizerEvent]:
                 for u in record.params
             ],
         )
-        for step, record in enumerate(capture.optimizer)
+        for step, record in enumerate(kept)
     ]
 
 
@@ -201,18 +224,32 @@ def _data(tensors: TensorTable, tensor: torch.Tensor) -> TensorData:
 
 
 def _timeline(capture: Capture, positions: list[int]) -> list[TimelineEntry]:
+    """Each entry's index into `forward`, `backward` or `optimizer` of the response (what the window kept)."""
+    forward = _positions([record.dropped for record in capture.values])
+    steps = _positions([step.dropped for step in capture.optimizer])
+    where = {"forward": forward, "backward": positions, "step": steps}
     entries: list[TimelineEntry] = []
     for entry in capture.timeline:
-        index = positions[entry.index] if entry.phase == "backward" else entry.index
+        index = where[entry.phase][entry.index] if entry.phase in where else entry.index
         if index >= 0:
             entries.append(TimelineEntry(phase=entry.phase, index=index, pass_index=entry.pass_index))
     return entries
 
 
-def _outputs(capture: Capture) -> dict[str, Scalar]:
+def _positions(dropped: list[bool]) -> list[int]:
+    """Position among the kept items, or -1 for a dropped one."""
+    positions: list[int] = []
+    count = 0
+    for gone in dropped:
+        positions.append(-1 if gone else count)
+        count += not gone
+    return positions
+
+
+def _outputs(kept: list[ValueRecord], labels: dict[int, str]) -> dict[str, Scalar]:
     """Each backward root with one element, by its label (`loss`)."""
     outputs: dict[str, Scalar] = {}
-    for record in capture.values:
+    for record in kept:
         if record.is_root and record.value is not None and record.value.numel() == 1:
-            outputs[node_label(record)] = json_scalar(record.value.detach().reshape(()).item())
+            outputs[labels[record.index]] = json_scalar(record.value.detach().reshape(()).item())
     return outputs

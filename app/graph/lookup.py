@@ -12,7 +12,7 @@ import torch
 from app.capture.records import Capture, ValueRecord
 from app.errors import InvalidRequest
 from app.graph.backward import node_grads
-from app.graph.build import node_label
+from app.graph.calls import call_views, node_labels
 from app.models import ValuesQuery
 
 __all__ = ["Found", "find_tensor"]
@@ -29,7 +29,7 @@ class Found:
 def find_tensor(capture: Capture, query: ValuesQuery) -> Found:
     """The node's value or gradient; InvalidRequest naming the node when it is absent, changed or empty."""
     record = _record(capture, query.node)
-    label = node_label(record)
+    label = node_labels(capture, call_views(capture)).get(record.index, "")
     _check_unchanged(record, label, query)
     tensor = record.value if query.field == "data" else node_grads(capture).get(record.index)
     if tensor is None:
@@ -45,7 +45,7 @@ _FIELD_WORDS = {
 
 def _record(capture: Capture, node: str) -> ValueRecord:
     index = int(node.removeprefix("n"))
-    if index >= len(capture.values):
+    if index >= len(capture.values) or capture.values[index].dropped:
         count = len(capture.values)
         raise InvalidRequest(
             f"there is no node {node}: this program's graph has {count} nodes (n0 to n{count - 1}); "

@@ -26,7 +26,7 @@ __all__ = ["warm_up"]
 log = logging.getLogger(__name__)
 
 # Small budgets: the big examples stop at their first large tensor, after the code paths they share.
-WARM_UP_LIMITS = Limits(max_numel=1_000_000, max_live_numel=4_000_000, max_flops=1e9)
+WARM_UP_LIMITS = Limits(max_numel=1_000_000, max_flops=1e9)
 
 
 def warm_up() -> int:

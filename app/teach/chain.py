@@ -23,7 +23,7 @@ _WRITTEN = 8  # elements a formula writes out (see numbers.tensor_text); bigger 
 
 def explain_backward(graph: GraphResponse, capture: Capture) -> None:
     """Fill `local`, `local_formulas`, `formula` and `sum_of` on every backward event of `graph`."""
-    records = [record for record in capture.backward if record.node is not None]
+    records = [record for record in capture.backward if record.node is not None and not record.dropped]
     if len(records) != len(graph.backward):  # app.graph keeps exactly these events; anything else: no cards
         log.warning("backward events and records differ (%d, %d)", len(graph.backward), len(records))
         return

@@ -18,13 +18,14 @@ from typing import Any
 import torch
 from torch.overrides import TorchFunctionMode
 
-from app.capture.dispatch import BACKWARD_FNS
-from app.program.context import Recorder
+from app.capture.calls import constructing
+from app.capture.functions import BACKWARD_FNS, QUIET_NAMES
+from app.capture.recorder import Recorder
 from app.seeding import manual_seed
 
 __all__ = ["LeafMode", "Program", "Rerun", "rerun", "traced"]
 
-Program = Callable[[Recorder], None]  # runs the program once (a fresh interpreter) under the given recorder
+Program = Callable[[Recorder], None]  # runs the program once (a fresh __main__) under the given recorder
 
 
 class _Stop(Exception):
@@ -70,7 +71,7 @@ class LeafMode(TorchFunctionMode):
         kwargs = kwargs or {}
         if func in BACKWARD_FNS:
             return self._first_backward(func, args, kwargs)
-        if not self.paused:
+        if not self.paused and not _keeps_arguments(func) and not _quiet(func):
             for tensor in _tensors([*args, *kwargs.values()]):
                 if id(tensor) not in self._numbers and tensor.requires_grad and tensor.grad_fn is None:
                     self._first_use(tensor)
@@ -120,46 +121,18 @@ class LeafMode(TorchFunctionMode):
         raise _Stop
 
 
-class _LeafRecorder:
-    """The recorder the program sees: quiet code pauses the mode too; everything goes on to `inner`."""
+class _NoRecorder(Recorder):
+    """A bare re-run records nothing."""
 
-    def __init__(self, inner: Recorder, mode: LeafMode) -> None:
-        self._inner = inner
-        self._mode = mode
+    def __init__(self) -> None:
+        pass
 
-    def at(self, line: int, col: int, end_line: int, end_col: int) -> None:
-        self._inner.at(line, col, end_line, end_col)
-
-    def name(self, value: object, name: str) -> None:
-        self._inner.name(value, name)
+    def name(self, name: str, value: object) -> None:
+        return None
 
     @contextlib.contextmanager
     def quiet(self) -> Iterator[None]:
-        self._mode.paused += 1
-        try:
-            with self._inner.quiet():
-                yield
-        finally:
-            self._mode.paused -= 1
-
-    def zero_grad(self) -> None:
-        self._inner.zero_grad()
-
-
-class _NoRecorder:
-    """A bare re-run records nothing."""
-
-    def at(self, line: int, col: int, end_line: int, end_col: int) -> None:
-        return None
-
-    def name(self, value: object, name: str) -> None:
-        return None
-
-    def quiet(self) -> contextlib.AbstractContextManager[None]:
-        return contextlib.nullcontext()
-
-    def zero_grad(self) -> None:
-        return None
+        yield
 
 
 def traced(program: Program, mode: LeafMode) -> Program:
@@ -169,7 +142,7 @@ def traced(program: Program, mode: LeafMode) -> Program:
         mode.quiet = recorder.quiet  # overwriting a leaf is no graph node
         with mode:
             try:
-                program(_LeafRecorder(recorder, mode))
+                program(recorder)
             except Exception:  # the interpreter wraps _Stop in a program error: the mode knows better
                 if not mode.stopped:
                     raise
@@ -185,6 +158,11 @@ def rerun(
     manual_seed(seed)
     traced(program, mode)(_NoRecorder())
     return mode.found
+
+
+def _quiet(func: Any) -> bool:
+    """Printing and reading a leaf, or a library constructor initialising it, is no use of it."""
+    return getattr(func, "__name__", "") in QUIET_NAMES or constructing()
 
 
 def _keeps_arguments(func: Any) -> bool:
