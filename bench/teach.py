@@ -22,18 +22,14 @@ from app.examples.lessons import lesson  # noqa: E402
 from app.graph import build_graph  # noqa: E402
 from app.limits import Limits  # noqa: E402
 from app.models import GraphOptions, TrainOptions  # noqa: E402
-from app.program import Interpreter, check_source, validate  # noqa: E402
+from app.program import compile_program  # noqa: E402
+from app.runner import Execution  # noqa: E402
 from app.teach import annotate, check_gradients, train  # noqa: E402
 from app.teach.rerun import rerun  # noqa: E402
 
 
 def _program(code: str) -> Callable[[Recorder], None]:
-    tree = validate(check_source(code, max_chars=200_000, max_lines=5_000))
-
-    def interpret(recorder: Recorder) -> None:
-        Interpreter(tree, limits=Limits(), device=torch.device("cpu"), recorder=recorder).run()
-
-    return interpret
+    return Execution(compile_program(code, max_chars=200_000, max_lines=5_000), Limits())
 
 
 def _ms(start: float) -> float:

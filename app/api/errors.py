@@ -1,4 +1,5 @@
-"""Every failure becomes one body shape, `{"error": {kind, message, line, col, ...}, "graph": ... | null}`.
+"""Every failure becomes one body shape, `{"error": {kind, message, line, col, ...}, "errors": [...],
+"graph": ... | null}` (`errors` lists every problem found, the error first).
 
 Nothing here echoes the request back: validation errors name the field, never its value.
 """
@@ -28,12 +29,13 @@ def error_response(
     kind: str, message: str, status: int, *, graph: dict[str, Any] | None = None, **place: int | None
 ) -> JSONResponse:
     info = {"kind": kind, "message": message, "line": None, "col": None, "end_line": None, "end_col": None}
-    return JSONResponse({"error": info | place, "graph": graph}, status_code=status)
+    info = info | place | {"frames": []}
+    return JSONResponse({"error": info, "errors": [info], "graph": graph}, status_code=status)
 
 
 async def on_gradtrace_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, GradtraceError)
-    response = JSONResponse({"error": error.to_body(), "graph": error.graph}, status_code=error.status)
+    response = JSONResponse(error.envelope(error.graph), status_code=error.status)
     if isinstance(error, Busy):
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     if error.status >= 500:

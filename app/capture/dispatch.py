@@ -92,13 +92,13 @@ class OpRecorder(TorchDispatchMode):  # type: ignore[no-untyped-call]  # torch l
         """Budget, snapshots of what the op will overwrite, and its input nodes (None: not recorded)."""
         session = self.session
         self.budget.before(func, args, kwargs)
-        self._save_overwritten(func, args, kwargs)
-        if session.paused or not session.check_room():
-            return None
-        session.resolve_pending()
-        if func._overloadpacket.__name__ in _FRESH_FNS:
-            return []
-        return self._inputs(func, args, kwargs)
+        inputs = None
+        if not session.paused and session.check_room():
+            session.resolve_pending()
+            fresh = func._overloadpacket.__name__ in _FRESH_FNS
+            inputs = [] if fresh else self._inputs(func, args, kwargs)
+        self._save_overwritten(func, args, kwargs)  # after: an input is the version before the write
+        return inputs
 
     def _inputs(
         self, func: torch._ops.OpOverload, args: Sequence[object], kwargs: Mapping[str, object]

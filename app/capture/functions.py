@@ -119,10 +119,8 @@ class FunctionRecorder(TorchFunctionMode):
         elif name == "grad" and access == "__get__" and isinstance(result, torch.Tensor):
             record = session.latest(session.canonical(target))
             session.known_grad(result, record.label if record is not None else None)
-        elif name == "grad" and access == "__set__":
-            timeline = session.capture.timeline
-            if not timeline or timeline[-1].phase != "zero_grad":
-                session.timeline("zero_grad", 0)
+        elif name == "grad" and access == "__set__" and args[1:2] == (None,):
+            session.zeroed()  # `w.grad = None`
         return result
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -33,11 +34,27 @@ def global_hooks(session: Session, modes: ModesAside) -> Iterator[None]:
         optimizer_hooks.register_optimizer_step_pre_hook(steps.before),
         optimizer_hooks.register_optimizer_step_post_hook(steps.after),
     ]
+    originals = {owner: owner.zero_grad for owner in (Optimizer, nn.Module)}
+    for owner, zero_grad in originals.items():
+        owner.zero_grad = _noting_zero_grad(session, zero_grad)  # type: ignore[method-assign]
     try:
         yield
     finally:
         for handle in handles:
             handle.remove()
+        for owner, zero_grad in originals.items():
+            owner.zero_grad = zero_grad  # type: ignore[method-assign]
+
+
+def _noting_zero_grad(session: Session, zero_grad: Any) -> Any:
+    """`optimizer.zero_grad()` / `model.zero_grad()`: a timeline entry, even when no gradient exists yet."""
+
+    @functools.wraps(zero_grad)
+    def noted(*args: Any, **kwargs: Any) -> Any:
+        session.zeroed()
+        return zero_grad(*args, **kwargs)
+
+    return noted
 
 
 def _enter_hook(session: Session) -> Any:

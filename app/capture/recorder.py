@@ -12,6 +12,7 @@ from app.capture.aside import ModesAside
 from app.capture.autograd import BackwardRunner
 from app.capture.budget import Budget
 from app.capture.dispatch import OpRecorder
+from app.capture.failures import recording, transforming
 from app.capture.functions import FunctionRecorder
 from app.capture.hooks import global_hooks
 from app.capture.records import Capture
@@ -31,7 +32,10 @@ class Recorder:
 
     def name(self, name: str, value: object) -> None:
         """The program just assigned `value` to `name`: a tensor's node label or a module tree's root."""
-        self._session.name(value, name, sys._getframe(1))
+        if transforming():  # a torch.func transform's wrapped tensors are not the program's nodes
+            return
+        with recording("naming a value"):
+            self._session.name(value, name, sys._getframe(1))
 
     @contextlib.contextmanager
     def quiet(self) -> Iterator[None]:

@@ -28,6 +28,7 @@ from app.limits import Limits
 
 __all__ = ["Session", "SourceText"]
 
+_NAMED_ITEMS = 16  # items of a named tuple or list of tensors labelled `name[i]`
 UNINITIALISED_FNS = frozenset({"empty", "empty_like", "new_empty", "empty_strided", "new_empty_strided"})
 
 
@@ -84,6 +85,9 @@ class Session:
         tensor = self.canonical(tensor)
         call = self.call
         fields.setdefault("group", call.group if call is not None else self.current_group())
+        if kind == "op" and "label" not in fields:
+            before = self.latest(tensor)  # written in place: the new version keeps the tensor's name
+            fields["label"] = before.label if before is not None else None
         storage = storage_of(tensor)
         record = ValueRecord(
             index=len(self.capture.values),
@@ -91,7 +95,7 @@ class Session:
             tensor=tensor,
             value=tensor,
             span=call.span if call is not None else None,
-            call=call.index if call is not None and kind != "const" else None,
+            call=call.index if call is not None and kind == "op" else None,
             storage=storage,
             writes=self.snapshots.writes(storage),
             segment=self.pass_index,
@@ -167,9 +171,10 @@ class Session:
         if record is not None:
             return record
         alias = self._aliases.pop(id(tensor), None)
-        if alias is None or alias[0] is not tensor:
-            return None
-        return self.capture.values[self._from_alias(tensor, alias[1], alias[2])]
+        if alias is not None and alias[0] is tensor:
+            return self.capture.values[self._from_alias(tensor, alias[1], alias[2])]
+        wrapped = self._fresh_result_over(tensor)  # `w = nn.Parameter(torch.randn(3))`
+        return self._rebind(wrapped, tensor) if wrapped is not None else None
 
     def canonical(self, tensor: torch.Tensor) -> torch.Tensor:
         """`x.data` is `x` for the graph: same node, same memory, no op of the program's between them."""
@@ -220,9 +225,6 @@ class Session:
         return self.add("const", tensor, label=_number_label(number)).index
 
     def _leaf(self, tensor: torch.Tensor) -> ValueRecord:
-        wrapped = self._fresh_result_over(tensor)
-        if wrapped is not None:
-            return self._rebind(wrapped, tensor)
         grad_of = self._grad_labels.get(id(tensor))
         is_grad = grad_of is not None and grad_of[0] is tensor
         label = grad_of[1] if grad_of is not None and is_grad else self.modules.tensor_label(tensor)
@@ -280,6 +282,12 @@ class Session:
                 record.label = name
         elif isinstance(value, torch.nn.Module):
             self.modules.add_root(name, value)
+        elif isinstance(value, tuple | list) and 0 < len(value) <= _NAMED_ITEMS:
+            for position, item in enumerate(value):  # `parts = x.unbind(0)`: parts[0], parts[1]
+                if isinstance(item, torch.Tensor):
+                    record = self.resolved(item)
+                    if record is not None and (record.label is None or record.index >= start):
+                        record.label = f"{name}[{position}]"
 
     def _rebinds_an_input(self, record: ValueRecord, before: int | None) -> bool:
         """`x = self.fc1(x)`, `h = torch.tanh(h)`: the name held what went in, so the node is better told by
@@ -294,6 +302,12 @@ class Session:
         """A call from this program frame begins: names given in it later may relabel what it makes."""
         self._named_from.setdefault(id(frame), len(self.capture.values))
 
+    def zeroed(self) -> None:
+        """Gradients were set to None or zero: one timeline entry per run of such calls."""
+        timeline = self.capture.timeline
+        if not self.paused and (not timeline or timeline[-1].phase != "zero_grad"):
+            self.timeline("zero_grad", 0)
+
     def timeline(self, phase: str, index: int) -> None:
         self.capture.timeline.append(TimelineRecord(phase, index, self.pass_index))  # type: ignore[arg-type]
 
@@ -307,4 +321,7 @@ def _grad_free_result(record: ValueRecord) -> bool:
 
 
 def _same_view(a: torch.Tensor, b: torch.Tensor) -> bool:
-    return (a.data_ptr(), a.shape, a.stride(), a.dtype) == (b.data_ptr(), b.shape, b.stride(), b.dtype)
+    storage = storage_of(a)
+    if not storage or storage != storage_of(b):
+        return False
+    return (a.storage_offset(), a.shape, a.stride(), a.dtype) == (b.storage_offset(), b.shape, b.stride(), b.dtype)

@@ -80,10 +80,15 @@ def _as_main(module: types.ModuleType) -> Iterator[None]:
 @contextlib.contextmanager
 def _printing_to(output: BoundedOutput) -> Iterator[None]:
     """stdout and stderr into one bounded stream; each warning printed once per place, as Python's default."""
+
+    def show(message: Warning | str, category: type[Warning], filename: str, lineno: int, *_: object) -> None:
+        output.write(warnings.formatwarning(message, category, filename, lineno))
+
     with (
         contextlib.redirect_stdout(output),
         contextlib.redirect_stderr(output),
         warnings.catch_warnings(),
     ):
         warnings.simplefilter("default")
+        warnings.showwarning = show
         yield

@@ -1,4 +1,4 @@
-"""`ast.parse` with positioned errors and hints; the syntax errors after the first come from parso.
+"""`ast.parse` with positioned errors and hints; the other syntax errors come from parso.
 
 CPython stops at the first syntax error. A learner who pasted code with several (`//` comments, a missing `:`
 here and there) should see all of them at once, so parso's error-recovering parser lists the later ones.
@@ -29,7 +29,7 @@ def parse(source: str) -> ast.Module:
         error = _from_syntax_error(exc, source)
     except (ValueError, UnicodeError) as exc:
         raise SyntaxProblem(f"the program could not be read: {exc}") from None
-    error.also = _later_errors(source, after=error.line or 0)
+    error.also = _other_errors(source, besides=error.line or 0)
     raise error
 
 
@@ -64,18 +64,18 @@ def _hint(exc: SyntaxError, message: str, text: str) -> str | None:
     return None
 
 
-def _later_errors(source: str, *, after: int) -> list[Problem]:
-    """Syntax errors on the lines after `after`, one per line, as parso's recovering parser sees them."""
+def _other_errors(source: str, *, besides: int) -> list[Problem]:
+    """Syntax errors on the other lines than `besides`, one per line, as parso's recovering parser sees them."""
     try:
         found = _GRAMMAR.iter_errors(_GRAMMAR.parse(source))
     except Exception:  # parso is only a second opinion: never let it hide the first error
         log.warning("parso could not list further syntax errors", exc_info=True)
         return []
     problems: list[Problem] = []
-    seen = {after}
+    seen = {besides}
     for issue in sorted(found, key=lambda item: item.start_pos):
         (line, col), (end_line, end_col) = issue.start_pos, issue.end_pos
-        if line in seen or line < after:
+        if line in seen:
             continue
         seen.add(line)
         message = issue.message.removeprefix("SyntaxError: ").removeprefix("IndentationError: ")

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.errors import GradtraceError, error_class
+from app.errors import Frame, GradtraceError, Problem, error_class
 
 __all__ = ["PREPARED", "Confinement", "Job", "Preparation", "decode_reply", "encode_error", "encode_result"]
 
@@ -41,9 +41,9 @@ def encode_result(result: bytes) -> bytes:
 def encode_error(error: GradtraceError) -> bytes:
     """The error as JSON; a partial graph that cannot be encoded strictly is dropped, never the error."""
     try:
-        body = json.dumps({"error": error.to_body(), "graph": error.graph}, allow_nan=False)
+        body = json.dumps(error.envelope(error.graph), allow_nan=False)
     except (TypeError, ValueError):
-        body = json.dumps({"error": error.to_body(), "graph": None})
+        body = json.dumps(error.envelope(None))
     return ERROR + body.encode()
 
 
@@ -57,6 +57,10 @@ def decode_reply(reply: bytes) -> bytes:
     raise error_class("internal_error")(f"the worker sent a reply with an unknown tag {tag!r}")
 
 
+def _problem(info: dict[str, Any]) -> Problem:
+    return Problem(**{**info, "frames": [Frame(**frame) for frame in info.get("frames", [])]})
+
+
 def _rebuild(envelope: dict[str, Any]) -> GradtraceError:
     info = envelope["error"]
     return error_class(info["kind"])(
@@ -66,4 +70,6 @@ def _rebuild(envelope: dict[str, Any]) -> GradtraceError:
         end_line=info.get("end_line"),
         end_col=info.get("end_col"),
         graph=envelope.get("graph"),
+        frames=[Frame(**frame) for frame in info.get("frames", [])],
+        also=[_problem(problem) for problem in envelope.get("errors", [])[1:]],
     )

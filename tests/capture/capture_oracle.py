@@ -1,41 +1,18 @@
-"""Runs a test program twice: under capture, and plainly with retain_grad on named tensors (the oracle)."""
+"""Runs a program text twice in this process: plainly (the oracle: each named tensor kept, its grad
+retained) and under capture. Same thread count, same code path: values compare exactly or within rounding."""
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import torch
+from traced import captured
 
-from app.capture import Capture, Recorder, capture
+from app.capture import Capture
 from app.graph import build_graph
 from app.limits import Limits
 from app.models import GraphResponse, Nested, Node, TensorData
-
-Program = Callable[[Recorder], None]
-
-
-class PlainRecorder:
-    """Stands in for Recorder in the plain run: keeps each named tensor and retains its grad."""
-
-    def __init__(self) -> None:
-        self.env: dict[str, object] = {}
-
-    def at(self, line: int, col: int, end_line: int, end_col: int) -> None:
-        pass
-
-    def name(self, value: object, name: str) -> None:
-        self.env[name] = value
-        if isinstance(value, torch.Tensor) and value.requires_grad and value.grad_fn is not None:
-            value.retain_grad()
-
-    @contextlib.contextmanager
-    def quiet(self) -> Iterator[None]:
-        yield
-
-    def zero_grad(self) -> None:
-        pass
+from app.program import BoundedOutput, compile_program
 
 
 @dataclass
@@ -54,12 +31,25 @@ class Run:
         return value
 
 
-def run_both(program: Program, limits: Limits | None = None) -> Run:
-    plain = PlainRecorder()
-    program(plain)  # type: ignore[arg-type]
-    captured = capture(program, limits=limits or Limits())
-    assert captured.error is None, captured.error
-    return Run(captured, build_graph(captured), plain.env)
+def plain(source: str, seed: int = 0) -> dict[str, object]:
+    """The program run without capture; its names, with gradients retained on non-leaf tensors."""
+    env: dict[str, object] = {}
+
+    def keep(name: str, value: object) -> None:
+        env[name] = value
+        if isinstance(value, torch.Tensor) and value.requires_grad and value.grad_fn is not None:
+            value.retain_grad()
+
+    torch.manual_seed(seed)
+    compile_program(source, max_chars=100_000, max_lines=5_000).run(keep, BoundedOutput(1 << 20))
+    return env
+
+
+def run_both(source: str, limits: Limits | None = None) -> Run:
+    env = plain(source)
+    recorded = captured(source, limits)
+    assert recorded.error is None, recorded.error
+    return Run(recorded, build_graph(recorded), env)
 
 
 def values(data: TensorData | None) -> torch.Tensor:

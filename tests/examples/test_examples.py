@@ -5,15 +5,12 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
-
 import pytest
 import torch
 
 from app.examples import EXAMPLES, example
 from app.limits import Limits
-from app.program import Interpreter, validate
+from app.program import BoundedOutput, compile_program
 
 REQUIRED = [
     "logistic",
@@ -48,35 +45,17 @@ def test_gpt_examples_share_the_model_and_differ_in_config() -> None:
         assert f'"{key}"' in example("gpt2_block").code
 
 
-class QuietRecorder:
-    """Only what the interpreter needs; the capture engine is not part of this budget check."""
-
-    def at(self, line: int, col: int, end_line: int, end_col: int) -> None:
-        """Spans are not needed here."""
-
-    def name(self, value: object, name: str) -> None:
-        """Names are not needed here."""
-
-    @contextlib.contextmanager
-    def quiet(self) -> Iterator[None]:
-        yield
-
-    def zero_grad(self) -> None:
-        """Timeline entries are not needed here."""
-
-
 @pytest.mark.slow
 def test_gpt2_124m_runs_within_the_default_limits() -> None:
-    interpreter = Interpreter(
-        validate(example("gpt2_124m").code),
-        limits=Limits(),
-        device=torch.device("cpu"),
-        recorder=QuietRecorder(),
-    )
+    """The program alone (no capture): it fits the run budgets and prints what plain Python prints."""
+    compiled = compile_program(example("gpt2_124m").code, max_chars=100_000, max_lines=5_000)
+    output = BoundedOutput(Limits().max_print_bytes)
+    names: dict[str, object] = {}
     torch.manual_seed(0)
-    interpreter.run()
-    model = interpreter.globals.vars["model"]
+    compiled.run(lambda name, value: names.__setitem__(name, value), output)
+    model = names["model"]
+    assert isinstance(model, torch.nn.Module)
     assert sum(p.numel() for p in model.parameters()) == 163_009_536  # 124M + the untied 38.6M output head
     assert model.tok_emb.weight.grad.shape == (50257, 768)
     printed = "parameters: 163,009,536\nlogits: torch.Size([1, 16, 50257])\nloss: "  # the total with commas
-    assert interpreter.stdout.startswith(printed)
+    assert output.getvalue().startswith(printed)

@@ -75,9 +75,11 @@ def finite_or_named(values: object) -> object:
 def test_program_matches_plain_torch(name: str, tmp_path: Path) -> None:
     stdout, variables = plain_torch(PROGRAMS[name], tmp_path / f"{name}.py")
     response = run(PROGRAMS[name], GraphOptions(device="cpu"), Limits(), max_chars=20_000, max_lines=500)
-    assert response.stdout == stdout
+    assert _ADDRESS.sub("", response.stdout) == stdout
+    if response.backward and len({event.pass_index for event in response.backward}) > 1:
+        return  # several passes: their printed losses and gradients are the check (the final .grad is
+        # whatever the program left there, often zeroed)
     grads = expected_grads(variables)
-    assert grads, "every corpus program computes gradients"
     for label, grad in grads.items():
         if grad.numel() <= Limits().max_inline_values:
             assert torch.allclose(node_grad(response, label), grad.double(), atol=1e-6, equal_nan=True), label

@@ -1,4 +1,5 @@
-"""Layer 1: size and line caps, printable ASCII only, newline normalisation, empty programs."""
+"""Text checks: size and line caps, the characters that make shown code differ from run code, newline
+normalisation, empty programs. Any other Unicode is a program's own business."""
 
 from __future__ import annotations
 
@@ -27,21 +28,30 @@ def test_too_many_lines_names_the_cap() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "code", "line", "col"),
+    ("text", "code", "line", "col", "why"),
     [
-        ("x = 1\ny = '\x00'", "U+0000", 2, 5),
-        ("ｔｏｒｃｈ = 1", "U+FF54", 1, 0),
-        ("x = 1\u200b", "U+200B", 1, 5),
-        ("s = 'abc\u202e'", "U+202E", 1, 8),
-        ("p = 'р'", "U+0440", 1, 5),  # Cyrillic er
-        ("x = '\ud800'", "U+D800", 1, 5),
+        ("x = 1\ny = '\x00'", "U+0000", 2, 5, "control"),
+        ("s = 'abc\u202e'", "U+202E", 1, 8, "bidirectional"),  # Trojan Source: the shown order lies
+        ("s = 1  # \u2066x", "U+2066", 1, 9, "bidirectional"),
+        ("x = '\ud800'", "U+D800", 1, 5, "surrogate"),
+        ("x = 1\x1b[2J", "U+001B", 1, 5, "control"),
     ],
 )
-def test_non_ascii_is_rejected_at_its_position(text: str, code: str, line: int, col: int) -> None:
+def test_characters_that_hide_code_are_rejected_at_their_position(
+    text: str, code: str, line: int, col: int, why: str
+) -> None:
     with pytest.raises(SourceRejected) as caught:
         check(text)
-    assert code in caught.value.message
+    assert code in caught.value.message and why in caught.value.message
     assert (caught.value.line, caught.value.col, caught.value.end_col) == (line, col, col + 1)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["print('café — naïve ✓')\n", "# Ελληνικά σχόλια\nx = 1\n", "größe = 3\n", "s = 'a\u00a0b'\n", "x = 1  # 😀\n"],
+)
+def test_any_other_unicode_is_the_programs_own(text: str) -> None:
+    assert check(text) == text
 
 
 @pytest.mark.parametrize("text", ["", "   \n\n", "# only a comment\n   # another\n"])

@@ -13,7 +13,8 @@ from app.capture.records import Capture
 from app.graph import build_graph
 from app.limits import Limits
 from app.models import BackwardEvent, GraphOptions, GraphResponse
-from app.program import Interpreter, check_source, validate
+from app.program import compile_program
+from app.runner import Execution
 from app.teach import annotate, enrich
 
 Program = Callable[[Recorder], None]
@@ -43,17 +44,14 @@ def value(data: object) -> float:
 def run_text(code: str, options: GraphOptions, limits: Limits | None = None) -> GraphResponse:
     """A program text end to end, as the runner runs it (seed, default dtype), plus `teach.enrich`."""
     limits = limits or Limits(wall_seconds=600)  # re-run budgets are shares of it: no timing in tests
-    tree = validate(check_source(code, max_chars=100_000, max_lines=1_000))
-    device = torch.device("cpu")
-
-    def interpret(recorder: Recorder) -> None:
-        Interpreter(tree, limits=limits, device=device, recorder=recorder).run()
+    compiled = compile_program(code, max_chars=100_000, max_lines=1_000)
+    interpret = Execution(compiled, limits)
 
     before = torch.get_default_dtype()
     torch.manual_seed(options.seed)
     torch.set_default_dtype(torch.float64 if options.dtype == "float64" else torch.float32)
     try:
-        recorded = capture(interpret, limits=limits)
+        recorded = capture(interpret, limits=limits, source=compiled.source)
         assert recorded.error is None, recorded.error
         graph = build_graph(recorded)
         enrich(graph, recorded, interpret, options, limits)
