@@ -22,17 +22,21 @@
     │   ├── ProgramRuntimeError          422 runtime_error
     │   ├── Timeout                      422 timeout
     │   ├── CpuLimit                     422 cpu_limit
-    │   └── MemoryLimit                  422 memory_limit
+    │   ├── MemoryLimit                  422 memory_limit
+    │   └── ReplyRejected                422 reply_rejected (the run's child sent what the server refuses)
     └── ServerError                      should never happen; logged
         ├── WorkerCrashed                500 worker_crashed
-        └── InternalError                500 internal_error
+        ├── InternalError                500 internal_error
+        └── JailUnavailable              503 jail_unavailable (strict mode on a host without the jail)
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any, ClassVar
 
 __all__ = [
+    "MAX_MESSAGE",
     "BodyTooLarge",
     "Busy",
     "CpuLimit",
@@ -47,10 +51,12 @@ __all__ = [
     "GradtraceError",
     "InternalError",
     "InvalidRequest",
+    "JailUnavailable",
     "LimitExceeded",
     "MemoryLimit",
     "ProgramError",
     "ProgramRuntimeError",
+    "ReplyRejected",
     "RequestError",
     "RunError",
     "ServerError",
@@ -60,6 +66,7 @@ __all__ = [
     "TooComplex",
     "WorkerCrashed",
     "error_class",
+    "known_kinds",
 ]
 
 MAX_MESSAGE = 300  # characters: messages never carry tracebacks or whole programs
@@ -79,7 +86,7 @@ class GradtraceError(Exception):
         col: int | None = None,
         end_line: int | None = None,
         end_col: int | None = None,
-        graph: dict[str, Any] | None = None,
+        graph: dict[str, Any] | bytes | None = None,
     ) -> None:
         message = message if len(message) <= MAX_MESSAGE else message[: MAX_MESSAGE - 1] + "…"
         super().__init__(message)
@@ -88,7 +95,9 @@ class GradtraceError(Exception):
         self.col = col
         self.end_line = end_line
         self.end_col = end_col
-        self.graph = graph  # partial graph JSON (already encoded) when the run got somewhere
+        # the partial graph when the run got somewhere: built in the child as a dict; in the server, the JSON
+        # bytes the child sent, forwarded untouched (a GPT-2 graph is megabytes: never parsed there)
+        self.graph = graph
 
     def to_body(self) -> dict[str, Any]:
         """The `error` object of the response body (the partial graph travels beside it)."""
@@ -100,6 +109,13 @@ class GradtraceError(Exception):
             "end_line": self.end_line,
             "end_col": self.end_col,
         }
+
+    def body_json(self) -> bytes:
+        """The whole response body, `{"error": ..., "graph": ...}`, with the graph's bytes as they came."""
+        graph = (
+            self.graph if isinstance(self.graph, bytes) else json.dumps(self.graph, allow_nan=False).encode()
+        )
+        return b'{"error":' + json.dumps(self.to_body()).encode() + b',"graph":' + graph + b"}"
 
 
 class RequestError(GradtraceError):
@@ -190,6 +206,13 @@ class MemoryLimit(RunError):
     kind = "memory_limit"
 
 
+class ReplyRejected(RunError):
+    """The child ran the program and then sent something the server does not accept (too big, too slow,
+    malformed): the program's doing, since it can reach the result pipe; never a 500."""
+
+    kind = "reply_rejected"
+
+
 class ServerError(GradtraceError):
     status = 500
 
@@ -202,12 +225,21 @@ class InternalError(ServerError):
     kind = "internal_error"
 
 
+class JailUnavailable(ServerError):
+    kind, status = "jail_unavailable", 503
+
+
 def _leaves(cls: type[GradtraceError]) -> list[type[GradtraceError]]:
     subs = cls.__subclasses__()
     return [leaf for sub in subs for leaf in _leaves(sub)] if subs else [cls]
 
 
 _BY_KIND: dict[str, type[GradtraceError]] = {leaf.kind: leaf for leaf in _leaves(GradtraceError)}
+
+
+def known_kinds() -> frozenset[str]:
+    """Every error kind there is."""
+    return frozenset(_BY_KIND)
 
 
 def error_class(kind: str) -> type[GradtraceError]:

@@ -71,6 +71,7 @@ def make_pool(settings: Settings) -> Pool:
         preload=PRELOAD,
         gpu_prefork=settings.gpu_prefork,
         prepare_gpu=prepare_gpu,
+        strict=settings.jail == "strict",
     )
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from app.errors import Busy, GradtraceError
@@ -31,9 +31,10 @@ def error_response(
     return JSONResponse({"error": info | place, "graph": graph}, status_code=status)
 
 
-async def on_gradtrace_error(request: Request, error: Exception) -> JSONResponse:
+async def on_gradtrace_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, GradtraceError)
-    response = JSONResponse({"error": error.to_body(), "graph": error.graph}, status_code=error.status)
+    # the partial graph is the child's JSON bytes, forwarded as they came (never parsed in the server)
+    response = Response(error.body_json(), status_code=error.status, media_type="application/json")
     if isinstance(error, Busy):
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     if error.status >= 500:

@@ -6,6 +6,7 @@ import ctypes
 import json
 import os
 import resource
+import tempfile
 import time
 
 from app.errors import ProgramRuntimeError
@@ -30,7 +31,8 @@ def describe(payload: bytes) -> bytes:
             "uid": os.getuid(),
             "cwd": os.getcwd(),
             "cwd_entries": os.listdir("."),
-            "env": sorted(os.environ),
+            "env": dict(os.environ),
+            "tempdir": tempfile.gettempdir(),
             "fds": len(os.listdir("/proc/self/fd")),
             "core": resource.getrlimit(resource.RLIMIT_CORE),
             "fsize": resource.getrlimit(resource.RLIMIT_FSIZE),
@@ -76,12 +78,6 @@ def fail_in_program(payload: bytes) -> bytes:
 def fail_out_of_memory(payload: bytes) -> bytes:
     message = "DefaultCPUAllocator: can't allocate memory: you tried to allocate 8 GB"
     raise ProgramRuntimeError(message, line=2)
-
-
-def write_file(payload: bytes) -> bytes:
-    with open("/tmp/gradtrace-sandbox-test-file", "wb") as handle:
-        handle.write(b"x")
-    return b"{}"
 
 
 prepared = False  # set by `prepare` in a spare prepared for the GPU

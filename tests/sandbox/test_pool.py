@@ -81,27 +81,23 @@ async def test_every_run_gets_a_fresh_child() -> None:
 async def test_child_is_confined() -> None:
     seen = json.loads(await run_once(sandbox_jobs.describe, b""))
     assert seen["uid"] == (65534 if os.geteuid() == 0 else os.geteuid())
-    assert seen["cwd"].startswith("/tmp/gradtrace-run-")
+    assert Path(seen["cwd"]).parent.name.startswith("gradtrace-run-")  # its own scratch folder
     assert seen["cwd_entries"] == []
-    kept = {"LANG", "LC_ALL", "OMP_NUM_THREADS", "MKL_NUM_THREADS"}
-    assert "CUDA_VISIBLE_DEVICES" in seen["env"]  # set empty: a CPU run keeps autograd off the GPU
-    assert set(seen["env"]) <= kept | {"CUDA_VISIBLE_DEVICES"}
+    assert seen["env"] == {
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "HOME": seen["cwd"],
+        "TMPDIR": seen["cwd"],
+        "CUDA_VISIBLE_DEVICES": "",  # set empty: a CPU run keeps autograd off the GPU
+    }
+    assert seen["tempdir"] == seen["cwd"]
     assert seen["fds"] <= 5  # stdin/out/err on /dev/null, the pipe, and listdir's own
     assert seen["core"] == [0, 0]
-    assert seen["fsize"] == [0, 0]
+    assert seen["fsize"] == [64 * 2**20] * 2  # the scratch folder's size, per file
     assert seen["cpu"] == [5, 6]
     assert seen["sid_is_pid"] is True
-
-
-async def test_file_writes_fail_inside_the_child() -> None:
-    path = "/tmp/gradtrace-sandbox-test-file"
-    with pytest.raises(InternalError, match="OSError"):
-        await run_once(sandbox_jobs.write_file, b"")
-    # RLIMIT_FSIZE 0: opening a file in a world-writable place works, writing a byte does not
-    written = os.path.getsize(path) if os.path.exists(path) else 0
-    if os.path.exists(path):
-        os.remove(path)
-    assert written == 0
 
 
 async def test_wall_clock_limit_kills_a_slow_run() -> None:
@@ -150,7 +146,7 @@ async def test_program_error_crosses_the_pipe_with_place_and_partial_graph() -> 
         await run_once(sandbox_jobs.fail_in_program, b"")
     error = caught.value
     assert (error.message, error.line, error.col) == ("shape mismatch", 3, 4)
-    assert error.graph == {"nodes": [{"id": "n0"}]}
+    assert error.graph == b'{"nodes": [{"id": "n0"}]}'  # forwarded as the child's bytes
 
 
 async def test_beyond_the_queue_is_busy_and_the_rest_finish() -> None:
