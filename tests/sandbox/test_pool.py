@@ -7,13 +7,12 @@ import multiprocessing
 import os
 import signal
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 import anyio
 import pytest
 import sandbox_jobs
+from pools import LIMITS, started
 
 from app.errors import (
     Busy,
@@ -31,22 +30,9 @@ from app.sandbox.protocol import Confinement, Job
 
 pytestmark = pytest.mark.anyio
 
-LIMITS = Confinement(wall_seconds=5, cpu_seconds=5, memory_mb=256, max_result_bytes=2**20)
 ON_GPU = Confinement(
     wall_seconds=5, cpu_seconds=5, memory_mb=None, cuda_memory_fraction=0.5, max_result_bytes=2**20
 )
-
-
-@asynccontextmanager
-async def started(
-    job: Job, *, workers: int = 2, queue: int = 2, prefork: int = 1, **gpu: Any
-) -> AsyncIterator[Pool]:
-    sizes = {"workers": workers, "queue": queue, "prefork": prefork, "max_payload_bytes": 2**20}
-    async with Pool(job, **sizes, **gpu) as pool:
-        with anyio.fail_after(60):
-            while not pool.ready:
-                await anyio.sleep(0.02)
-        yield pool
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""The pipe protocol: tagged JSON both ways, errors rebuilt as their own class, never a pickle; nothing the child
+"""The pipe protocol: tagged JSON both ways, errors rebuilt as their own class, never a pickle; nothing the
+child
 sends past its jail report is trusted."""
 
 from __future__ import annotations
