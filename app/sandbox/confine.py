@@ -9,6 +9,7 @@ import os
 import pwd
 import resource
 import tempfile
+from functools import cache
 
 from app.sandbox.libc import libc
 
@@ -16,6 +17,7 @@ __all__ = [
     "CHILD_USER",
     "apply_rlimits",
     "child_uid",
+    "child_user_ids",
     "detach",
     "drop_privileges",
     "no_new_privileges",
@@ -75,9 +77,17 @@ def no_new_privileges() -> bool:
     return bool(library.prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1)
 
 
+@cache
+def child_user_ids() -> tuple[int, int]:
+    """`nobody`'s uid and gid, looked up once (in the fork server: a child under Landlock cannot read
+    /etc/passwd)."""
+    entry = pwd.getpwnam(CHILD_USER)
+    return entry.pw_uid, entry.pw_gid
+
+
 def child_uid() -> int:
     """The uid children run as: `nobody` when the server is root, else the server's own."""
-    return pwd.getpwnam(CHILD_USER).pw_uid if os.geteuid() == 0 else os.geteuid()
+    return child_user_ids()[0] if os.geteuid() == 0 else os.geteuid()
 
 
 def drop_privileges() -> bool:
@@ -86,10 +96,10 @@ def drop_privileges() -> bool:
     if os.geteuid() != 0:
         _drop_capabilities()
         return False
-    entry = pwd.getpwnam(CHILD_USER)
+    uid, gid = child_user_ids()
     os.setgroups([])
-    os.setgid(entry.pw_gid)
-    os.setuid(entry.pw_uid)
+    os.setgid(gid)
+    os.setuid(uid)
     return True
 
 

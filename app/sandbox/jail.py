@@ -8,8 +8,9 @@
    FSIZE, NOFILE, CORE), then seccomp (seccomp.py) with TSYNC, over every thread CUDA started;
 5. the report (JailReport) goes to the server, and only then does the child read its payload and run it.
 
-`prime` runs once in the fork server, so that no child repeats the costly parts: the trees of allowed.py and
-the C-library lookups that landlockpy and pyseccomp do at their first use (both run `ldconfig`).
+`prime` runs once in the fork server, so that no child repeats the costly parts and none needs a file Landlock
+hides: the trees of allowed.py, `nobody`'s ids (from /etc/passwd), and the C-library lookups that landlockpy
+and pyseccomp do at their first use (both run `ldconfig`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 
 from app.sandbox import landlock, seccomp
 from app.sandbox.allowed import allowed_for, python_trees
-from app.sandbox.confine import apply_rlimits, drop_privileges, no_new_privileges
+from app.sandbox.confine import apply_rlimits, child_user_ids, drop_privileges, no_new_privileges
 from app.sandbox.protocol import Confinement, JailReport
 
 __all__ = ["FileLock", "lock_files", "lock_process", "prime"]
@@ -36,6 +37,7 @@ class FileLock:
 def prime() -> None:
     """In the fork server: compute what every child would otherwise compute again."""
     python_trees()
+    child_user_ids()
     landlock.available_abi()
     with contextlib.suppress(Exception):  # missing libseccomp: each child reports seccomp off
         seccomp.available()

@@ -12,14 +12,13 @@ mappings.
 from __future__ import annotations
 
 import os
-import pwd
 import shutil
 import stat
 import tempfile
 from collections.abc import Callable
 from typing import Any
 
-from app.sandbox.confine import CHILD_USER
+from app.sandbox.confine import child_user_ids
 
 __all__ = [
     "MAX_ENTRIES",
@@ -48,8 +47,7 @@ def make_scratch(root: str) -> str:
     """An empty folder for one child, owned by the uid it will run as."""
     path = tempfile.mkdtemp(dir=root, prefix="scratch-")
     if os.geteuid() == 0:
-        entry = pwd.getpwnam(CHILD_USER)
-        os.chown(path, entry.pw_uid, entry.pw_gid)
+        os.chown(path, *child_user_ids())
     return path
 
 

@@ -195,8 +195,9 @@ async def test_cuda_runs_take_spares_prepared_for_the_gpu_and_cpu_runs_never_do(
         await prepared_spare(pool)
         on_gpu = json.loads(await pool.run(b"", ON_GPU))
         on_cpu = json.loads(await pool.run(b"", LIMITS))
-        assert (early["prepared"], early["cuda_visible_devices"]) == (False, None)
-        assert (on_gpu["prepared"], on_gpu["cuda_visible_devices"]) == (True, None)
+        chosen = os.environ.get("CUDA_VISIBLE_DEVICES")  # the operator's GPU choice reaches CUDA runs
+        assert (early["prepared"], early["cuda_visible_devices"]) == (False, chosen)
+        assert (on_gpu["prepared"], on_gpu["cuda_visible_devices"]) == (True, chosen)
         assert (on_cpu["prepared"], on_cpu["cuda_visible_devices"]) == (False, "")
         assert on_gpu["cpu"] == [6, 7] and on_cpu["cpu"] == [5, 6]  # 5 s from the job, after 1.2 s preparing
         await prepared_spare(pool)  # restocked in the background
