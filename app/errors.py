@@ -1,6 +1,7 @@
 """Every expected failure, as one small exception tree; each leaf's `kind` is the JSON error kind.
 
-    GradtraceError                       (kind, status, message, line, col, end_line, end_col, graph)
+    GradtraceError                       (kind, status, message, line, col, end_line, end_col, graph,
+                                          frames: the program's traceback, also: other problems found)
     ├── RequestError                     the HTTP request itself is wrong
     │   ├── BodyTooLarge                 413 body_too_large
     │   ├── InvalidRequest               422 invalid_request
@@ -16,18 +17,25 @@
     │   ├── ProgramRuntimeError          422 runtime_error
     │   ├── Timeout                      422 timeout
     │   ├── CpuLimit                     422 cpu_limit
-    │   └── MemoryLimit                  422 memory_limit
+    │   ├── MemoryLimit                  422 memory_limit
+    │   ├── ForbiddenOperation           422 forbidden_operation (a system call the jail forbids)
+    │   └── ReplyRejected                422 reply_rejected (the run's child sent what the server refuses)
     └── ServerError                      should never happen; logged
         ├── WorkerCrashed                500 worker_crashed
-        └── InternalError                500 internal_error
+        ├── InternalError                500 internal_error
+        └── JailUnavailable              503 jail_unavailable (strict mode on a host without the jail)
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
 
 __all__ = [
+    "MAX_FRAMES",
+    "MAX_MESSAGE",
+    "MAX_PROBLEMS",
     "Frame",
     "Problem",
     "BodyTooLarge",
@@ -35,13 +43,16 @@ __all__ = [
     "CpuLimit",
     "DeviceUnavailable",
     "EmptyProgram",
+    "ForbiddenOperation",
     "GradtraceError",
     "InternalError",
     "InvalidRequest",
+    "JailUnavailable",
     "LimitExceeded",
     "MemoryLimit",
     "ProgramError",
     "ProgramRuntimeError",
+    "ReplyRejected",
     "RequestError",
     "RunError",
     "ServerError",
@@ -51,11 +62,12 @@ __all__ = [
     "TooComplex",
     "WorkerCrashed",
     "error_class",
+    "known_kinds",
 ]
 
-MAX_MESSAGE = 300  # characters: messages never carry tracebacks or whole programs
-MAX_PROBLEMS = 20  # positioned problems listed beside the first (syntax errors found further on)
+MAX_PROBLEMS = 20  # positioned problems listed beside the first (syntax errors found elsewhere)
 MAX_FRAMES = 20  # traceback frames of the program's own code, innermost last
+MAX_MESSAGE = 300  # characters: messages never carry tracebacks or whole programs
 
 
 @dataclass(frozen=True)
@@ -71,7 +83,7 @@ class Frame:
 
 @dataclass(frozen=True)
 class Problem:
-    """Another positioned problem found beside the error (the first one), e.g. a later syntax error."""
+    """Another positioned problem found beside the error (the first one), e.g. a syntax error elsewhere."""
 
     kind: str
     message: str
@@ -96,7 +108,7 @@ class GradtraceError(Exception):
         col: int | None = None,
         end_line: int | None = None,
         end_col: int | None = None,
-        graph: dict[str, Any] | None = None,
+        graph: dict[str, Any] | bytes | None = None,
         frames: list[Frame] | None = None,
         also: list[Problem] | None = None,
     ) -> None:
@@ -107,9 +119,11 @@ class GradtraceError(Exception):
         self.col = col
         self.end_line = end_line
         self.end_col = end_col
-        self.graph = graph  # partial graph JSON (already encoded) when the run got somewhere
+        # the partial graph when the run got somewhere: built in the child as a dict; in the server, the JSON
+        # bytes the child sent, forwarded untouched (a GPT-2 graph is megabytes: never parsed there)
+        self.graph = graph
         self.frames = (frames or [])[-MAX_FRAMES:]  # the program's traceback, innermost last
-        self.also = (also or [])[:MAX_PROBLEMS]  # further problems, e.g. later syntax errors
+        self.also = (also or [])[:MAX_PROBLEMS]  # further problems, e.g. other syntax errors
 
     def to_body(self) -> dict[str, Any]:
         """The `error` object of the response body (the partial graph travels beside it)."""
@@ -123,10 +137,19 @@ class GradtraceError(Exception):
             "frames": [asdict(frame) for frame in self.frames],
         }
 
-    def envelope(self, graph: dict[str, Any] | None) -> dict[str, Any]:
-        """The whole error response body: the error, every problem found (the error first), the graph."""
-        problems = [self.to_body(), *(asdict(problem) for problem in self.also)]
-        return {"error": problems[0], "errors": problems, "graph": graph}
+    def problems(self) -> list[dict[str, Any]]:
+        """Every problem found, this error first: the response's `errors`."""
+        return [self.to_body(), *(asdict(problem) for problem in self.also)]
+
+    def body_json(self) -> bytes:
+        """The whole response body, `{"error": ..., "errors": [...], "graph": ...}`, with the graph's bytes
+        as they came."""
+        graph = (
+            self.graph if isinstance(self.graph, bytes) else json.dumps(self.graph, allow_nan=False).encode()
+        )
+        problems = self.problems()
+        head = b'{"error":' + json.dumps(problems[0]).encode() + b',"errors":' + json.dumps(problems).encode()
+        return head + b',"graph":' + graph + b"}"
 
 
 class RequestError(GradtraceError):
@@ -193,6 +216,19 @@ class MemoryLimit(RunError):
     kind = "memory_limit"
 
 
+class ForbiddenOperation(RunError):
+    """The run made a system call the jail forbids and the kernel stopped it (seccomp's SIGSYS)."""
+
+    kind = "forbidden_operation"
+
+
+class ReplyRejected(RunError):
+    """The child ran the program and then sent something the server does not accept (too big, too slow,
+    malformed): the program's doing, since it can reach the result pipe; never a 500."""
+
+    kind = "reply_rejected"
+
+
 class ServerError(GradtraceError):
     status = 500
 
@@ -205,12 +241,21 @@ class InternalError(ServerError):
     kind = "internal_error"
 
 
+class JailUnavailable(ServerError):
+    kind, status = "jail_unavailable", 503
+
+
 def _leaves(cls: type[GradtraceError]) -> list[type[GradtraceError]]:
     subs = cls.__subclasses__()
     return [leaf for sub in subs for leaf in _leaves(sub)] if subs else [cls]
 
 
 _BY_KIND: dict[str, type[GradtraceError]] = {leaf.kind: leaf for leaf in _leaves(GradtraceError)}
+
+
+def known_kinds() -> frozenset[str]:
+    """Every error kind there is."""
+    return frozenset(_BY_KIND)
 
 
 def error_class(kind: str) -> type[GradtraceError]:

@@ -14,6 +14,7 @@ from app.api import ROUTERS
 from app.api.body_limit import BodyLimit
 from app.api.errors import install_error_handlers
 from app.api.headers import SecurityHeaders
+from app.api.loopback import LoopbackUntilJailed
 from app.api.pages import STATIC_DIR
 from app.sandbox.gpu_spare import prepare_gpu
 from app.sandbox.graph_job import PRELOAD, run_graph
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         per_path={"/layout": settings.max_layout_body_bytes},
     )
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(LoopbackUntilJailed)  # outermost: a refused client reaches nothing else
     return app
 
 
@@ -71,6 +73,7 @@ def make_pool(settings: Settings) -> Pool:
         preload=PRELOAD,
         gpu_prefork=settings.gpu_prefork,
         prepare_gpu=prepare_gpu,
+        strict=settings.jail == "strict",
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -32,6 +33,12 @@ class Settings(BaseSettings):
     max_program_chars: int = Field(20_000, gt=0, description="program text size, characters")
     max_program_lines: int = Field(500, gt=0, description="program lines")
     max_result_bytes: int = Field(16 * 2**20, gt=0, description="JSON a worker may send back, bytes")
+    scratch_mb: int = Field(64, gt=0, description="files one run may write in its scratch folder, MiB")
+    jail: Literal["strict", "best-effort"] = Field(
+        "best-effort",
+        description="strict: refuse to serve (/healthz 503) unless runs get Landlock and seccomp; "
+        "best-effort: serve without a missing layer, logged once, to loopback clients only",
+    )
     limits: Limits = Field(default_factory=Limits, description="server caps for every run")
 
 

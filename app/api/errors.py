@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from app.errors import Busy, GradtraceError
@@ -28,14 +28,15 @@ HTTP_KINDS = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"
 def error_response(
     kind: str, message: str, status: int, *, graph: dict[str, Any] | None = None, **place: int | None
 ) -> JSONResponse:
-    info = {"kind": kind, "message": message, "line": None, "col": None, "end_line": None, "end_col": None}
-    info = info | place | {"frames": []}
+    info: dict[str, Any] = {"kind": kind, "message": message, "line": None, "col": None, "end_line": None}
+    info = info | {"end_col": None} | place | {"frames": []}
     return JSONResponse({"error": info, "errors": [info], "graph": graph}, status_code=status)
 
 
-async def on_gradtrace_error(request: Request, error: Exception) -> JSONResponse:
+async def on_gradtrace_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, GradtraceError)
-    response = JSONResponse(error.envelope(error.graph), status_code=error.status)
+    # the partial graph is the child's JSON bytes, forwarded as they came (never parsed in the server)
+    response = Response(error.body_json(), status_code=error.status, media_type="application/json")
     if isinstance(error, Busy):
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     if error.status >= 500:

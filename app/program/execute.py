@@ -17,6 +17,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from types import CodeType
+from typing import TextIO
 
 from app.program.failures import program_error
 from app.program.instrument import NAME_HOOK, instrument
@@ -81,8 +82,15 @@ def _as_main(module: types.ModuleType) -> Iterator[None]:
 def _printing_to(output: BoundedOutput) -> Iterator[None]:
     """stdout and stderr into one bounded stream; each warning printed once per place, as Python's default."""
 
-    def show(message: Warning | str, category: type[Warning], filename: str, lineno: int, *_: object) -> None:
-        output.write(warnings.formatwarning(message, category, filename, lineno))
+    def show(
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        file: TextIO | None = None,
+        line: str | None = None,
+    ) -> None:
+        output.write(warnings.formatwarning(message, category, filename, lineno, line))
 
     with (
         contextlib.redirect_stdout(output),

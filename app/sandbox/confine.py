@@ -1,26 +1,57 @@
-"""Confine a fresh child before it touches user input: own session, no env, no files, no root, rlimits."""
+"""The plain-POSIX parts of a child's jail: own session, a fixed small environment, no inherited files, no
+privileges, rlimits. (Landlock and seccomp are in their own modules; app/sandbox/jail.py puts them in
+order.)"""
 
 from __future__ import annotations
 
+import ctypes
 import os
 import pwd
 import resource
+import tempfile
+from functools import cache
 
-__all__ = ["apply_rlimits", "detach", "drop_privileges", "open_fd_count", "vm_size_bytes"]
+from app.sandbox.libc import libc
+
+__all__ = [
+    "CHILD_USER",
+    "apply_rlimits",
+    "child_uid",
+    "child_user_ids",
+    "detach",
+    "drop_privileges",
+    "no_new_privileges",
+    "open_fd_count",
+    "tasks_of",
+    "vm_size_bytes",
+]
 
 MiB = 2**20
 SPARE_FDS = 64  # files a run may open on top of what the child holds: lazy library loads, CUDA's own files
-KEEP_ENV = ("LANG", "LC_ALL", "OMP_NUM_THREADS", "MKL_NUM_THREADS")  # what torch reads; nothing secret
+CHILD_USER = "nobody"  # what a child becomes when the server runs as root
+# Set in every child instead of anything inherited: what torch and Python read, nothing from the server.
+# HOME and TMPDIR (and tempfile's cached choice) point at the run's scratch folder, the one place it may
+# write.
+FIXED_ENV = {"LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+PASSED_ENV = (
+    "CUDA_VISIBLE_DEVICES",
+    "CUDA_DEVICE_ORDER",
+)  # the operator's GPU choice (fork server: explicit)
+PR_SET_NO_NEW_PRIVS, PR_GET_NO_NEW_PRIVS = 38, 39
+PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 47, 4
+CAPABILITY_VERSION_3 = 0x20080522
 
 
-def detach(keep_fd: int, workdir: str) -> None:
-    """New session, stdio to /dev/null, a cleared environment, an empty cwd and only `keep_fd` left open."""
+def detach(keep_fd: int, scratch: str) -> None:
+    """New session, stdio to /dev/null, the fixed environment, the scratch folder as cwd, HOME and TMPDIR, and
+    only `keep_fd` left open."""
     os.setsid()
     _silence_stdio()
-    kept = {name: os.environ[name] for name in KEEP_ENV if name in os.environ}
+    passed = {name: os.environ[name] for name in PASSED_ENV if name in os.environ}
     os.environ.clear()
-    os.environ.update(kept)
-    os.chdir(workdir)
+    os.environ.update(FIXED_ENV | passed | {"HOME": scratch, "TMPDIR": scratch})
+    tempfile.tempdir = scratch  # tempfile caches its first choice: the fork server's /tmp
+    os.chdir(scratch)
     os.closerange(3, keep_fd)
     os.closerange(keep_fd + 1, _max_fd())
 
@@ -38,14 +69,61 @@ def _max_fd() -> int:
     return soft if soft != resource.RLIM_INFINITY else 65_536
 
 
-def drop_privileges(user: str = "nobody") -> None:
-    """When running as root, become an unprivileged user for good (gid first, then uid)."""
+def no_new_privileges() -> bool:
+    """Set no_new_privs (no set-uid or file capabilities ever again, here or in anything started later);
+    whether it is set."""
+    library = libc()
+    library.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+    return bool(library.prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1)
+
+
+@cache
+def child_user_ids() -> tuple[int, int]:
+    """`nobody`'s uid and gid, looked up once (in the fork server: a child under Landlock cannot read
+    /etc/passwd)."""
+    entry = pwd.getpwnam(CHILD_USER)
+    return entry.pw_uid, entry.pw_gid
+
+
+def child_uid() -> int:
+    """The uid children run as: `nobody` when the server is root, else the server's own."""
+    return child_user_ids()[0] if os.geteuid() == 0 else os.geteuid()
+
+
+def drop_privileges() -> bool:
+    """Become `nobody` for good when root (gid and groups first, then uid: every capability goes with it);
+    otherwise give up any capabilities the server was started with. Whether the uid changed."""
     if os.geteuid() != 0:
-        return
-    entry = pwd.getpwnam(user)
+        _drop_capabilities()
+        return False
+    uid, gid = child_user_ids()
     os.setgroups([])
-    os.setgid(entry.pw_gid)
-    os.setuid(entry.pw_uid)
+    os.setgid(gid)
+    os.setuid(uid)
+    return True
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [
+        ("effective", ctypes.c_uint32),
+        ("permitted", ctypes.c_uint32),
+        ("inheritable", ctypes.c_uint32),
+    ]
+
+
+def _drop_capabilities() -> None:
+    """Empty the ambient, effective, permitted and inheritable sets (a non-root server may hold some, e.g.
+    CAP_DAC_READ_SEARCH given to read an installation under /root)."""
+    library = libc()
+    library.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
+    header = _CapHeader(CAPABILITY_VERSION_3, 0)
+    nothing = (_CapData * 2)()
+    if library.capset(ctypes.byref(header), nothing) != 0:
+        raise OSError(ctypes.get_errno(), "capset failed")
 
 
 def vm_size_bytes() -> int:
@@ -62,10 +140,27 @@ def open_fd_count() -> int:
     return len(os.listdir("/proc/self/fd"))
 
 
-def apply_rlimits(*, cpu_seconds: int, memory_mb: int | None) -> None:
-    """CPU seconds from now (soft; hard one more), address space (None: skipped, e.g. CUDA), no core, no
-    files. The CPU limit counts the process's whole life, and a spare prepared for the GPU spent some before
-    its job came."""
+def tasks_of(uid: int) -> int:
+    """Threads of every process of `uid` now: what RLIMIT_NPROC counts for a child of that uid (~1.5 ms for 80
+    processes; run by the server, which may read every /proc entry)."""
+    total = 0
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            if os.stat(f"/proc/{name}").st_uid != uid:
+                continue
+            with open(f"/proc/{name}/stat", "rb") as stat:
+                total += int(stat.read().rsplit(b")", 1)[1].split()[17])  # field 20: num_threads
+        except (OSError, ValueError, IndexError):  # gone meanwhile
+            continue
+    return total
+
+
+def apply_rlimits(*, cpu_seconds: int, memory_mb: int | None, file_bytes: int, tasks: int | None) -> None:
+    """CPU seconds from now (soft; hard one more), address space (None: skipped, e.g. CUDA), no core, files
+    up to `file_bytes` each, threads up to `tasks` for the whole uid (None: unchanged). The CPU limit counts
+    the process's whole life, and a spare prepared for the GPU spent some before its job came."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
     cpu = int(usage.ru_utime + usage.ru_stime) + cpu_seconds
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
@@ -73,6 +168,8 @@ def apply_rlimits(*, cpu_seconds: int, memory_mb: int | None) -> None:
         limit = vm_size_bytes() + memory_mb * MiB
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (file_bytes, file_bytes))
+    if tasks is not None:
+        resource.setrlimit(resource.RLIMIT_NPROC, (tasks, tasks))
     files = open_fd_count() + SPARE_FDS
     resource.setrlimit(resource.RLIMIT_NOFILE, (files, files))

@@ -91,7 +91,7 @@ def prepare(
     # ASCII JSON: a lone surrogate in the program (valid in a JSON string) cannot be UTF-8 encoded, but it can
     # travel as an escape, so the child's source check rejects it with its line and column
     payload = json.dumps(task.model_dump(mode="json")).encode()
-    return payload, confinement(limits, device, machine, settings.max_result_bytes)
+    return payload, confinement(limits, device, machine, settings.max_result_bytes, settings.scratch_mb)
 
 
 def resolve_device(wanted: str, cuda_available: bool) -> str:
@@ -103,13 +103,18 @@ def resolve_device(wanted: str, cuda_available: bool) -> str:
     return wanted
 
 
-def confinement(limits: Limits, device: str, machine: Machine, max_result_bytes: int) -> Confinement:
-    """CPU runs get an address-space limit; CUDA runs a share of GPU memory instead (AS breaks CUDA)."""
+def confinement(
+    limits: Limits, device: str, machine: Machine, max_result_bytes: int, scratch_mb: int
+) -> Confinement:
+    """CPU runs get an address-space limit; CUDA runs (where RLIMIT_AS breaks CUDA) a share of GPU memory and
+    the same `memory_mb` of host memory, held by the server's watchdog."""
     cuda = device == "cuda"
     return Confinement(
         wall_seconds=limits.wall_seconds,
         cpu_seconds=limits.cpu_seconds,
         memory_mb=None if cuda else limits.memory_mb,
+        host_memory_mb=limits.memory_mb if cuda else None,
         cuda_memory_fraction=min(1.0, limits.memory_mb / machine.cuda_memory_mb) if cuda else None,
         max_result_bytes=max_result_bytes,
+        scratch_mb=scratch_mb,
     )

@@ -1,16 +1,18 @@
 """The worker pool: a fork server with torch preloaded, pre-forked children, bounded runs, a queue, a 503.
 
 On a machine with a usable GPU the pool also keeps spares prepared for CUDA runs: a CUDA context, cuBLAS,
-autograd's GPU thread and the kernels' first loads cost a fresh child ~0.5 s on an H200, on every run."""
+autograd's GPU thread and the kernels' first loads cost a fresh child ~0.5 s on an H200, on every run.
+
+The warm-up probe, itself a jailed child, reports the jail this host allows (`jail`). In strict mode a jail
+without Landlock or seccomp makes the pool refuse every run (`refusal`, /healthz 503); otherwise the missing
+layer is logged once, loudly, and the app serves loopback clients only (app/api/loopback.py)."""
 
 from __future__ import annotations
 
 import json
 import logging
 import multiprocessing
-import os
 import shutil
-import tempfile
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -20,10 +22,12 @@ from types import TracebackType
 import anyio
 from anyio.abc import TaskGroup
 
-from app.errors import Busy
+from app.errors import Busy, JailUnavailable
 from app.sandbox import worker
 from app.sandbox.child import Child, spawn
-from app.sandbox.protocol import Confinement, Job, Preparation
+from app.sandbox.forkserver import start_fork_server
+from app.sandbox.protocol import Confinement, JailReport, Job, Preparation
+from app.sandbox.scratch import make_scratch_root
 
 __all__ = ["Machine", "Pool"]
 
@@ -65,12 +69,16 @@ class Pool:
         gpu_prefork: int = 0,
         prepare_gpu: Preparation | None = None,
         probe: Job = worker.probe,
+        strict: bool = False,
     ) -> None:
         self.job, self.workers, self.queue = job, workers, queue
         self.max_payload_bytes = max_payload_bytes
         self.preload = [TORCH_PRELOAD, worker.__name__, job.__module__, *preload, SETTLE]
         self.prepare_gpu, self.probe = prepare_gpu, probe
+        self.strict = strict  # runs only in children with Landlock and seccomp in force
         self.machine: Machine | None = None  # set once warm; /healthz is ready from then on
+        self.jail: JailReport | None = None  # what the probe child could put in place
+        self.refusal: str | None = None  # why a strict pool serves nothing
         self._context = multiprocessing.get_context("forkserver")
         self._idle: dict[bool, deque[Child]] = {False: deque(), True: deque()}  # by "prepared for the GPU"
         # spares kept of each kind (none for the GPU where the probe finds no usable one)
@@ -78,17 +86,16 @@ class Pool:
         self._limiter = anyio.CapacityLimiter(workers)
         self._gpu = anyio.Lock()  # CUDA runs one at a time
         self._pending = 0  # running + waiting
-        self._workdir = ""
+        self._scratch_root = ""
         self._tasks: TaskGroup | None = None
 
     @property
     def ready(self) -> bool:
-        return self.machine is not None
+        return self.machine is not None and self.refusal is None
 
     async def __aenter__(self) -> Pool:
-        self._workdir = tempfile.mkdtemp(prefix="gradtrace-run-")
-        os.chmod(self._workdir, 0o555)  # empty and read-only: the children's working directory
-        self._context.set_forkserver_preload(self.preload)
+        self._scratch_root = make_scratch_root()
+        start_fork_server(self._context, self.preload)  # here, before the pool starts any thread
         self._tasks = anyio.create_task_group()
         await self._tasks.__aenter__()
         self._tasks.start_soon(self._warm_up)
@@ -103,10 +110,12 @@ class Pool:
         for idle in self._idle.values():
             while idle:
                 idle.popleft().reap()
-        shutil.rmtree(self._workdir, ignore_errors=True)
+        shutil.rmtree(self._scratch_root, ignore_errors=True)
 
     async def run(self, payload: bytes, confinement: Confinement) -> bytes:
         """The job's result bytes for `payload`, run in a fresh child; raises the run's GradtraceError."""
+        if self.refusal is not None:
+            raise JailUnavailable(self.refusal)
         if self._pending >= self.workers + self.queue:
             raise Busy(
                 f"all {self.workers} workers are busy and {self.queue} runs are waiting; retry shortly"
@@ -165,13 +174,38 @@ class Pool:
         self._restock_soon(True)
         return idle.popleft()
 
+    def _judge(self, jail: JailReport) -> None:
+        """Record the jail; say once, loudly, what is missing, and in strict mode refuse to serve."""
+        self.jail = jail
+        if jail.complete:
+            log.info("sandbox jail: %s", jail.model_dump_json())
+            return
+        missing = ", ".join(jail.missing())
+        if self.strict:
+            self.refusal = (
+                f"the sandbox cannot confine runs on this host ({missing} unavailable); strict mode"
+            )
+            log.error(
+                "REFUSING TO SERVE: %s (set GRADTRACE_JAIL=best-effort to serve loopback clients)",
+                self.refusal,
+            )
+        else:
+            log.error(
+                "SANDBOX JAIL INCOMPLETE: %s unavailable on this host; runs are confined without it and the "
+                "server answers loopback clients only (%s)",
+                missing,
+                jail.model_dump_json(),
+            )
+
     def _restock_soon(self, gpu: bool) -> None:
         if self._tasks is not None:
             self._tasks.start_soon(self._restock, gpu)
 
     def _spawn(self, gpu: bool) -> Child:
         prepare = self.prepare_gpu if gpu else None
-        return spawn(self._context, self.job, self._workdir, self.max_payload_bytes, prepare)
+        return spawn(
+            self._context, self.job, self._scratch_root, self.max_payload_bytes, prepare, strict=self.strict
+        )
 
     def _in_background(self, work: Callable[[], object]) -> None:
         """Blocking work (fork, reap) in a thread, owned by the pool's task group, off the request path."""
@@ -194,13 +228,17 @@ class Pool:
             raise
 
     async def _start_children(self) -> None:
-        probe = await anyio.to_thread.run_sync(spawn, self._context, self.probe, self._workdir, 1)
+        probe = await anyio.to_thread.run_sync(spawn, self._context, self.probe, self._scratch_root, 1)
         found = json.loads(await anyio.to_thread.run_sync(probe.exchange, b"", PROBE_CONFINEMENT))
         await anyio.to_thread.run_sync(probe.reap)
+        assert probe.jail is not None  # a reply comes only after the report
+        self._judge(probe.jail)
         if "cuda_error" in found:
             log.warning("GPU unusable in a sandboxed run; serving the CPU only: %s", found["cuda_error"])
         if not found["cuda"]:
             self._stock[True] = 0
+        if self.refusal is not None:  # no run will come
+            self._stock = {False: 0, True: 0}
         for gpu, count in self._stock.items():
             for _ in range(count):
                 self._idle[gpu].append(await anyio.to_thread.run_sync(self._spawn, gpu))

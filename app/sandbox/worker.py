@@ -11,9 +11,19 @@ import os
 from multiprocessing.connection import Connection
 
 from app.errors import GradtraceError, InternalError, LimitExceeded, MemoryLimit, ProgramRuntimeError
-from app.sandbox.confine import apply_rlimits, detach, drop_privileges
+from app.sandbox.confine import detach
+from app.sandbox.jail import lock_files, lock_process
 from app.sandbox.prefault import start_prefaulting
-from app.sandbox.protocol import PREPARED, Confinement, Job, Preparation, encode_error, encode_result
+from app.sandbox.protocol import (
+    JAILED,
+    PREPARED,
+    Confinement,
+    JailReport,
+    Job,
+    Preparation,
+    encode_error,
+    encode_result,
+)
 
 __all__ = ["child_main", "open_gpu", "probe", "run_job"]
 
@@ -22,38 +32,46 @@ OUT_OF_MEMORY = ("can't allocate memory", "out of memory", "std::bad_alloc")  # 
 
 
 def child_main(
-    conn: Connection, job: Job, workdir: str, max_payload_bytes: int, prepare_gpu: Preparation | None = None
+    conn: Connection, job: Job, scratch: str, max_payload_bytes: int, prepare_gpu: Preparation | None = None
 ) -> None:
-    """Confine this child, wait for one job, run it under its limits, send the reply, exit.
+    """Jail this child (app/sandbox/jail.py has the order), wait for one job, run it, send the reply, exit.
 
-    With `prepare_gpu` the child is a spare for CUDA runs: it opens the GPU and runs `prepare_gpu` (what
-    every CUDA run pays once per process) while it waits, as root like any child before its job."""
-    detach(conn.fileno(), workdir)
+    With `prepare_gpu` the child is a spare for CUDA runs: jailed with the CUDA profile at once, it opens the
+    GPU and runs `prepare_gpu` (what every CUDA run pays once per process) while it waits, as root like any
+    child before its job. A plain child learns from its job's header whether the run is a CUDA one, and takes
+    the matching Landlock profile then (still one thread, and no user byte read yet)."""
+    detach(conn.fileno(), scratch)
+    files = None
     if prepare_gpu is not None:
+        files = lock_files(scratch, cuda=True)
         open_gpu(1.0)  # the run's own share is set when it comes
         with contextlib.suppress(Exception):  # a GPU that fails here fails the run again, which reports it
             prepare_gpu()
         conn.send_bytes(PREPARED)  # the pool hands this child a run only once it has said so
     confinement = Confinement.model_validate_json(conn.recv_bytes(HEADER_BYTES))  # from the server
-    if confinement.cuda_memory_fraction is None:
-        if prepare_gpu is not None:  # the pool never sends one: a CPU run here could reach the GPU
-            conn.send_bytes(encode_error(InternalError("a CPU run reached a worker prepared for the GPU")))
-            return
-        os.environ["CUDA_VISIBLE_DEVICES"] = ""  # a CPU run: autograd's engine then starts no GPU threads
+    cuda = confinement.cuda_memory_fraction is not None
+    if files is None:
+        files = lock_files(scratch, cuda=cuda)
+    elif not cuda:  # the pool never sends one: a CPU run here could reach the GPU
+        conn.send_bytes(encode_error(InternalError("a CPU run reached a worker prepared for the GPU"), 4_096))
+        return
+    if cuda:
+        open_gpu(confinement.cuda_memory_fraction or 1.0)
     else:
-        open_gpu(confinement.cuda_memory_fraction)
-    drop_privileges()
+        os.environ["CUDA_VISIBLE_DEVICES"] = ""  # a CPU run: autograd's engine then starts no GPU threads
+    report = lock_process(files, confinement)
+    conn.send_bytes(JAILED + report.model_dump_json(include=set(JailReport.model_fields)).encode())
     payload = conn.recv_bytes(max_payload_bytes)
-    apply_rlimits(cpu_seconds=confinement.cpu_seconds, memory_mb=confinement.memory_mb)
-    start_prefaulting()
+    start_prefaulting()  # its thread inherits the jail
     conn.send_bytes(run_job(job, payload, confinement.max_result_bytes))
 
 
 def open_gpu(memory_fraction: float) -> None:
-    """Create this child's CUDA context (when there is a GPU) before it drops root and takes its limits, so
-    that device files a deployment made root-only still open and the file limit counts the driver's files.
-    Called again in a prepared spare, it sets the run's share on top of what the preparation still holds
-    (cuBLAS's workspaces: 32 MiB on an H200), which the run's own allocations must not pay for.
+    """Create this child's CUDA context (when there is a GPU) inside its Landlock profile but before it drops
+    root, takes its limits and its seccomp filter, so that device files a deployment made root-only still
+    open, the file limit counts the driver's files and the filter covers the driver's threads (TSYNC). Called
+    again in a prepared spare, it sets the run's share on top of what the preparation still holds (cuBLAS's
+    workspaces: 32 MiB on an H200), which the run's own allocations must not pay for.
 
     A GPU that fails here fails the run's first CUDA op again, which reports it (the warm-up probe turns
     that into a CPU-only server); failing here would only end the child without a word."""
@@ -72,17 +90,18 @@ def run_job(job: Job, payload: bytes, max_result_bytes: int) -> bytes:
     try:
         result = job(payload)
     except GradtraceError as error:
-        return encode_error(_reclassify(error))
+        return encode_error(_reclassify(error), max_result_bytes)
     except MemoryError:
-        return encode_error(MemoryLimit("the run needed more memory than its limit allows"))
+        return encode_error(MemoryLimit("the run needed more memory than its limit allows"), max_result_bytes)
     except Exception as error:  # a failure of the job itself, reported with its type only
         if _out_of_memory(str(error)):
-            return encode_error(MemoryLimit("the run needed more memory than its limit allows"))
-        return encode_error(GradtraceError(f"the worker failed: {type(error).__name__}"))
+            return encode_error(
+                MemoryLimit("the run needed more memory than its limit allows"), max_result_bytes
+            )
+        return encode_error(GradtraceError(f"the worker failed: {type(error).__name__}"), max_result_bytes)
     if len(result) > max_result_bytes:
-        return encode_error(
-            LimitExceeded(f"the result is {len(result)} bytes; the cap is {max_result_bytes}")
-        )
+        too_big = LimitExceeded(f"the result is {len(result)} bytes; the cap is {max_result_bytes}")
+        return encode_error(too_big, max_result_bytes)
     return encode_result(result)
 
 
@@ -101,6 +120,7 @@ def _reclassify(error: GradtraceError) -> GradtraceError:
         end_line=error.end_line,
         end_col=error.end_col,
         graph=error.graph,
+        frames=error.frames,
     )
 
 

@@ -1,4 +1,6 @@
-"""POST the logistic neuron to $SMOKE_URL and check dL/dw = -0.0898 (run by container-smoke.sh --then)."""
+"""Check the served image at $SMOKE_URL (run by container-smoke.sh --then): /healthz reports the sandbox's
+jail in force in strict mode (Landlock and seccomp), and POST /graph gives the logistic neuron's
+dL/dw = -0.0898."""
 
 from __future__ import annotations
 
@@ -20,7 +22,18 @@ loss.backward()
 """
 
 
+def jail_in_force() -> bool:
+    with urllib.request.urlopen(os.environ["SMOKE_URL"] + "/healthz", timeout=30) as response:
+        health = json.load(response)
+    jail = health["jail"]
+    print(f"jail: {health['jail_mode']}, landlock ABI {jail['landlock']}, seccomp {jail['seccomp']}")
+    strict = health["jail_mode"] == "strict"
+    return bool(strict and jail["landlock"] > 0 and jail["seccomp"] and jail["complete"])
+
+
 def main() -> int:
+    if not jail_in_force():
+        return 1
     request = urllib.request.Request(
         os.environ["SMOKE_URL"] + "/graph",
         data=json.dumps({"program": PROGRAM}).encode(),

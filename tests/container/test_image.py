@@ -30,6 +30,7 @@ def test_dockerfile_follows_the_deployment_rules() -> None:
     assert "ARG TORCH_SPEC=torch==2.13.0" in text
     assert "EXPOSE 8000" in text and "HEALTHCHECK" in text and "/healthz" in text
     assert "\nUSER 10001\n" in text
+    assert "GRADTRACE_JAIL=strict" in text  # no serving without Landlock and seccomp
 
 
 def can_run_podman() -> bool:
@@ -47,4 +48,5 @@ def test_image_builds_runs_and_answers_the_logistic_neuron() -> None:
     command = [str(SMOKE), "--keep-image", "--path", "/healthz", "--wait", "180", "--then", then, str(ROOT)]
     result = subprocess.run(command, capture_output=True, text=True, timeout=1800)
     assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
+    assert "jail: strict, landlock ABI" in result.stdout and "seccomp True" in result.stdout
     assert "dL/dw = -0.0898" in result.stdout

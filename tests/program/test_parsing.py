@@ -34,7 +34,7 @@ def test_every_other_syntax_error_is_listed_with_its_line() -> None:
     assert error.line == 5  # CPython reports the unmatched bracket first
     assert [p.line for p in error.also] == [1, 3]
     assert all(p.kind == "syntax_error" and p.message for p in error.also)
-    errors = error.envelope(None)["errors"]
+    errors = error.problems()
     assert [e["line"] for e in errors] == [5, 1, 3]
 
 

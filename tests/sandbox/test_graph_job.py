@@ -35,14 +35,16 @@ def test_cuda_without_a_gpu_is_refused() -> None:
 
 def test_cpu_runs_get_an_address_space_limit() -> None:
     limits = Limits(memory_mb=512, cpu_seconds=7, wall_seconds=3.5)
-    confined = confinement(limits, "cpu", CPU_ONLY, max_result_bytes=1_000)
-    assert (confined.memory_mb, confined.cuda_memory_fraction) == (512, None)
+    confined = confinement(limits, "cpu", CPU_ONLY, max_result_bytes=1_000, scratch_mb=32)
+    assert (confined.memory_mb, confined.host_memory_mb, confined.cuda_memory_fraction) == (512, None, None)
     assert (confined.cpu_seconds, confined.wall_seconds, confined.max_result_bytes) == (7, 3.5, 1_000)
+    assert confined.scratch_mb == 32
 
 
-def test_cuda_runs_get_a_share_of_gpu_memory_instead() -> None:
-    confined = confinement(Limits(memory_mb=8_192), "cuda", ONE_GPU, max_result_bytes=1_000)
+def test_cuda_runs_get_a_share_of_gpu_memory_and_a_host_memory_watchdog_instead() -> None:
+    confined = confinement(Limits(memory_mb=8_192), "cuda", ONE_GPU, max_result_bytes=1_000, scratch_mb=32)
     assert confined.memory_mb is None
+    assert confined.host_memory_mb == 8_192  # held by the server's watchdog instead of RLIMIT_AS
     assert confined.cuda_memory_fraction == pytest.approx(0.1)
 
 
