@@ -324,4 +324,5 @@ def _same_view(a: torch.Tensor, b: torch.Tensor) -> bool:
     storage = storage_of(a)
     if not storage or storage != storage_of(b):
         return False
-    return (a.storage_offset(), a.shape, a.stride(), a.dtype) == (b.storage_offset(), b.shape, b.stride(), b.dtype)
+    view = (a.storage_offset(), a.shape, a.stride(), a.dtype)
+    return view == (b.storage_offset(), b.shape, b.stride(), b.dtype)

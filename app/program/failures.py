@@ -17,7 +17,8 @@ from app.program.positions import traceback_frames
 __all__ = ["RecordingFailed", "program_error"]
 
 log = logging.getLogger(__name__)
-_PATH = re.compile(r"(?:[A-Za-z]:)?(?:/[\w.+-]+){2,}")
+# paths into the installation (torch's sources, the standard library): never the program's own files
+_PATH = re.compile(r"(?:/[\w.+-]+)*/(?:site-packages|dist-packages|lib/python3[\w.]*)(?:/[\w.+-]+)*")
 _INTERNAL_NOTE = re.compile(r"\s*\(Triggered internally at [^)]*\)")
 NO_NETWORK = "the sandbox has no network"
 INSTALLED_ONLY = (

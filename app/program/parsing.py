@@ -65,7 +65,7 @@ def _hint(exc: SyntaxError, message: str, text: str) -> str | None:
 
 
 def _other_errors(source: str, *, besides: int) -> list[Problem]:
-    """Syntax errors on the other lines than `besides`, one per line, as parso's recovering parser sees them."""
+    """Syntax errors on other lines than `besides`, one per line, as parso's recovering parser sees them."""
     try:
         found = _GRAMMAR.iter_errors(_GRAMMAR.parse(source))
     except Exception:  # parso is only a second opinion: never let it hide the first error

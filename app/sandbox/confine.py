@@ -8,9 +8,12 @@ import ctypes
 import os
 import pwd
 import resource
+import stat
 import tempfile
 from functools import cache
+from pathlib import Path
 
+from app.sandbox.allowed import python_trees
 from app.sandbox.libc import libc
 
 __all__ = [
@@ -86,14 +89,34 @@ def child_user_ids() -> tuple[int, int]:
 
 
 def child_uid() -> int:
-    """The uid children run as: `nobody` when the server is root, else the server's own."""
-    return child_user_ids()[0] if os.geteuid() == 0 else os.geteuid()
+    """The uid children run as: `nobody` when the server is root and `nobody` can read the installation,
+    else the server's own."""
+    return child_user_ids()[0] if _separable() else os.geteuid()
+
+
+@cache
+def _separable() -> bool:
+    """Whether children can become `nobody`: the server is root and every tree a run reads (Python's, the
+    packages', the libraries') is open to others. A Python under /root (pyenv, mode 0700) is not: `nobody`
+    could not import the standard library lazily, so children keep uid 0 with no capability at all (Landlock,
+    seccomp and the rlimits still hold them; README "Security" says what that changes)."""
+    return os.geteuid() == 0 and all(_open_to_others(tree) for tree in python_trees())
+
+
+def _open_to_others(path: str) -> bool:
+    """Others may list `path` and pass through it and every directory above it."""
+    current = Path(path)
+    for directory in (current, *current.parents):
+        mode = directory.stat().st_mode
+        if not mode & stat.S_IXOTH or (directory == current and not mode & stat.S_IROTH):
+            return False
+    return True
 
 
 def drop_privileges() -> bool:
-    """Become `nobody` for good when root (gid and groups first, then uid: every capability goes with it);
-    otherwise give up any capabilities the server was started with. Whether the uid changed."""
-    if os.geteuid() != 0:
+    """Become `nobody` for good when root and the installation allows it (gid and groups first, then uid:
+    every capability goes with it); otherwise give up every capability. Whether the uid changed."""
+    if not _separable():
         _drop_capabilities()
         return False
     uid, gid = child_user_ids()

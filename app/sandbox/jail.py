@@ -20,7 +20,13 @@ from dataclasses import dataclass
 
 from app.sandbox import landlock, seccomp
 from app.sandbox.allowed import allowed_for, python_trees
-from app.sandbox.confine import apply_rlimits, child_user_ids, drop_privileges, no_new_privileges
+from app.sandbox.confine import (
+    apply_rlimits,
+    child_uid,
+    child_user_ids,
+    drop_privileges,
+    no_new_privileges,
+)
 from app.sandbox.protocol import Confinement, JailReport
 
 __all__ = ["FileLock", "lock_files", "lock_process", "prime"]
@@ -38,6 +44,7 @@ def prime() -> None:
     """In the fork server: compute what every child would otherwise compute again."""
     python_trees()
     child_user_ids()
+    child_uid()
     landlock.available_abi()
     with contextlib.suppress(Exception):  # missing libseccomp: each child reports seccomp off
         seccomp.available()

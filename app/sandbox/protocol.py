@@ -229,5 +229,7 @@ def decode_reply(reply: bytes) -> bytes:
         end_col=first.end_col,
         graph=graph if separator and graph != b"null" else None,
         frames=first.frames_back(),
-        also=[Problem(**other.model_dump(exclude={"frames"}), frames=other.frames_back()) for other in others],
+        also=[
+            Problem(**other.model_dump(exclude={"frames"}), frames=other.frames_back()) for other in others
+        ],
     )
