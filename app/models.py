@@ -15,6 +15,7 @@ from app.limits import LimitsOverride
 
 __all__ = [
     "BackwardEvent",
+    "Card",
     "Edge",
     "ErrorBody",
     "ErrorInfo",
@@ -186,6 +187,19 @@ class Group(Model):
     y: float = 0.0
     w: float = 0.0
     h: float = 0.0
+
+
+# ---------------------------------------------------------------- teaching text
+
+
+class Card(Model):
+    """One sentence of teaching text as a message key and what it shows: names as strings, numbers as they
+    are (the page formats every number one way), small tensors as nested lists. The page renders it in the
+    interface's language from its catalogue (static/i18n/<language>.json); the server renders the English
+    text fields (`formula`, `message`, ...) from the same English catalogue."""
+
+    key: str  # e.g. "chain.step", "grad.accumulate", "health.nan.forward"
+    args: dict[str, SerializeAsAny[Nested] | None] = {}
 
 
 # ---------------------------------------------------------------- timeline
