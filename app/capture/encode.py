@@ -139,6 +139,7 @@ def encode_within(
 ) -> tuple[list[TensorData], int]:
     """As `encode`, with heatmaps on at most `heatmap_cells` cells (the biggest tensors lose theirs first,
     decided before any pooling); also how many heatmaps were left out."""
+    tensors = [_strided(tensor) for tensor in tensors]
     keys = [_view_key(tensor) for tensor in tensors]
     views: dict[tuple[object, ...], torch.Tensor] = {}
     for key, tensor in zip(keys, tensors, strict=True):
@@ -156,6 +157,11 @@ def encode_within(
         done = {key: _finish(plan, lists, rows, max_inline) for key, plan in plans.items()}
     dropped = sum(1 for (_, cells), keep in zip(sizes, kept, strict=True) if cells and not keep)
     return [done[key] for key in keys], dropped
+
+
+def _strided(tensor: torch.Tensor) -> torch.Tensor:
+    """A sparse tensor (`nn.Embedding(..., sparse=True)`'s gradient) is shown by its dense numbers."""
+    return tensor.detach().to_dense() if tensor.layout != torch.strided else tensor
 
 
 def _view_key(tensor: torch.Tensor) -> tuple[object, ...]:

@@ -27,6 +27,8 @@ class ModuleTree:
 
     def add_root(self, name: str, module: nn.Module) -> None:
         """A module was assigned to a variable; modules already inside a named tree keep their path."""
+        if "_modules" not in vars(module):  # its __init__ never called super().__init__(): no tree to walk
+            return
         if any(module is root for _, root in self._roots) or self.path_of(module) is not None:
             return
         self._roots.append((name, module))

@@ -159,7 +159,10 @@ def _node(
 
 
 def _key(tensor: torch.Tensor) -> TensorKey:
-    """Same memory, same view: saved tensors are unpacked as new objects, so match them by this."""
+    """Same memory, same view: saved tensors are unpacked as new objects, so match them by this. A sparse
+    tensor has no one address: only itself matches."""
+    if tensor.layout != torch.strided:
+        return (id(tensor), (), (), 0, tensor.dtype)
     return (
         tensor.data_ptr(),
         tuple(tensor.shape),

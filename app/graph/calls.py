@@ -52,7 +52,10 @@ def call_views(capture: Capture) -> dict[int, CallView]:
 
 
 def _label(call: CallRecord, outputs: list[ValueRecord]) -> str:
-    """The variable its result was assigned to, else its source text (short) or the function."""
+    """A module call by its path (`drop`, `blocks.0.ln_1`); else the variable its result was assigned to,
+    else its source text (short) or the function."""
+    if call.module is not None:
+        return call.module
     named = [record.label for record in outputs if record.label is not None]
     if named and len(outputs) == 1:
         return named[0]
