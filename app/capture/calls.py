@@ -50,7 +50,8 @@ _OPERATORS = {
 }  # fmt: skip
 _CACHE = dis.opmap.get("CACHE", 0)
 _DOTTED = re.compile(r"[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*")
-_LABEL_CHARS = 24  # source text longer than this is labelled by the function as written
+_LABEL_CHARS = 24
+_OPERATOR_FNS = frozenset("+-*/@%&|^~<>=[]")  # source text longer than this is labelled by the function as written
 
 
 def attribute_call(session: Session, func: Any, name: str) -> CallRecord | object | None:
@@ -107,11 +108,22 @@ def _in_constructor(between: list[FrameType]) -> bool:
 def call_text(call: CallRecord) -> str:
     """The call's label when no variable names its value: short source text, else the function."""
     if call.module is not None:
-        return call.module
+        return _within(call.module, call.group)
     text = call.text
     if text is not None and "\n" not in text and len(text) <= _LABEL_CHARS:
         return text
-    return f"{call.fn}(…)" if text else call.fn
+    if text is not None and text.endswith(")") and not _OPERATOR_FNS.intersection(call.fn):
+        return f"{call.fn}(…)"  # F.cross_entropy(…)
+    return " ".join((text or call.fn).split())[: _LABEL_CHARS - 1] + "…"  # (q @ k.transpose(-2, -1…
+
+
+def _within(path: str, group: str | None) -> str:
+    """A module's path as seen inside its parent's frame: `c_attn` in `blocks.0.attn`, `layers.0`."""
+    if group is None or not path.startswith(group + "."):
+        return path
+    tail = path[len(group) + 1 :]
+    parent = group.rpartition(".")[2]
+    return f"{parent}.{tail}" if tail.isdigit() else tail
 
 
 def _new_call(session: Session, fn: str, text: str | None, span: SpanTuple | None) -> CallRecord:

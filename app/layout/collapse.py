@@ -11,14 +11,17 @@ from app.models import GraphResponse
 def default_collapsed(graph: GraphResponse, max_visible: int = 150) -> list[str]:
     """Group ids to collapse so at most ~max_visible boxes show; [] when the graph already fits.
 
-    Works from the deepest level up (a Linear inside an attention inside a block goes first, so expanding a
+    Every call of the program with internals is one box (its group's kind is `call`). Then it works from
+    the deepest level up (a Linear inside an attention inside a block goes first, so expanding a
     parent shows its children folded); within a level, all groups of one module class fold together (every
     block looks the same), the class that saves most first; stops as soon as the count fits.
     """
     tree = GroupTree(graph.groups)
     inside = _node_counts(graph, tree)  # boxes each group shows now; a collapsed one counts 1
     visible = len(graph.nodes)
-    chosen: list[str] = []
+    chosen = [group.id for group in graph.groups if group.kind == "call"]  # a call is one box by default
+    for gid in chosen:
+        visible -= _collapse(tree, inside, gid)
     depths = sorted({tree.depth(gid) for gid in tree.groups}, reverse=True)
     for depth in depths:
         for cohort in _cohorts(tree, inside, depth):
@@ -30,10 +33,11 @@ def default_collapsed(graph: GraphResponse, max_visible: int = 150) -> list[str]
 
 
 def _cohorts(tree: GroupTree, inside: dict[str, int], depth: int) -> list[list[str]]:
-    """Groups at `depth` that hide more than one box, by module class; the class that saves most first."""
+    """Module groups at `depth` that hide more than one box, by module class; the class that saves most
+    first."""
     cohorts: dict[str, list[str]] = defaultdict(list)
     for gid, group in sorted(tree.groups.items()):
-        if tree.depth(gid) == depth and inside[gid] > 1:
+        if tree.depth(gid) == depth and inside[gid] > 1 and group.kind == "module":
             cohorts[group.module].append(gid)
     order = sorted(cohorts, key=lambda module: (-sum(inside[gid] - 1 for gid in cohorts[module]), module))
     return [cohorts[module] for module in order]

@@ -18,7 +18,7 @@ import tempfile
 from collections.abc import Callable
 from typing import Any
 
-from app.sandbox.confine import child_user_ids
+from app.sandbox.confine import child_uid, child_user_ids
 
 __all__ = [
     "MAX_ENTRIES",
@@ -46,7 +46,7 @@ def make_scratch_root() -> str:
 def make_scratch(root: str) -> str:
     """An empty folder for one child, owned by the uid it will run as."""
     path = tempfile.mkdtemp(dir=root, prefix="scratch-")
-    if os.geteuid() == 0:
+    if child_uid() != os.geteuid():
         os.chown(path, *child_user_ids())
     return path
 

@@ -50,13 +50,13 @@ def test_cuda_runs_get_a_share_of_gpu_memory_and_a_host_memory_watchdog_instead(
 
 def test_payload_carries_the_resolved_device_and_clamped_limits() -> None:
     settings = Settings(limits=Limits(wall_seconds=10), max_program_chars=123, max_program_lines=45)
-    options = GraphOptions(device="auto", limits=LimitsOverride(wall_seconds=60, max_ops=7))
+    options = GraphOptions(device="auto", limits=LimitsOverride(wall_seconds=60, max_nodes=7))
     payload, confined = prepare(ResolvedProgram("x = '\ud800'", generated=False), options, settings, CPU_ONLY)
     task = json.loads(payload)
     assert payload.isascii()
     assert task["program"] == "x = '\ud800'"
     assert task["options"]["device"] == "cpu"
-    assert (task["limits"]["wall_seconds"], task["limits"]["max_ops"]) == (10, 7)  # never above the cap
+    assert (task["limits"]["wall_seconds"], task["limits"]["max_nodes"]) == (10, 7)  # never above the cap
     assert (task["max_chars"], task["max_lines"]) == (123, 45)
     assert confined.wall_seconds == 10
 

@@ -22,6 +22,7 @@ import pytest
 from pools import LIMITS, PRELUDE, run_source, source_pool
 
 from app.errors import CpuLimit, LimitExceeded, MemoryLimit, ReplyRejected, Timeout
+from app.sandbox.confine import child_uid
 from app.sandbox.pool import Pool
 from app.sandbox.protocol import JailReport
 
@@ -46,7 +47,7 @@ async def test_the_probe_reports_every_layer_this_kernel_allows() -> None:
             landlock=landlockpy.abi_version(),
             seccomp=True,
             no_new_privs=True,
-            uid_separated=os.geteuid() == 0,
+            uid_separated=child_uid() != os.geteuid(),
         )
         assert pool.jail.complete and pool.jail.signal_scoping == (landlockpy.abi_version() >= 6)
 

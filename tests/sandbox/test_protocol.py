@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from app.errors import InternalError, LimitExceeded, ProgramRuntimeError, ReplyRejected, SyntaxProblem
+from app.errors import Frame, InternalError, LimitExceeded, Problem, ProgramRuntimeError, ReplyRejected, SyntaxProblem
 from app.sandbox.protocol import decode_reply, encode_error, encode_result
 
 CAP = 2**20
@@ -18,25 +18,23 @@ def test_result_round_trip() -> None:
     assert decode_reply(encode_result(b'{"nodes": []}')) == b'{"nodes": []}'
 
 
-def test_error_round_trip_keeps_kind_place_and_graph_bytes() -> None:
+def test_error_round_trip_keeps_kind_place_frames_other_problems_and_graph_bytes() -> None:
     graph = {"nodes": [{"id": "n0"}]}
-    sent = SyntaxProblem("expected ':'", line=3, col=7, end_line=3, end_col=8, graph=graph)
+    frames = [Frame("<module>", 3, 7, 3, 8)]
+    also = [Problem("syntax_error", "invalid syntax", 5, 0, 5, 2)]
+    sent = SyntaxProblem("expected ':'", line=3, col=7, end_line=3, end_col=8, graph=graph, frames=frames, also=also)
     with pytest.raises(SyntaxProblem) as caught:
         decode_reply(encode_error(sent, CAP))
     got = caught.value
     assert (got.message, got.line, got.col, got.end_line, got.end_col) == ("expected ':'", 3, 7, 3, 8)
     assert got.graph == b'{"nodes": [{"id": "n0"}]}'  # forwarded, never parsed in the server
-    assert json.loads(got.body_json()) == {
-        "error": {
-            "kind": "syntax_error",
-            "message": "expected ':'",
-            "line": 3,
-            "col": 7,
-            "end_line": 3,
-            "end_col": 8,
-        },
-        "graph": graph,
-    }
+    first = {
+        "kind": "syntax_error", "message": "expected ':'", "line": 3, "col": 7, "end_line": 3, "end_col": 8,
+        "frames": [{"function": "<module>", "line": 3, "col": 7, "end_line": 3, "end_col": 8}],
+    }  # fmt: skip
+    second = {"kind": "syntax_error", "message": "invalid syntax", "line": 5, "col": 0, "end_line": 5,
+              "end_col": 2, "frames": []}  # fmt: skip
+    assert json.loads(got.body_json()) == {"error": first, "errors": [first, second], "graph": graph}
 
 
 def test_graph_that_is_not_strict_json_is_dropped_not_the_error() -> None:
@@ -67,11 +65,12 @@ def test_partial_graph_over_the_cap_is_dropped_and_the_error_says_so() -> None:
 @pytest.mark.parametrize(
     "reply",
     [
-        b'E{"kind": "no_such_kind", "message": "m"}\nnull',  # a kind there is not
-        b'E{"kind": "busy", "message": "m"}\nnull',  # the server's to say, not a run's
-        b'E{"kind": "runtime_error", "message": "m", "extra": 1}\nnull',
-        b'E{"kind": "runtime_error", "message": "' + b"m" * 301 + b'"}\nnull',
-        b'E{"kind": "runtime_error", "message": "m", "line": "3"}\nnull',
+        b'E{"errors": [{"kind": "no_such_kind", "message": "m"}]}\nnull',  # a kind there is not
+        b'E{"errors": [{"kind": "busy", "message": "m"}]}\nnull',  # the server's to say, not a run's
+        b'E{"errors": [{"kind": "runtime_error", "message": "m", "extra": 1}]}\nnull',
+        b'E{"errors": [{"kind": "runtime_error", "message": "' + b"m" * 301 + b'"}]}\nnull',
+        b'E{"errors": []}\nnull',  # no error at all
+        b'E{"errors": [{"kind": "runtime_error", "message": "m", "line": "3"}]}\nnull',
         b"E[1, 2]\nnull",
         b"E\xff\xfe",
         b"P\x80\x04",  # an unknown tag (and a pickle's opening bytes)
@@ -86,4 +85,4 @@ def test_anything_else_from_the_child_is_its_own_fault_not_a_500(reply: bytes) -
 
 def test_an_internal_error_the_child_reports_stays_one() -> None:
     with pytest.raises(InternalError, match="the worker failed"):
-        decode_reply(b'E{"kind": "internal_error", "message": "the worker failed: KeyError"}\nnull')
+        decode_reply(b'E{"errors": [{"kind": "internal_error", "message": "the worker failed: KeyError"}]}\nnull')
