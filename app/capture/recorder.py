@@ -71,6 +71,7 @@ def capture(program: Callable[[Recorder], None], *, limits: Limits, source: str 
     if session.capture.error is None and budget.tripped is not None:
         session.capture.error = budget.tripped  # the program caught it and ran on: still over budget
     capture = session.capture
+    session.name_module_tensors()
     used = {r.group for r in capture.values if r.group and not r.dropped}
     capture.modules = session.modules.infos(used | {c.group for c in capture.calls if c.group and c.values})
     capture.capture_ms = (time.perf_counter() - start) * 1000

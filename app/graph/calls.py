@@ -55,7 +55,7 @@ def _label(call: CallRecord, outputs: list[ValueRecord]) -> str:
     """A module call by its path (`drop`, `blocks.0.ln_1`); else the variable its result was assigned to,
     else its source text (short) or the function."""
     if call.module is not None:
-        return call.module
+        return call_text(call)
     named = [record.label for record in outputs if record.label is not None]
     if named and len(outputs) == 1:
         return named[0]

@@ -164,7 +164,7 @@ def test_an_edited_program_no_longer_matching_the_graph_is_refused(
     query = {"node": wt["id"], "label": "wt", "shape": wt["shape"]}  # the edit moved every later id on
     info = error(client, {"program": edited, **query})
     assert info["message"] == (
-        f"node {wt['id']} is now 'lin.weight' [400, 300], not 'wt' [300, 400] as in the graph: the program "
+        f"node {wt['id']} is now 'x * 2' [8, 300], not 'wt' [300, 400] as in the graph: the program "
         "or its options changed since; run it again"
     )
 

@@ -39,8 +39,8 @@ def test_the_callers_name_wins_over_the_name_inside_forward() -> None:
     names = labels()
     assert names.count("out") == 1
     assert names.count("x") == 1  # only the input; the sum made inside forward is `out`
-    assert names[names.index("out") - 1] == "addmm"
+    assert names[names.index("out") - 1] == "fc"  # the module call
 
 
-def test_a_name_in_a_loop_labels_each_fresh_result() -> None:
-    assert labels()[-6:] == ["2", "h", "1", "h", "1", "h"]
+def test_a_name_rebound_to_a_result_of_its_own_value_is_told_by_its_expression() -> None:
+    assert labels()[-6:] == ["2", "h", "1", "h + 1", "1", "h + 1"]  # `h = h + 1`: h already names the input
