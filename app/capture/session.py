@@ -300,12 +300,10 @@ class Session:
 
     def name_module_tensors(self) -> None:
         """A tensor made by the program and then registered in a named module (`self.register_buffer("mask",
-        torch.tril(...))`) is that module's tensor: labelled `attn.mask` and placed in its module."""
+        torch.tril(...))`) is that module's tensor: labelled `attn.mask` (it stays where it was made)."""
         for record in self.capture.values:
             if record.label is None and record.tensor is not None and not record.dropped:
-                label = self.modules.tensor_label(record.tensor)
-                if label is not None:
-                    record.label, record.group = label, self.modules.owner_path(label)
+                record.label = self.modules.tensor_label(record.tensor)
 
     def entered(self, frame: object) -> None:
         """A call from this program frame begins: names given in it later may relabel what it makes."""

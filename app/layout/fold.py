@@ -41,14 +41,29 @@ def fold_repeats(graph: GraphResponse) -> GraphResponse:
 
 
 def _signatures(graph: GraphResponse, tree: GroupTree) -> dict[str, tuple[Hashable, ...]]:
-    """Per group: its nodes in forward order as (path inside the group, kind, op, fn, output, shape)."""
+    """Per group: its nodes in forward order as (where inside the group, kind, op, fn, output, shape), every
+    name relative to the group (block 3's `blocks.3.attn.c_attn` is block 4's `blocks.4.attn.c_attn`)."""
     members: dict[str, list[Hashable]] = defaultdict(list)
     for node in graph.nodes:
-        step = (node.kind, node.op, node.fn, node.output_nr, tuple(node.shape))
         for gid in tree.chain(node.group):
             assert node.group is not None  # a non-empty chain starts from the node's group
-            members[gid].append((node.group[len(gid) + 1 :], *step))
+            where = _inside(tree, node.group, gid)
+            step = (node.kind, node.op, _relative(node.fn, gid), node.output_nr, tuple(node.shape))
+            members[gid].append((where, *step))
     return {gid: tuple(members[gid]) for gid in tree.groups}
+
+
+def _inside(tree: GroupTree, group: str, outer: str) -> tuple[str, ...]:
+    """The groups from `outer` (exclusive) down to `group`, each named relative to `outer`: a call by the
+    function it called, a module by its path."""
+    chain = tree.chain(group)  # outermost first
+    below = chain[chain.index(outer) + 1 :]
+    groups = [tree.groups[gid] for gid in below]
+    return tuple(_relative(g.module if g.kind == "call" else g.id, outer) or "" for g in groups)
+
+
+def _relative(name: str | None, outer: str) -> str | None:
+    return name[len(outer) + 1 :] if name is not None and name.startswith(outer + ".") else name
 
 
 def _runs(tree: GroupTree, signature: dict[str, tuple[Hashable, ...]]) -> list[list[str]]:

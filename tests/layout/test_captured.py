@@ -2,63 +2,64 @@
 
 from __future__ import annotations
 
-import torch
-import torch.nn.functional as F
 from layout_checks import assert_routes_join_ends, contains, overlapping_pairs, overlapping_sibling_frames
-from torch import nn
+from traced import captured
 
-from app.capture import Recorder, capture
 from app.graph import build_graph
 from app.layout import default_collapsed, fold_repeats, layout
 from app.limits import Limits
 from app.models import GraphResponse
 
 
-class Residual(nn.Module):
-    """x + MLP(LayerNorm(x)): the shape of a transformer block's second half."""
+TINY = """\
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
 
-    def __init__(self, width: int) -> None:
+
+class Residual(nn.Module):
+    def __init__(self, width):
         super().__init__()
         self.norm = nn.LayerNorm(width)
         self.up = nn.Linear(width, 2 * width)
         self.down = nn.Linear(2 * width, width)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x):
         return x + self.down(F.gelu(self.up(self.norm(x))))
 
 
 class Tiny(nn.Module):
-    def __init__(self) -> None:
+    def __init__(self):
         super().__init__()
         self.embed = nn.Linear(3, 8)
         self.blocks = nn.ModuleList(Residual(8) for _ in range(3))
         self.head = nn.Linear(8, 1)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x):
         h = self.embed(x)
         for block in self.blocks:
             h = block(h)
         return self.head(h)
 
 
-def captured() -> GraphResponse:
-    torch.manual_seed(0)
-    net, x = Tiny(), torch.randn(4, 3)
+torch.manual_seed(0)
+net, x = Tiny(), torch.randn(4, 3)
+loss = net(x).pow(2).mean()
+loss.backward()
+"""
 
-    def program(rec: Recorder) -> None:
-        rec.name(net, "net")
-        loss = net(x).pow(2).mean()
-        rec.name(loss, "loss")
-        loss.backward()
 
-    return build_graph(capture(program, limits=Limits()))
+def captured_graph() -> GraphResponse:
+    """A small model with three identical residual blocks (the shape of a transformer block's second half)."""
+    return build_graph(captured(TINY))
 
 
 def test_captured_blocks_fold_and_lay_out_cleanly() -> None:
-    graph = fold_repeats(captured())
+    graph = fold_repeats(captured_graph())
     stacks = [(g.id, g.label, g.repeat) for g in graph.groups if g.repeat > 1]
     assert stacks == [("blocks[0-2]", "blocks × 3 (Residual)", 3)]
-    assert default_collapsed(graph) == []  # small enough to open fully
+    calls = sorted(g.id for g in graph.groups if g.kind == "call")
+    assert default_collapsed(graph) == calls  # small enough to open fully: only the calls are boxes
     out = layout(graph)
     assert overlapping_pairs(out) == []
     assert overlapping_sibling_frames(out) == []
@@ -70,7 +71,7 @@ def test_captured_blocks_fold_and_lay_out_cleanly() -> None:
 
 
 def test_collapsed_stack_of_captured_blocks_is_one_box() -> None:
-    out = layout(fold_repeats(captured()), ["blocks[0-2]"])
+    out = layout(fold_repeats(captured_graph()), ["blocks[0-2]"])
     stack = next(g for g in out.groups if g.id == "blocks[0-2]")
     inside = [n for n in out.nodes if n.group is not None and n.group.startswith("blocks.")]
     assert inside and all((n.w, n.h) == (0.0, 0.0) for n in inside)
