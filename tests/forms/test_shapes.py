@@ -70,8 +70,8 @@ def test_bad_layer_names_index_and_field(layers: list[dict[str, Any]], message: 
         ),
         ({"input": [[0, 1]], "loss": "mse"}, "network.target: loss 'mse' needs a target"),
         (
-            {"input": [[0, 1]], "optimizer": {"steps": 65}},
-            "network.optimizer.steps: Input should be less than or equal to 64",
+            {"input": [[0, 1]], "optimizer": {"steps": 1_001}},
+            "network.optimizer.steps: Input should be less than or equal to 1000",
         ),
         (
             {"input": [[0, 1]], "optimizer": {"type": "LBFGS"}},

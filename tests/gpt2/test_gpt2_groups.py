@@ -9,7 +9,7 @@ from torch import nn
 
 from app.examples import example
 from app.layout import default_collapsed, fold_repeats, layout
-from app.models import GraphResponse
+from app.models import GraphResponse, Group
 
 MAX_DEFAULT_BOXES = 150
 
@@ -25,24 +25,30 @@ def module_at(model: nn.Module, group_id: str) -> nn.Module:
     return model if group_id == "model" else model.get_submodule(group_id)
 
 
-def test_groups_are_the_module_tree_with_class_labels(mini: tuple[GraphResponse, nn.Module]) -> None:
+def modules_of(graph: GraphResponse) -> list[Group]:
+    return [group for group in graph.groups if group.kind == "module"]
+
+
+def test_groups_are_the_module_tree_and_library_modules_are_calls(mini: tuple[GraphResponse, nn.Module]) -> None:
     graph, model = mini
-    module_paths = {name for name, _ in model.named_modules() if name}
-    assert {group.id for group in graph.groups} == {"model"} | module_paths
-    for group in graph.groups:
+    containers = {name for name, module in model.named_modules() if name and next(module.children(), None)}
+    assert {group.id for group in modules_of(graph)} == {"model"} | containers
+    for group in modules_of(graph):
         module = module_at(model, group.id)
         assert (group.module, group.label) == (type(module).__name__, f"{group.id} ({type(module).__name__})")
         assert group.parent == (None if group.id == "model" else group.id.rpartition(".")[0] or "model")
-    labels = {group.id: group.label for group in graph.groups}
-    assert labels["blocks.1.attn"] == "blocks.1.attn (CausalSelfAttention)"
-    assert labels["blocks.0.ff.layers.1"] == "blocks.0.ff.layers.1 (GELU)"
+    assert next(g for g in graph.groups if g.id == "blocks.1.attn").label == "blocks.1.attn (CausalSelfAttention)"
+    calls = {group.module: group for group in graph.groups if group.kind == "call"}
+    for path in ("blocks.0.attn.c_attn", "blocks.1.ln1", "ln_f", "out_head"):  # layers with internals
+        assert calls[path].collapsed and calls[path].parent == (path.rpartition(".")[0] or "model")
+    assert calls["blocks.0.attn.c_attn"].label == "c_attn"  # named within the frame it sits in
 
 
 def test_group_params_equal_the_modules_parameter_count(mini: tuple[GraphResponse, nn.Module]) -> None:
     graph, model = mini
-    params = {group.id: group.params for group in graph.groups}
+    params = {group.id: group.params for group in modules_of(graph)}
     assert params == {
-        group.id: sum(p.numel() for p in module_at(model, group.id).parameters()) for group in graph.groups
+        group.id: sum(p.numel() for p in module_at(model, group.id).parameters()) for group in modules_of(graph)
     }
     assert params["model"] == 32_704
     assert params["blocks.0.attn"] == 32 * 96 + 32 * 32 + 32  # c_attn without bias, c_proj with
