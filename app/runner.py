@@ -18,7 +18,7 @@ from app.graph import build_graph
 from app.limits import Limits
 from app.models import GraphOptions, GraphResponse
 from app.program import BoundedOutput, CompiledProgram, compile_program
-from app.program.environment import sandbox_environment
+from app.program.environment import Observed, sandbox_environment
 from app.seeding import manual_seed
 
 __all__ = ["Execution", "resolve_device", "run", "torch_state"]
@@ -35,10 +35,10 @@ class Execution:
     def __init__(self, program: CompiledProgram, limits: Limits) -> None:
         self.program = program
         self.output = BoundedOutput(limits.max_print_bytes)
-        self.notes: list[str] = []
+        self.observed = Observed()
 
     def __call__(self, recorder: Recorder) -> None:
-        with sandbox_environment(self.notes):
+        with sandbox_environment(self.observed):
             self.program.run(recorder.name, self.output)
 
 
@@ -67,7 +67,8 @@ def run(
         log.warning("the partial graph of a failed run could not be built", exc_info=True)
         raise _with_graph(recorded.error, None) from None
     response.stdout = stdout  # the teaching re-runs below print again
-    response.notes.extend(execution.notes)
+    response.notes.extend(execution.observed.notes)
+    response.nondeterministic = execution.observed.nondeterministic
     if recorded.error is None:
         quiet = Execution(compiled, limits)  # re-runs print into their own buffer
         with torch_state(options, device):

@@ -1,6 +1,7 @@
 """Each child's scratch folder: the one place a run may write (Landlock), made by the server before the fork
-and
-removed after the child, with what it holds counted while the run goes on (the watchdog).
+and removed after the child, with what it holds counted while the run goes on (the watchdog). It is the run's
+working directory, and holds a link to each of the small datasets of app/data (`open("names.txt")` works as in
+the tutorials that ship such files beside their code).
 
 The bound on its size: RLIMIT_FSIZE caps each file at `scratch_mb`; the watchdog adds up every file in the
 folder and every deleted file the run still holds open, each tick, and stops the run past `scratch_mb` (or
@@ -18,6 +19,7 @@ import tempfile
 from collections.abc import Callable
 from typing import Any
 
+from app.sandbox.allowed import DATA_DIR
 from app.sandbox.confine import child_uid, child_user_ids
 
 __all__ = [
@@ -46,6 +48,9 @@ def make_scratch_root() -> str:
 def make_scratch(root: str) -> str:
     """An empty folder for one child, owned by the uid it will run as."""
     path = tempfile.mkdtemp(dir=root, prefix="scratch-")
+    if DATA_DIR.is_dir():
+        for data in sorted(DATA_DIR.iterdir()):
+            os.symlink(data, os.path.join(path, data.name))
     if child_uid() != os.geteuid():
         os.chown(path, *child_user_ids())
     return path

@@ -106,3 +106,19 @@ def busiest_worker(server_pid: int) -> int:
         if busy:
             return max(busy, key=ticks.__getitem__)
     raise AssertionError("no busy worker found")
+
+
+def test_the_datasets_are_in_every_runs_working_folder(server: LiveServer) -> None:
+    program = """\
+import csv
+names = open("names.txt").read().split()
+with open("moons.csv") as moons:
+    rows = list(csv.DictReader(moons))
+print(names[:3], len(rows), sorted({row["label"] for row in rows}), open("shakespeare.txt").readline().strip())
+"""
+    with server.client() as client:
+        response = client.post("/graph", json={"program": program})
+    assert response.status_code == 200, response.text[:300]
+    assert response.json()["stdout"] == (
+        "['mary', 'james', 'patricia'] 200 ['0', '1'] Shall I compare thee to a summer's day?\n"
+    )

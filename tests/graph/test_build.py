@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
-
 from traced import captured
 
 from app.graph import build_graph
 from app.limits import Limits
 from app.models import GraphResponse
-
 
 NEURON = """\
 import torch

@@ -6,11 +6,10 @@ from layout_checks import assert_routes_join_ends, contains, overlapping_pairs, 
 from traced import captured
 
 from app.graph import build_graph
-from app.layout import default_collapsed, fold_repeats, layout
+from app.layout import fold_repeats, layout
 from app.limits import Limits
 from app.models import GraphOptions, GraphResponse
 from app.runner import run
-
 
 SHARED_DROP = """\
 import torch

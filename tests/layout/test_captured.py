@@ -7,9 +7,7 @@ from traced import captured
 
 from app.graph import build_graph
 from app.layout import default_collapsed, fold_repeats, layout
-from app.limits import Limits
 from app.models import GraphResponse
-
 
 TINY = """\
 import torch

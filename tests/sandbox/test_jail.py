@@ -22,6 +22,7 @@ import pytest
 from pools import LIMITS, PRELUDE, run_source, source_pool
 
 from app.errors import CpuLimit, LimitExceeded, MemoryLimit, ReplyRejected, Timeout
+from app.sandbox.allowed import DATA_DIR
 from app.sandbox.confine import child_uid
 from app.sandbox.pool import Pool
 from app.sandbox.protocol import JailReport
@@ -133,7 +134,8 @@ result["listing"] = sorted(os.listdir("."))
         result = await run_source(pool, source)
         assert result["outside"] in DENIED and result["tmp"] in DENIED
         assert not outside.exists() and not Path("/tmp/gradtrace-jail-test").exists()
-        assert result["loaded"] == [0, 1, 2] and result["listing"] == ["folder"]
+        data = sorted(path.name for path in DATA_DIR.iterdir())  # the datasets, linked into every run's folder
+        assert result["loaded"] == [0, 1, 2] and result["listing"] == sorted(["folder", *data])
         assert result["tempfile_folder"] == result["cwd"]
         with anyio.fail_after(10):  # reaped in the background after the reply
             while Path(result["cwd"]).exists():

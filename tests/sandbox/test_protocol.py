@@ -8,7 +8,15 @@ import json
 
 import pytest
 
-from app.errors import Frame, InternalError, LimitExceeded, Problem, ProgramRuntimeError, ReplyRejected, SyntaxProblem
+from app.errors import (
+    Frame,
+    InternalError,
+    LimitExceeded,
+    Problem,
+    ProgramRuntimeError,
+    ReplyRejected,
+    SyntaxProblem,
+)
 from app.sandbox.protocol import decode_reply, encode_error, encode_result
 
 CAP = 2**20
