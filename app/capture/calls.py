@@ -51,7 +51,7 @@ _OPERATORS = {
 _CACHE = dis.opmap.get("CACHE", 0)
 _DOTTED = re.compile(r"[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*")
 _LABEL_CHARS = 24
-_OPERATOR_FNS = frozenset("+-*/@%&|^~<>=[]")  # source text longer than this is labelled by the function as written
+_OPERATOR_FNS = frozenset("+-*/@%&|^~<>=[]")
 
 
 def attribute_call(session: Session, func: Any, name: str) -> CallRecord | object | None:

@@ -5,8 +5,8 @@ A sandboxed run is one process on one core. `DataLoader(num_workers=4)` would fo
 shared memory the jail does not allow, and changing torch's thread count after the fork server started OpenMP
 hangs the run; so workers become 0 and thread counts stay, each with a note in the response. A program that
 reads the clock or the system's randomness (os.urandom) may answer differently each time: it is flagged
-nondeterministic, and its answer is never cached. (Python's, numpy's and torch's generators are seeded per run,
-app/seeding.py.) Everything is restored after the run (tests run programs in-process).
+nondeterministic, and its answer is never cached. (Python's, numpy's and torch's generators are seeded per
+run, app/seeding.py.) Everything is restored after the run (tests run programs in-process).
 """
 
 from __future__ import annotations

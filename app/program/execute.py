@@ -78,9 +78,19 @@ def _as_main(module: types.ModuleType) -> Iterator[None]:
             sys.modules["__main__"] = previous_main
 
 
+def _python_default_filters() -> None:
+    """The warning filters of `python program.py`: deprecations shown for __main__ only; pending
+    deprecations, import and resource warnings hidden; everything else once per place."""
+    warnings.resetwarnings()
+    warnings.simplefilter("default")
+    for category in (ResourceWarning, ImportWarning, PendingDeprecationWarning, DeprecationWarning):
+        warnings.filterwarnings("ignore", category=category)
+    warnings.filterwarnings("default", category=DeprecationWarning, module="__main__")
+
+
 @contextlib.contextmanager
 def _printing_to(output: BoundedOutput) -> Iterator[None]:
-    """stdout and stderr into one bounded stream; each warning printed once per place, as Python's default."""
+    """stdout and stderr into one bounded stream, warnings shown as `python program.py` shows them."""
 
     def show(
         message: Warning | str,
@@ -97,6 +107,6 @@ def _printing_to(output: BoundedOutput) -> Iterator[None]:
         contextlib.redirect_stderr(output),
         warnings.catch_warnings(),
     ):
-        warnings.simplefilter("default")
+        _python_default_filters()
         warnings.showwarning = show
         yield

@@ -114,7 +114,8 @@ import csv
 names = open("names.txt").read().split()
 with open("moons.csv") as moons:
     rows = list(csv.DictReader(moons))
-print(names[:3], len(rows), sorted({row["label"] for row in rows}), open("shakespeare.txt").readline().strip())
+labels = sorted({row["label"] for row in rows})
+print(names[:3], len(rows), labels, open("shakespeare.txt").readline().strip())
 """
     with server.client() as client:
         response = client.post("/graph", json={"program": program})

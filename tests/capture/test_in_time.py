@@ -60,7 +60,8 @@ def test_swapping_data_keeps_the_nodes_identity_and_its_old_value() -> None:
     first, second = (n for n in graph.nodes if n.label == "w")
     assert (first.kind, second.kind) == ("param", "param")
     assert values(first.data).tolist() == [1, 1] and values(second.data).tolist() == [2, 2]
-    assert values(node(graph, "h").data).tolist() == [3, 3] and values(node(graph, "g").data).tolist() == [6, 6]
+    assert values(node(graph, "h").data).tolist() == [3, 3]
+    assert values(node(graph, "g").data).tolist() == [6, 6]
 
 
 def test_uninitialised_memory_is_never_shown() -> None:

@@ -44,9 +44,10 @@ def test_logistic_neuron_labels_are_the_programs_words_and_the_engine_order_is_t
         "loss": "output",
     }  # fmt: skip
     fns = {n.label: n.fn for n in graph.nodes}
-    assert (fns["x * w"], fns["z"], fns["a"], fns["loss"]) == ("*", "+", "torch.sigmoid", "F.binary_cross_entropy")
-    spans = {n.label: n.span for n in graph.nodes}
-    assert spans["x * w"] is not None and (spans["x * w"].line, spans["x * w"].col, spans["x * w"].end_col) == (6, 4, 9)
+    written = (fns["x * w"], fns["z"], fns["a"], fns["loss"])
+    assert written == ("*", "+", "torch.sigmoid", "F.binary_cross_entropy")
+    span = next(n.span for n in graph.nodes if n.label == "x * w")
+    assert span is not None and (span.line, span.col, span.end_col) == (6, 4, 9)
     assert [e.op for e in graph.backward] == [
         "BinaryCrossEntropyBackward0", "SigmoidBackward0", "AddBackward0", "AccumulateGrad", "MulBackward0",
         "AccumulateGrad",
@@ -147,7 +148,8 @@ def test_cross_entropy_is_one_call_with_its_autograd_nodes_inside() -> None:
     assert {n.op for n in inside} >= {"LogSoftmaxBackward0", "NllLossBackward0"}
     assert call.outputs == [next(n.id for n in inside if n.op == "NllLossBackward0")]
     visible = [n for n in graph.nodes if n.group is None]
-    assert {n.label for n in visible} == {"logits", "target", "2", "logits * 2", "probs", "probs.max()", "loss"}
+    labels = {n.label for n in visible}
+    assert labels == {"logits", "target", "2", "logits * 2", "probs", "probs.max()", "loss"}
     assert_close(run.node("logits").grad, run.tensor("logits").grad)
     assert_close(run.node("probs").grad, run.tensor("probs").grad)
     assert run.graph.outputs["loss"] == pytest.approx(run.tensor("loss").item())
@@ -232,9 +234,8 @@ def test_fan_in_contributions_stay_separate_when_the_engine_sums_them() -> None:
     run = run_both("import torch\nx = torch.tensor([0.3, 1.2], requires_grad=True)\nh = x * 3\n"
                    "y = (h.sin() + h.cos()).sum()\ny.backward()\n")  # fmt: skip
     h = run.node("h")
-    out_of_h = {
-        next(n.label for n in run.graph.nodes if n.id == e.target): e for e in run.graph.edges if e.source == h.id
-    }
+    label = {n.id: n.label for n in run.graph.nodes}
+    out_of_h = {label[e.target]: e for e in run.graph.edges if e.source == h.id}
     value = run.tensor("h").detach()
     assert_close(out_of_h["h.sin()"].grad, value.cos())
     assert_close(out_of_h["h.cos()"].grad, -value.sin())

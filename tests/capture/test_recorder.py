@@ -32,7 +32,9 @@ def test_construction_makes_no_nodes_and_a_library_module_is_one_call() -> None:
 
 
 def test_in_place_ops_make_versions_that_keep_their_own_values() -> None:
-    result = captured("import torch\nh = torch.zeros(3)\nh += 2\nh.masked_fill_(torch.tensor([True, False, False]), 7.0)\n")
+    source = "import torch\nh = torch.zeros(3)\nh += 2\n"
+    source += "h.masked_fill_(torch.tensor([True, False, False]), 7.0)\n"
+    result = captured(source)
     versions = [r for r in result.values if r.tensor is result.values[0].tensor]
     assert [r.fn for r in versions] == ["aten.zeros", "aten.add_", "aten.masked_fill_"]
     assert [r.value.tolist() for r in versions if r.value is not None] == [[0, 0, 0], [2, 2, 2], [7, 2, 2]]
@@ -72,7 +74,8 @@ def test_a_parameter_wrapping_a_fresh_tensor_is_one_node() -> None:
     source = "import torch\nimport torch.nn as nn\nw = nn.Parameter(torch.randn(3))\nq = torch.ones(3)\n"
     source += "(w * q).sum().backward()\n"
     values = captured(source).values
-    assert [(r.label, r.fn, r.kind) for r in values[:2]] == [("w", "aten.randn", "op"), ("q", "aten.ones", "op")]
+    first_two = [(r.label, r.fn, r.kind) for r in values[:2]]
+    assert first_two == [("w", "aten.randn", "op"), ("q", "aten.ones", "op")]
     assert isinstance(values[0].tensor, nn.Parameter) and values[0].grad is not None
 
 

@@ -29,7 +29,9 @@ def modules_of(graph: GraphResponse) -> list[Group]:
     return [group for group in graph.groups if group.kind == "module"]
 
 
-def test_groups_are_the_module_tree_and_library_modules_are_calls(mini: tuple[GraphResponse, nn.Module]) -> None:
+def test_groups_are_the_module_tree_and_library_modules_are_calls(
+    mini: tuple[GraphResponse, nn.Module],
+) -> None:
     graph, model = mini
     containers = {name for name, module in model.named_modules() if name and next(module.children(), None)}
     assert {group.id for group in modules_of(graph)} == {"model"} | containers
@@ -37,7 +39,8 @@ def test_groups_are_the_module_tree_and_library_modules_are_calls(mini: tuple[Gr
         module = module_at(model, group.id)
         assert (group.module, group.label) == (type(module).__name__, f"{group.id} ({type(module).__name__})")
         assert group.parent == (None if group.id == "model" else group.id.rpartition(".")[0] or "model")
-    assert next(g for g in graph.groups if g.id == "blocks.1.attn").label == "blocks.1.attn (CausalSelfAttention)"
+    attention = next(g for g in graph.groups if g.id == "blocks.1.attn")
+    assert attention.label == "blocks.1.attn (CausalSelfAttention)"
     calls = {group.module: group for group in graph.groups if group.kind == "call"}
     for path in ("blocks.0.attn.c_attn", "blocks.1.ln1", "ln_f", "out_head"):  # layers with internals
         assert calls[path].collapsed and calls[path].parent == (path.rpartition(".")[0] or "model")
@@ -47,9 +50,8 @@ def test_groups_are_the_module_tree_and_library_modules_are_calls(mini: tuple[Gr
 def test_group_params_equal_the_modules_parameter_count(mini: tuple[GraphResponse, nn.Module]) -> None:
     graph, model = mini
     params = {group.id: group.params for group in modules_of(graph)}
-    assert params == {
-        group.id: sum(p.numel() for p in module_at(model, group.id).parameters()) for group in modules_of(graph)
-    }
+    counted = {group.id: module_at(model, group.id) for group in modules_of(graph)}
+    assert params == {gid: sum(p.numel() for p in module.parameters()) for gid, module in counted.items()}
     assert params["model"] == 32_704
     assert params["blocks.0.attn"] == 32 * 96 + 32 * 32 + 32  # c_attn without bias, c_proj with
 

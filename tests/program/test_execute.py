@@ -35,7 +35,8 @@ def test_its_own_classes_pickle_like_a_scripts() -> None:
 
 
 def test_warnings_and_stderr_are_output_in_order() -> None:
-    printed, _, _ = run("import sys, warnings\nprint('a')\nwarnings.warn('careful')\nprint('b', file=sys.stderr)\n")
+    source = "import sys, warnings\nprint('a')\nwarnings.warn('careful')\nprint('b', file=sys.stderr)\n"
+    printed, _, _ = run(source)
     assert printed.startswith("a\n") and "UserWarning: careful" in printed and printed.endswith("b\n")
 
 

@@ -27,7 +27,8 @@ def test_attribute_and_item_targets_are_left_alone() -> None:
 
 
 def test_parameters_are_reported_after_the_docstring_and_self_is_not() -> None:
-    tree = instrument(ast.parse('class M:\n    def forward(self, x, *, scale):\n        "doc"\n        return x\n'))
+    source = 'class M:\n    def forward(self, x, *, scale):\n        "doc"\n        return x\n'
+    tree = instrument(ast.parse(source))
     method = tree.body[0].body[0]  # type: ignore[attr-defined]
     assert ast.get_docstring(method) == "doc"
     assert [c.value.args[0].value for c in method.body[1:3]] == ["x", "scale"]

@@ -48,7 +48,13 @@ def test_characters_that_hide_code_are_rejected_at_their_position(
 
 @pytest.mark.parametrize(
     "text",
-    ["print('café — naïve ✓')\n", "# Ελληνικά σχόλια\nx = 1\n", "größe = 3\n", "s = 'a\u00a0b'\n", "x = 1  # 😀\n"],
+    [
+        "print('café — naïve ✓')\n",
+        "# Ελληνικά σχόλια\nx = 1\n",
+        "größe = 3\n",
+        "s = 'a\u00a0b'\n",
+        "x = 1  # 😀\n",
+    ],
 )
 def test_any_other_unicode_is_the_programs_own(text: str) -> None:
     assert check(text) == text

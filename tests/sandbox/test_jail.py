@@ -134,7 +134,7 @@ result["listing"] = sorted(os.listdir("."))
         result = await run_source(pool, source)
         assert result["outside"] in DENIED and result["tmp"] in DENIED
         assert not outside.exists() and not Path("/tmp/gradtrace-jail-test").exists()
-        data = sorted(path.name for path in DATA_DIR.iterdir())  # the datasets, linked into every run's folder
+        data = sorted(path.name for path in DATA_DIR.iterdir())  # datasets linked into every run's folder
         assert result["loaded"] == [0, 1, 2] and result["listing"] == sorted(["folder", *data])
         assert result["tempfile_folder"] == result["cwd"]
         with anyio.fail_after(10):  # reaped in the background after the reply

@@ -30,7 +30,8 @@ def test_error_round_trip_keeps_kind_place_frames_other_problems_and_graph_bytes
     graph = {"nodes": [{"id": "n0"}]}
     frames = [Frame("<module>", 3, 7, 3, 8)]
     also = [Problem("syntax_error", "invalid syntax", 5, 0, 5, 2)]
-    sent = SyntaxProblem("expected ':'", line=3, col=7, end_line=3, end_col=8, graph=graph, frames=frames, also=also)
+    place = {"line": 3, "col": 7, "end_line": 3, "end_col": 8}
+    sent = SyntaxProblem("expected ':'", **place, graph=graph, frames=frames, also=also)
     with pytest.raises(SyntaxProblem) as caught:
         decode_reply(encode_error(sent, CAP))
     got = caught.value
@@ -93,4 +94,5 @@ def test_anything_else_from_the_child_is_its_own_fault_not_a_500(reply: bytes) -
 
 def test_an_internal_error_the_child_reports_stays_one() -> None:
     with pytest.raises(InternalError, match="the worker failed"):
-        decode_reply(b'E{"errors": [{"kind": "internal_error", "message": "the worker failed: KeyError"}]}\nnull')
+        reply = b'E{"errors": [{"kind": "internal_error", "message": "the worker failed: KeyError"}]}\nnull'
+        decode_reply(reply)
