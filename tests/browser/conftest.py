@@ -54,14 +54,15 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser, base_url: str) -> Iterator[Page]:
-    """A 1280×720 page at the app; the test fails if the page logs an error or throws."""
+    """A 1280×720 page at the app, its first run drawn; the test fails if the page logs an error or throws."""
     context = browser.new_context(viewport={"width": 1280, "height": 720}, base_url=base_url)
     tab = context.new_page()
     errors: list[str] = []
     tab.on("console", lambda message: record_error(errors, message))
     tab.on("pageerror", lambda error: errors.append(f"page error: {error}"))
     tab.goto("/")
-    expect(tab.get_by_label("Examples").locator("option").nth(1)).to_be_attached()  # the page is ready
+    # Ready: the page opens on the logistic neuron, already run (its examples menu is filled before that run)
+    expect(tab.locator(".graph-view")).to_have_attribute("data-state", "current", timeout=60_000)
     yield tab
     context.close()
     assert errors == []
