@@ -2,9 +2,42 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, Literal
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect
+
+Scheme = Literal["light", "dark"]
+
+# Issue 15's sizes: a desktop, a laptop (or a projector) and a phone.
+VIEWPORTS = {"1440x900": (1440, 900), "1280x720": (1280, 720), "390x844": (390, 844)}
+
+
+@contextmanager
+def opened(
+    browser: Browser, base_url: str, size: tuple[int, int], scheme: Scheme = "light"
+) -> Iterator[Page]:
+    """The app in a fresh context, its first run drawn; fails the test if the page logs an error or throws."""
+    viewport = {"width": size[0], "height": size[1]}
+    context = browser.new_context(viewport=viewport, base_url=base_url, color_scheme=scheme)
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("console", lambda message: record_error(errors, message))
+    tab.on("pageerror", lambda error: errors.append(f"page error: {error}"))
+    tab.goto("/")
+    # Ready: the page opens on the logistic neuron, already run (its examples menu is filled before that run)
+    expect(tab.locator(".graph-view")).to_have_attribute("data-state", "current", timeout=60_000)
+    yield tab
+    context.close()
+    assert errors == []
+
+
+def record_error(errors: list[str], message: ConsoleMessage) -> None:
+    # Error answers (4xx) are part of the tests; the browser logs them as failed resources.
+    if message.type == "error" and "the server responded with a status of 4" not in message.text:
+        errors.append(message.text)
+
 
 # A paste, as a person would do it: CodeMirror takes the text from the clipboard event. (Playwright's fill()
 # goes through the browser's own editing, which writes style attributes that the page's CSP refuses and logs.)

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from actions import pick_example, program_text, run, set_program
+from actions import VIEWPORTS, opened, pick_example, program_text, run, set_program
 from playwright.sync_api import Browser, Page, expect
 
 pytestmark = pytest.mark.browser
@@ -191,15 +191,11 @@ def test_arrow_keys_step_after_pressing_a_player_button(page: Page) -> None:
 
 
 def test_dark_theme_follows_the_system(browser: Browser, base_url: str, artifacts: Path) -> None:
-    size = {"width": 1280, "height": 720}
-    context = browser.new_context(viewport=size, base_url=base_url, color_scheme="dark")
-    dark = context.new_page()
-    dark.goto("/")
-    run(dark, LOGISTIC)
-    dark.get_by_role("button", name="End", exact=True).click()
-    background = dark.evaluate("getComputedStyle(document.body).backgroundColor")
-    dark.screenshot(path=artifacts / "dark-logistic.png")
-    context.close()
+    with opened(browser, base_url, VIEWPORTS["1280x720"], "dark") as dark:
+        run(dark, LOGISTIC)
+        dark.get_by_role("button", name="End", exact=True).click()
+        background = dark.evaluate("getComputedStyle(document.body).backgroundColor")
+        dark.screenshot(path=artifacts / "dark-logistic.png")
     assert background == "rgb(20, 21, 24)"
 
 
