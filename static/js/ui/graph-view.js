@@ -19,7 +19,9 @@ export class GraphView extends EventTarget {
       nodes: svg("g", { class: "nodes" }), labels: svg("g", { class: "edge-labels" }),
     };
     const viewport = svg("g", { class: "viewport" }, Object.values(this.layers));
-    this.svg = svg("svg", { class: "graph", role: "group", "aria-label": "Autograd graph" }, arrowDefs(), viewport);
+    this.svg = svg("svg", { // tabindex -1: Chromium would make the drawing itself a second tab stop
+      class: "graph", role: "group", "aria-label": "Autograd graph", tabindex: -1,
+    }, arrowDefs(), viewport);
     this.panZoom = new PanZoom(this.svg, viewport);
     this.note = el("p", { class: "view-note" }, "No graph yet: Run (Ctrl+Enter) draws the program's autograd graph.");
     this.stage = el("div", { class: "graph-stage" }, this.svg, this.#controls(), legend());
