@@ -5,7 +5,7 @@ import { decodeState, encodeState } from "./state.js";
 import { indexGraph, layoutPayload, linesOf, mergeLayout, nodesAtLine } from "./model/graph.js";
 import { buildSteps, describeStep, phaseOf, stateAt } from "./model/timeline.js";
 import { formatNumber } from "./model/number.js";
-import { failureSummary } from "./model/problems.js";
+import { failedView, failureSummary } from "./model/problems.js";
 import { collapsedAround, cycle, findNodes, transitiveInputs } from "./model/search.js";
 import { formatCount, parameterTotal } from "./model/params.js";
 import { Drawer } from "./ui/drawer.js";
@@ -71,21 +71,14 @@ function showRun(graph) {
 // An error never leaves the previous graph looking current: what ran before it is shown as partial, else the old
 // graph is greyed out. Its problems are marked in the gutter and written once, under the program.
 async function showFailure(error) {
-  if (error.name === "AbortError") {
-    if (run.graph) ui.view.showState("stale", "Cancelled: this is the previous run's graph.");
-    return ui.status.info("Cancelled.");
-  }
-  if (!(error instanceof ApiError)) return ui.status.error(`Could not reach the server: ${error.message}`);
-  const partial = Boolean(error.graph?.nodes.length);
-  showProblems(error.problems);
-  if (partial) {
-    show(await laidOut(error.graph));
-    ui.view.showState("partial", "Partial graph: what ran before the error.");
-  } else if (run.graph) {
-    ui.view.showState("stale", "Not up to date: the program failed, so this is the previous run's graph.");
-  } else {
-    ui.view.showState("empty", "No graph: the program did not run.");
-  }
+  const cancelled = error.name === "AbortError";
+  const answered = error instanceof ApiError;
+  const partial = answered && Boolean(error.graph?.nodes.length);
+  if (answered) showProblems(error.problems);
+  if (partial) show(await laidOut(error.graph));
+  ui.view.showState(...failedView({ partial, shown: Boolean(run.graph), cancelled }));
+  if (cancelled) return ui.status.info("Cancelled.");
+  if (!answered) return ui.status.error(`Could not reach the server: ${error.message}`);
   ui.status.error(failureSummary(error.info.kind, error.problems.length, partial));
 }
 

@@ -125,7 +125,7 @@ def test_a_syntax_error_greys_the_old_graph_and_a_fixed_program_brings_a_current
     assert body_text(page).count("Perhaps you forgot a comma?") == 1
     expect(page.locator(".graph-view")).to_have_attribute("data-state", "stale")
     expect(page.locator(".view-note")).to_have_text(
-        "Not up to date: the program failed, so this is the previous run's graph."
+        "Not up to date: the last run failed, so this is the previous run's graph."
     )
     expect(page.locator(".cm-lint-marker-error")).to_have_count(1)
     run(page, "import torch\nx = torch.tensor(1.0, requires_grad=True)\ny = (x + 1) * x\ny.backward()\n")

@@ -208,7 +208,7 @@ def test_a_long_run_shows_elapsed_time_and_can_be_cancelled(page: Page) -> None:
     page.get_by_role("button", name="Cancel").click()
     expect(page.locator(".status-message")).to_have_text("Cancelled.")
     expect(page.locator(".graph-view")).to_have_attribute("data-state", "stale")  # the first run's, greyed
-    expect(page.locator(".view-note")).to_have_text("Cancelled: this is the previous run's graph.")
+    expect(page.locator(".view-note")).to_have_text("Cancelled, so this is the previous run's graph.")
     run(page, LOGISTIC)
     expect(page.locator(".graph-view")).to_have_attribute("data-state", "current")
     expect(page.locator('[data-label="w"]').first).to_be_visible()

@@ -40,3 +40,13 @@ export function failureSummary(kind, count, partial) {
   const graph = partial ? "; the graph shows what ran before it" : "";
   return `Run failed (${String(kind).replaceAll("_", " ")}): ${where}${graph}.`;
 }
+
+/** What the graph view shows after a run that gave no graph of its own: [state, note] for GraphView.showState.
+ * `partial`: the error came with what ran before it; `shown`: an older graph is on screen; `cancelled`: the person
+ * stopped the run. */
+export function failedView({ partial = false, shown = false, cancelled = false }) {
+  if (partial) return ["partial", "Partial graph: what ran before the error."];
+  if (!shown) return ["empty", cancelled ? "No graph: the run was cancelled." : "No graph: the program did not run."];
+  const why = cancelled ? "Cancelled" : "Not up to date: the last run failed";
+  return ["stale", `${why}, so this is the previous run's graph.`];
+}

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { diagnosticRange, failureSummary, messageOf, placeOf, problemsOf } from "../../../static/js/model/problems.js";
+import { diagnosticRange, failedView, failureSummary, messageOf, placeOf, problemsOf } from "../../../static/js/model/problems.js";
 
 const syntax = { kind: "syntax_error", message: "invalid syntax. Perhaps you forgot a comma? (line 2, column 18)",
   line: 2, col: 17, end_line: 3, end_col: 1 };
@@ -44,4 +44,14 @@ test("the status line names the failure and points at the problems, without repe
     "Run failed (forbidden import): see the 7 problems under the program.");
   assert.equal(failureSummary("runtime_error", 1, true),
     "Run failed (runtime error): see the problem under the program; the graph shows what ran before it.");
+});
+
+test("after a failed run the graph is partial, greyed as stale, or empty", () => {
+  assert.deepEqual(failedView({ partial: true, shown: true }), ["partial", "Partial graph: what ran before the error."]);
+  assert.deepEqual(failedView({ shown: true }),
+    ["stale", "Not up to date: the last run failed, so this is the previous run's graph."]);
+  assert.deepEqual(failedView({ shown: true, cancelled: true }),
+    ["stale", "Cancelled, so this is the previous run's graph."]);
+  assert.deepEqual(failedView({}), ["empty", "No graph: the program did not run."]);
+  assert.deepEqual(failedView({ cancelled: true }), ["empty", "No graph: the run was cancelled."]);
 });
