@@ -10,26 +10,12 @@ from typing import Any
 import pytest
 from actions import VIEWPORTS, Scheme, opened, program_text, run
 from playwright.sync_api import Browser, Page, expect
+from test_page import MODULES
 
 pytestmark = pytest.mark.browser
 
-# A module with two layers and an SGD step: inputs, parameters, operations, the output, groups, the optimizer.
-NET = """import torch
-import torch.nn as nn
-class Net(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.fc1 = nn.Linear(3, 2)
-        self.fc2 = nn.Linear(2, 1)
-    def forward(self, x):
-        return self.fc2(torch.relu(self.fc1(x)))
-torch.manual_seed(0)
-net = Net()
-opt = torch.optim.SGD(net.parameters(), lr=0.1)
-loss = (net(torch.ones(1, 3)) - 1.0).pow(2).sum()
-loss.backward()
-opt.step()
-"""
+# Two nn.Linear layers in a module, then an SGD step: inputs, parameters, operations, groups, the optimizer.
+NET = MODULES + "opt = torch.optim.SGD(net.parameters(), lr=0.1)\nopt.step()\n"
 
 # Every visible text (HTML, the editor's shadow DOM, SVG) and every graphic that must stand out (edges, node
 # and group outlines, control borders, legend swatches, the primary button), with the colours it is drawn on:
@@ -263,7 +249,7 @@ def tab_stops_in_graph(page: Page) -> int:
 def test_the_graph_is_one_tab_stop_and_arrow_keys_move_between_nodes(sized_page: Page) -> None:
     page = sized_page
     run(page, NET)
-    assert page.locator(".graph [data-node-id]").count() == 15
+    assert page.locator(".graph [data-node-id]").count() == 11
     assert page.locator(".graph .group-header").count() == 3  # net, fc1, fc2
     assert tab_stops_in_graph(page) == 1
     page.locator(".search-input, .drawer-toggle:visible").last.focus()  # the control just before the drawing
