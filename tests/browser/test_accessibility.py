@@ -53,7 +53,7 @@ COLLECT = """() => {
     const area = box.width * box.height;
     return area > 4 && el.checkVisibility({ opacityProperty: true, visibilityProperty: true });
   };
-  const exempt = (el) => Boolean(el.closest(":disabled, .graph-view[data-state=stale]")); // inactive ones
+  const exempt = (el) => Boolean(el.closest(":disabled, [data-state=stale] .graph")); // inactive ones
   const label = (el) => {
     const text = (el.textContent ?? "").trim().slice(0, 40);
     return `${el.tagName.toLowerCase()}.${[...el.classList].join(".")} "${text}"`;
@@ -177,6 +177,7 @@ def test_text_and_graphics_meet_wcag_aa_contrast(
         items: list[dict[str, Any]] = page.evaluate(COLLECT)
         if page.locator(".drawer-close").is_visible():  # a phone: the drawer covers the toolbar
             page.locator(".drawer-close").click()
+        page.get_by_role("textbox", name="Program").press("Control+f")  # the editor's search panel
         page.get_by_role("button", name="Examples").click()  # the menu's titles and notes
         items += page.evaluate(COLLECT)
         page.keyboard.press("Escape")
@@ -192,6 +193,7 @@ def test_text_and_graphics_meet_wcag_aa_contrast(
     assert {
         "button.primary", "text.value", "text.grad", "text.label", "span.tok-keyword", "span.problem-message",
         "span.menu-title", "td.", "stroke of path.edge", "stroke of rect.group-box", "border of button.",
+        "button.cm-button", "p.view-note",
     } <= checked, sorted(checked)  # fmt: skip
     assert low_contrast(items, canvas) == []
 
