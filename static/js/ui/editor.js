@@ -11,7 +11,7 @@ import {
   search, searchKeymap, setDiagnostics, syntaxHighlighting,
 } from "../../vendor/codemirror/codemirror.js";
 import { el, emit } from "../util/dom.js";
-import { diagnosticRange } from "../model/problems.js";
+import { diagnosticRange, messageOf } from "../model/problems.js";
 import { editorTheme } from "./editor-theme.js";
 
 const HINT = "Tab indents · Esc then Tab leaves the editor · Ctrl+Enter runs · Ctrl+F searches · Ctrl+Z undoes";
@@ -20,7 +20,7 @@ const setMarkedLines = StateEffect.define();
 const markedLines = StateField.define({
   create: () => Decoration.none,
   update(marks, transaction) {
-    let next = marks.map(transaction.changes);
+    let next = transaction.docChanged ? Decoration.none : marks; // edited: no longer the selected node's lines
     for (const effect of transaction.effects) if (effect.is(setMarkedLines)) next = effect.value;
     return next;
   },
@@ -34,7 +34,8 @@ export class Editor extends EventTarget {
     const host = el("div", { class: "editor-host" });
     const root = host.attachShadow({ mode: "open" });
     const hint = el("p", { class: "editor-hint" }, HINT);
-    this.view = new EditorView({ root, parent: root, state: EditorState.create({ extensions: this.#extensions(hint) }) });
+    const state = EditorState.create({ extensions: this.#extensions(hint) });
+    this.view = new EditorView({ root, parent: root, state });
     this.container = el("div", { class: "editor" }, host, hint);
   }
 
@@ -79,7 +80,7 @@ export class Editor extends EventTarget {
   showProblems(problems) {
     const { doc } = this.view.state;
     const diagnostics = problems.filter((problem) => problem.line)
-      .map((problem) => ({ ...diagnosticRange(doc, problem), severity: "error", message: problem.message }));
+      .map((problem) => ({ ...diagnosticRange(doc, problem), severity: "error", message: messageOf(problem) }));
     this.view.dispatch(setDiagnostics(this.view.state, diagnostics));
   }
 
