@@ -40,6 +40,10 @@ def test_the_panes_fit_the_screen_and_the_player_stays_usable(sized_page: Page, 
         assert graph["width"] >= 0.95 * width
         assert box(page.locator(".graph-view .graph"))["width"] >= 0.95 * width
         expect(page.locator(".pane-inspector")).to_be_hidden()
+    page.get_by_role("button", name="Examples").click()
+    menu = box(page.get_by_role("menu"))
+    assert menu["x"] >= 0 and menu["x"] + menu["width"] <= width  # the open menu fits the screen too
+    page.keyboard.press("Escape")
     play = page.get_by_role("button", name="Play", exact=True)
     assert play.evaluate(UNCOVERED)
     page.screenshot(path=artifacts / f"layout-{width}.png")

@@ -21,7 +21,7 @@ export class ExamplesMenu extends EventTarget {
   setExamples(examples) {
     this.examples = examples;
     this.menu.replaceChildren(...examples.map((example) => el("li", {
-      role: "menuitem", tabindex: -1, "data-name": example.name,
+      role: "menuitem", tabindex: -1, "data-name": example.name, title: example.description,
     }, el("span", { class: "menu-title" }, example.title), el("span", { class: "menu-note" }, example.description))));
   }
 
