@@ -105,7 +105,7 @@ def test_every_problem_the_server_lists_is_marked_and_written_once(sized_page: P
         "Run failed (syntax error): see the 3 problems under the program."
     )
     assert not boxes_overlap(page, ".problems", ".editor-host")  # written under the code, never over it
-    assert page.locator(".problems").evaluate("(list) => list.scrollHeight <= list.clientHeight")  # all in view
+    assert page.locator(".problems").evaluate("(list) => list.scrollHeight <= list.clientHeight")  # all shown
     expect(page.locator(".graph-view")).to_have_attribute("data-state", "stale")
     expect(page.locator(".graph-view .graph")).to_have_css("opacity", "0.35")
     page.locator(
