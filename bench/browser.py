@@ -110,6 +110,7 @@ def main() -> None:
         browser = playwright.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 720}, base_url=args.url)
         page.goto("/")
+        page.wait_for_function(DRAWN_OR_FAILED, timeout=300_000)  # the page opens on the logistic neuron, run
         programs = examples(page)
         for name in args.examples:
             measure(page, name, programs[name])

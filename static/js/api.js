@@ -1,13 +1,17 @@
 // Talks to the server: POST /graph, POST /values, POST /layout, GET /examples; cancellable, and stale answers
 // are dropped.
 
-/** An error answer from the server: `info` is {kind, message, line, col, ...}; `graph` what ran before it. */
+import { problemsOf } from "./model/problems.js";
+
+/** An error answer from the server: `info` is {kind, message, line, col, ...}; `problems` every problem it lists
+ * (`info` first); `graph` what ran before it. */
 export class ApiError extends Error {
   constructor(status, body) {
     const info = body?.error ?? { kind: "http_error", message: `The server answered ${status}.` };
     super(info.message);
     this.status = status;
     this.info = info;
+    this.problems = body?.error ? problemsOf(body) : [info];
     this.graph = body?.graph ?? null;
   }
 }

@@ -4,14 +4,17 @@ import { Api, ApiError } from "./api.js";
 import { decodeState, encodeState } from "./state.js";
 import { indexGraph, layoutPayload, linesOf, mergeLayout, nodesAtLine } from "./model/graph.js";
 import { buildSteps, describeStep, phaseOf, stateAt } from "./model/timeline.js";
-import { formatScalar } from "./model/number.js";
+import { formatNumber } from "./model/number.js";
+import { failedView, failureSummary } from "./model/problems.js";
 import { collapsedAround, cycle, findNodes, transitiveInputs } from "./model/search.js";
 import { formatCount, parameterTotal } from "./model/params.js";
+import { Drawer } from "./ui/drawer.js";
 import { Editor } from "./ui/editor.js";
 import { GraphView } from "./ui/graph-view.js";
 import { Inspector } from "./ui/inspector.js";
 import { Output } from "./ui/output.js";
 import { Player } from "./ui/player.js";
+import { ProblemList } from "./ui/problems.js";
 import { SearchBar } from "./ui/search.js";
 import { StatusLine } from "./ui/status.js";
 import { Toolbar } from "./ui/toolbar.js";
@@ -22,7 +25,7 @@ const api = new Api();
 const ui = {
   toolbar: new Toolbar(), editor: new Editor(), view: new GraphView(),
   player: new Player(), inspector: new Inspector(), status: new StatusLine(), output: new Output(),
-  search: new SearchBar(),
+  search: new SearchBar(), problems: new ProblemList(), drawer: new Drawer(),
 };
 const run = {
   graph: null, index: null, steps: [], collapsed: new Set(), selected: null, state: null, matches: [], matchAt: -1,
@@ -33,6 +36,7 @@ function mount() {
   for (const [name, component] of Object.entries(ui)) {
     document.querySelector(`[data-mount="${name}"]`).append(component.container);
   }
+  ui.drawer.attach(document.querySelector("#inspector"));
 }
 
 async function runProgram() {
@@ -50,10 +54,12 @@ async function runProgram() {
 
 // The bench reads "graph-draw" (response headers in → drawn and painted) and "graph-render" (parsed → drawn).
 function showRun(graph) {
+  showProblems([]);
   show(graph);
+  ui.view.showState("current");
   const loss = graph.outputs?.loss;
   const summary = `${graph.nodes.length} nodes, ${graph.backward.length} backward steps`;
-  const lossText = loss === undefined ? "" : ` · loss ${formatScalar(loss)}`;
+  const lossText = loss === undefined ? "" : ` · loss ${formatNumber(loss)}`;
   ui.status.info(`${summary}${lossText} · ${Math.round(graph.timings?.total ?? 0)} ms`);
   requestAnimationFrame(() => requestAnimationFrame(() => {
     performance.mark("graph-drawn");
@@ -62,13 +68,23 @@ function showRun(graph) {
   }));
 }
 
+// An error never leaves the previous graph looking current: what ran before it is shown as partial, else the old
+// graph is greyed out. Its problems are marked in the gutter and written once, under the program.
 async function showFailure(error) {
-  if (error.name === "AbortError") return ui.status.info("Cancelled.");
-  if (!(error instanceof ApiError)) return ui.status.error(`Could not reach the server: ${error.message}`);
-  if (error.graph?.nodes.length) show(await laidOut(error.graph));
-  ui.editor.showError(error.info);
-  const where = error.info.line ? ` (line ${error.info.line}, column ${error.info.col + 1})` : "";
-  ui.status.error(`${error.info.kind}: ${error.info.message}${where}`);
+  const cancelled = error.name === "AbortError";
+  const answered = error instanceof ApiError;
+  const partial = answered && Boolean(error.graph?.nodes.length);
+  if (answered) showProblems(error.problems);
+  if (partial) show(await laidOut(error.graph));
+  ui.view.showState(...failedView({ partial, shown: Boolean(run.graph), cancelled }));
+  if (cancelled) return ui.status.info("Cancelled.");
+  if (!answered) return ui.status.error(`Could not reach the server: ${error.message}`);
+  ui.status.error(failureSummary(error.info.kind, error.problems.length, partial));
+}
+
+function showProblems(problems) {
+  ui.editor.showProblems(problems);
+  ui.problems.show(problems);
 }
 
 // What ran before an error comes without coordinates: lay it out so it can still be drawn.
@@ -198,7 +214,11 @@ function wire() {
   on(ui.toolbar, "download-svg", () => downloadSvg(ui.view.svg));
   on(ui.status, "cancel", () => api.cancelRun());
   on(ui.player, "position", applyPosition);
-  on(ui.view, "select", inspect);
+  on(ui.view, "select", (nodeId) => {
+    inspect(nodeId);
+    ui.drawer.open(); // on a narrow screen the inspector is a drawer: a tapped node opens it
+  });
+  on(ui.problems, "go", (problem) => ui.editor.goTo(problem));
   on(teach, "select", inspect);
   on(ui.view, "toggle-group", toggleGroup);
   on(ui.search, "query", search);
@@ -220,8 +240,10 @@ async function start() {
     teach.options = saved.options;
     return runProgram();
   }
-  if (!ui.editor.value) ui.editor.value = examples[0]?.code ?? ""; // never over what was typed meanwhile
-  ui.status.info("Write or pick a program, then Run (Ctrl+Enter).");
+  if (ui.editor.value || !examples.length) return ui.status.info("Write or pick a program, then Run (Ctrl+Enter).");
+  ui.editor.value = examples[0].code; // the first visit opens on a run graph (the logistic neuron), never empty
+  teach.options = examples[0].options;
+  return runProgram();
 }
 
 start();

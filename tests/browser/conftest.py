@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
+from actions import VIEWPORTS, opened
+from playwright.sync_api import Browser, Page, sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -54,23 +55,16 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser, base_url: str) -> Iterator[Page]:
-    """A 1280×720 page at the app; the test fails if the page logs an error or throws."""
-    context = browser.new_context(viewport={"width": 1280, "height": 720}, base_url=base_url)
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("console", lambda message: record_error(errors, message))
-    tab.on("pageerror", lambda error: errors.append(f"page error: {error}"))
-    tab.goto("/")
-    expect(tab.get_by_label("Examples").locator("option").nth(1)).to_be_attached()  # the page is ready
-    yield tab
-    context.close()
-    assert errors == []
+    """A 1280×720 page at the app, its first run drawn."""
+    with opened(browser, base_url, VIEWPORTS["1280x720"]) as tab:
+        yield tab
 
 
-def record_error(errors: list[str], message: ConsoleMessage) -> None:
-    # Error answers (4xx) are part of the tests; the browser logs them as failed resources.
-    if message.type == "error" and "the server responded with a status of 4" not in message.text:
-        errors.append(message.text)
+@pytest.fixture(params=list(VIEWPORTS))
+def sized_page(request: pytest.FixtureRequest, browser: Browser, base_url: str) -> Iterator[Page]:
+    """The same at each size the page must work at: 1440×900, 1280×720 and a 390×844 phone."""
+    with opened(browser, base_url, VIEWPORTS[request.param]) as tab:
+        yield tab
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 import torch
+from actions import run, set_program
 from playwright.sync_api import Locator, Page, expect
 
 pytestmark = pytest.mark.browser
@@ -43,16 +44,6 @@ def oracle() -> dict[str, torch.Tensor]:
     return {"value": lin.weight.detach().flatten(), "grad": lin.weight.grad.flatten()}
 
 
-def run(page: Page, program: str) -> dict[str, Any]:
-    """Run a program from the editor and return the graph the page received."""
-    page.get_by_role("textbox", name="Program").fill(program)
-    with page.expect_response("**/graph", timeout=60_000) as response:
-        page.get_by_role("button", name="Run", exact=True).click()
-    expect(page.locator("[data-node-id]").first).to_be_visible(timeout=30_000)
-    graph: dict[str, Any] = response.value.json()
-    return graph
-
-
 def inspect(page: Page, graph: dict[str, Any], label: str) -> None:
     node = next(n for n in graph["nodes"] if n["label"] == label)
     page.locator(f'[data-node-id="{node["id"]}"]').dispatch_event("click")
@@ -60,9 +51,9 @@ def inspect(page: Page, graph: dict[str, Any], label: str) -> None:
 
 
 def cell(panel: Locator, index: str) -> float:
-    """The number in the row of this element index ("[3, 124]"), as shown."""
+    """The number in the row of this element index ("[3, 124]"), as shown (every digit, the page's "−")."""
     row = panel.locator("tbody tr").filter(has=panel.page.get_by_role("rowheader", name=index, exact=True))
-    return float(row.locator("td").text_content() or "")
+    return float((row.locator("td").text_content() or "").replace("−", "-"))
 
 
 def as_float32(value: float) -> torch.Tensor:
@@ -72,7 +63,7 @@ def as_float32(value: float) -> torch.Tensor:
 def test_all_values_page_through_the_weight_as_plain_torch_has_it(page: Page, tmp_path: Path) -> None:
     graph = run(page, LINEAR)
     page.get_by_role("button", name="End", exact=True).click()
-    page.get_by_role("textbox", name="Program").fill(LINEAR.replace("seed(7)", "seed(8)"))  # edited, not run
+    set_program(page, LINEAR.replace("seed(7)", "seed(8)"))  # edited, not run
     inspect(page, graph, "lin.weight")
     expected = oracle()
     section = page.locator(".inspector .tensor.value")

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from actions import pick_example
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
@@ -18,10 +19,8 @@ MINI_PARAMETERS = "32,704 parameters"
 
 def open_mini(page: Page) -> dict[str, Any]:
     """Pick GPT-2 mini from the menu and return the graph the page received."""
-    with page.expect_response("**/graph", timeout=120_000) as response:
-        page.get_by_label("Examples").select_option("gpt2_mini")
+    graph = pick_example(page, "gpt2_mini")
     expect(page.locator('.group-header[data-group-id="blocks.0.attn"]')).to_be_visible(timeout=30_000)
-    graph: dict[str, Any] = response.value.json()
     return graph
 
 

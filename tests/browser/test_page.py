@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from actions import VIEWPORTS, opened, pick_example, program_text, run, set_program
 from playwright.sync_api import Browser, Page, expect
 
 pytestmark = pytest.mark.browser
@@ -42,12 +43,6 @@ net = Net()
 loss = net(torch.ones(1, 3)).sum()
 loss.backward()
 """
-
-
-def run(page: Page, program: str) -> None:
-    page.get_by_role("textbox", name="Program").fill(program)
-    page.get_by_role("button", name="Run", exact=True).click()
-    expect(page.locator("[data-node-id]").first).to_be_visible(timeout=30_000)
 
 
 def counter(page: Page) -> tuple[int, int]:
@@ -99,14 +94,15 @@ def test_stepping_back_and_forth_hides_and_shows_the_same_values(page: Page) -> 
 
 
 def test_a_forbidden_call_marks_its_line_and_shows_the_message(page: Page) -> None:
-    page.get_by_role("textbox", name="Program").fill(FORBIDDEN_AT_LINE_3)
+    set_program(page, FORBIDDEN_AT_LINE_3)
     page.get_by_role("textbox", name="Program").press("Control+Enter")
-    expect(page.locator(".error-message")).to_be_visible(timeout=30_000)
-    expect(page.locator(".error-message")).to_contain_text("Line 3")
-    expect(page.locator(".gutter .error")).to_have_text("3")
-    assert page.locator(".status").get_attribute("data-kind") == "error"
-    assert page.locator(".error-underline").count() == 1
+    expect(page.locator(".status")).to_have_attribute("data-kind", "error", timeout=30_000)
+    expect(page.locator(".problem-place")).to_have_text("Line 3, column 5")
+    expect(page.locator(".problem-message")).to_have_text("Tensor.numpy is not available: it needs NumPy")
+    expect(page.locator(".cm-lint-marker-error")).to_have_count(1)
+    expect(page.locator(".cm-lintRange-error")).to_have_text("x.numpy")  # the server's span, underlined
     expect(page.locator('[data-label="x"]')).to_be_visible()  # what ran before the error, laid out
+    expect(page.locator(".graph-view")).to_have_attribute("data-state", "partial")
 
 
 def test_collapsing_a_module_hides_its_nodes_and_expanding_restores_them(page: Page) -> None:
@@ -130,7 +126,7 @@ def test_a_shared_link_reproduces_the_run(page: Page) -> None:
     shared = page.context.new_page()
     shared.goto(page.url)
     expect(shared.locator('[data-label="w"]').first).to_be_visible(timeout=30_000)
-    assert shared.get_by_role("textbox", name="Program").input_value() == LOGISTIC
+    assert program_text(shared) == LOGISTIC
     assert shared.get_by_label("Dtype").input_value() == "float64"
     shared.get_by_role("button", name="End", exact=True).click()
     assert round(grad_of(shared, "w"), 4) == -0.0898
@@ -144,7 +140,7 @@ def test_program_text_stays_text(page: Page) -> None:
     page.locator('[data-label="w"]').first.click()
     expect(page.locator(".inspector h3")).to_have_text("w")
     assert page.locator("#injected").count() == 0
-    assert page.get_by_role("textbox", name="Program").input_value() == program
+    assert program_text(page) == program
 
 
 def test_clicking_a_node_inspects_it_and_a_line_highlights_its_nodes(page: Page) -> None:
@@ -153,11 +149,10 @@ def test_clicking_a_node_inspects_it_and_a_line_highlights_its_nodes(page: Page)
     page.locator('[data-label="w"]').first.click()
     expect(page.locator(".inspector .source-line")).to_contain_text("w = torch.tensor(2.2")
     expect(page.locator(".inspector .tensor.grad td")).to_have_text(re.compile(r"^−0\.0898"))
-    expect(page.locator(".gutter .marked")).to_have_text("4")
-    area = page.get_by_role("textbox", name="Program")
-    area.evaluate("(node) => { node.focus(); node.setSelectionRange(160, 160); }")
-    area.click(position={"x": 40, "y": 8 + 7 * 20 + 10})
-    expect(page.locator(".node.highlight").first).to_be_visible()
+    expect(page.locator(".cm-marked-line")).to_have_text("w = torch.tensor(2.2, requires_grad=True)")
+    page.locator(".cm-line").nth(7).click()  # a = torch.sigmoid(z)
+    expect(page.locator(".node.highlight")).to_have_count(1)
+    expect(page.locator(".node.highlight")).to_have_attribute("data-label", "a")
 
 
 @pytest.mark.slow
@@ -165,9 +160,7 @@ def test_every_example_draws_and_animates(page: Page, artifacts: Path) -> None:
     examples = page.request.get("/examples").json()
     assert len(examples) >= 6
     for example in examples:
-        with page.expect_response("**/graph", timeout=120_000):
-            page.get_by_label("Examples").select_option(example["name"])
-        expect(page.locator(".status")).not_to_have_attribute("data-kind", "busy", timeout=30_000)
+        pick_example(page, example["name"])
         status = page.locator(".status")
         assert status.get_attribute("data-kind") == "info", f"{example['name']}: {status.text_content()}"
         page.get_by_role("button", name="End", exact=True).click()
@@ -198,28 +191,26 @@ def test_arrow_keys_step_after_pressing_a_player_button(page: Page) -> None:
 
 
 def test_dark_theme_follows_the_system(browser: Browser, base_url: str, artifacts: Path) -> None:
-    size = {"width": 1280, "height": 720}
-    context = browser.new_context(viewport=size, base_url=base_url, color_scheme="dark")
-    dark = context.new_page()
-    dark.goto("/")
-    run(dark, LOGISTIC)
-    dark.get_by_role("button", name="End", exact=True).click()
-    background = dark.evaluate("getComputedStyle(document.body).backgroundColor")
-    dark.screenshot(path=artifacts / "dark-logistic.png")
-    context.close()
+    with opened(browser, base_url, VIEWPORTS["1280x720"], "dark") as dark:
+        run(dark, LOGISTIC)
+        dark.get_by_role("button", name="End", exact=True).click()
+        background = dark.evaluate("getComputedStyle(document.body).backgroundColor")
+        dark.screenshot(path=artifacts / "dark-logistic.png")
     assert background == "rgb(20, 21, 24)"
 
 
 def test_a_long_run_shows_elapsed_time_and_can_be_cancelled(page: Page) -> None:
     heavy = "import torch\nx = torch.randn(200, 200, requires_grad=True)\ny = x\nfor i in range(60):\n"
     heavy += "    y = torch.tanh(y @ x)\ny.sum().backward()\n"
-    page.get_by_role("textbox", name="Program").fill(heavy)
+    set_program(page, heavy)
     page.get_by_role("button", name="Run", exact=True).click()
     expect(page.locator(".status-elapsed")).to_have_text(re.compile(r"^\d+\.\d s$"))
     page.get_by_role("button", name="Cancel").click()
     expect(page.locator(".status-message")).to_have_text("Cancelled.")
-    assert page.locator("[data-node-id]").count() == 0
+    expect(page.locator(".graph-view")).to_have_attribute("data-state", "stale")  # the first run's, greyed
+    expect(page.locator(".view-note")).to_have_text("Cancelled, so this is the previous run's graph.")
     run(page, LOGISTIC)
+    expect(page.locator(".graph-view")).to_have_attribute("data-state", "current")
     expect(page.locator('[data-label="w"]').first).to_be_visible()
 
 
@@ -236,13 +227,14 @@ def test_inspector_shows_a_matrix_as_heatmap_with_statistics(page: Page, artifac
 
 
 def test_tab_indents_and_escape_releases_the_focus(page: Page) -> None:
+    set_program(page, "def f(x):\n")
     area = page.get_by_role("textbox", name="Program")
-    area.fill("def f(x):\n")
-    area.press("End")
     area.press("Control+End")
     area.press("Tab")
-    area.type("return x")
-    assert area.input_value() == "def f(x):\n    return x"
+    page.keyboard.type("return x")
+    assert program_text(page) == "def f(x):\n    return x"
+    expect(page.locator(".editor-hint")).to_contain_text("Esc then Tab leaves the editor")
     area.press("Escape")
-    area.press("Tab")
-    assert page.evaluate("document.activeElement.tagName") != "TEXTAREA"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('.editor') === null")  # focus moved on: no trap
+    expect(area).not_to_be_focused()

@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
+from actions import pick_example, run
 from playwright.sync_api import Page, expect
-from test_page import run
 
 from app.examples.lessons import lesson
 
@@ -25,11 +25,6 @@ net = nn.Sequential(nn.Linear(3, 2), nn.Tanh(), nn.Linear(2, 1))
 loss = net(torch.ones(1, 3)).sum()
 loss.backward()
 """
-
-
-def pick_example(page: Page, name: str) -> None:
-    page.get_by_label("Examples").select_option(name)
-    expect(page.locator("[data-node-id]").first).to_be_visible(timeout=60_000)
 
 
 def step_until_card(page: Page, title: str) -> None:
@@ -82,6 +77,8 @@ def test_quiz_rejects_a_wrong_gradient_and_accepts_the_right_one(page: Page, art
     quiz = page.locator(".quiz")
     expect(quiz.locator(".quiz-prompt")).to_have_text("What is dL/da? (BinaryCrossEntropyBackward0 sends it)")
     page.get_by_role("button", name="Show answer").click()
+    expect(quiz.locator(".quiz-feedback")).to_have_text("The answer is −1.089.")
+    page.get_by_role("button", name="Continue").click()
     expect(quiz.locator(".quiz-prompt")).to_have_text("What is dL/dz? (SigmoidBackward0 sends it)")
     answer = page.get_by_label("Your answer")
     answer.fill("0.5")
@@ -91,6 +88,8 @@ def test_quiz_rejects_a_wrong_gradient_and_accepts_the_right_one(page: Page, art
     assert page.locator(".formula-card .card-title").text_content() != "SigmoidBackward0 at a"
     answer.fill("−0.0817")
     answer.press("Enter")
+    expect(quiz.locator(".quiz-feedback")).to_have_text("Correct: −0.08166.")
+    page.get_by_role("button", name="Continue").click()
     expect(quiz.locator(".quiz-prompt")).to_have_text("What is dL/dmul? (AddBackward0 sends it)")
     expect(page.locator(".formula-card .card-title")).to_have_text("SigmoidBackward0 at a")
 
@@ -151,3 +150,26 @@ def test_backward_twice_without_zero_grad_shows_the_accumulation(page: Page) -> 
     expect(page.locator(".formula-card .card-chain")).to_have_text(
         "w.grad += dL/dw: 6.0000 + 2.0000 = 8.0000 (accumulated: no zero_grad since the last backward)"
     )
+
+
+def test_quiz_feedback_stays_until_the_person_moves_on(page: Page) -> None:
+    page.get_by_role("checkbox", name="Quiz").check()
+    run(page, NEURON)
+    page.get_by_label("Speed").select_option("0")  # a step per frame: feedback used to vanish within one
+    page.get_by_role("button", name="Play", exact=True).click()
+    quiz = page.locator(".quiz")
+    expect(quiz.locator(".quiz-prompt")).to_have_text("What is dL/da? (BinaryCrossEntropyBackward0 sends it)")
+    position = page.locator(".counter").text_content()
+    page.get_by_label("Your answer").fill("-1.0889")
+    page.get_by_label("Your answer").press("Enter")
+    feedback = quiz.locator(".quiz-feedback")
+    expect(feedback).to_have_text("Correct: −1.089.")
+    expect(page.locator(".player")).not_to_have_class(re.compile("playing"))  # nothing runs on by itself
+    page.get_by_role("button", name="Step back", exact=True).focus()  # the person looks around: still there
+    expect(page.get_by_role("button", name="Continue")).to_be_visible()
+    assert page.locator(".counter").text_content() == position
+    expect(feedback).to_have_text("Correct: −1.089.")
+    expect(page.get_by_label("Your answer")).to_be_disabled()
+    page.get_by_role("button", name="Continue").click()
+    expect(quiz.locator(".quiz-prompt")).to_have_text("What is dL/dz? (SigmoidBackward0 sends it)")
+    expect(feedback).to_have_text("")

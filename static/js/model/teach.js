@@ -1,6 +1,6 @@
 // Pure teaching logic: formula cards, quiz questions and answers, loss-curve geometry, health colours, training states.
 
-import { formatScalar, scalarOf, toNumber } from "./number.js";
+import { formatNumber, scalarOf, toNumber } from "./number.js";
 import { nameOf } from "./graph.js";
 
 const NOT_COMPUTED = "Before backward: gradients are not computed yet (not zero: they do not exist yet).";
@@ -37,7 +37,7 @@ function optimizerCard(index, event) {
 /** The card while the training slider shows step `i` (0-based) of a training run. */
 export function trainingCard(training, i) {
   const step = training.steps[i];
-  const lines = [line(`loss = ${formatScalar(step.loss)} (the loss curve's point ${i + 1})`, "chain"),
+  const lines = [line(`loss = ${formatNumber(step.loss)} (the loss curve's point ${i + 1})`, "chain"),
     line("The graph shows this step's values and gradients, before its update.", "note")];
   return { title: `${training.optimizer} training step ${i + 1} of ${training.loss.length}`, lines };
 }
@@ -108,7 +108,7 @@ export function trainingState(index, trainStep) {
 export function gradcheckRows(checks) {
   return checks.map((check) => ({
     element: check.index.length ? `${check.label}[${check.index.join(", ")}]` : check.label,
-    cells: [check.autograd, check.numeric, check.abs_err, check.rel_err].map(formatScalar),
+    cells: [check.autograd, check.numeric, check.abs_err, check.rel_err].map(formatNumber),
     ok: check.ok,
     note: check.note ?? "",
     node: check.node,

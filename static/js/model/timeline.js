@@ -1,6 +1,6 @@
 // Pure timeline: the animation steps of a run, what the graph shows at each position, one sentence per step.
 
-import { formatGradShort, formatScalar, formatTensorShort, scalarOf, toNumber } from "./number.js";
+import { formatChange, formatGradShort, formatNumber, formatTensorShort, scalarOf, toNumber } from "./number.js";
 import { inputsOf, nameOf } from "./graph.js";
 import { chainRule } from "./rules.js";
 
@@ -171,7 +171,7 @@ function withNumbers(upstream, grad) {
   const up = toNumber(scalarOf(upstream));
   const down = toNumber(scalarOf(grad));
   if (!Number.isFinite(up) || !Number.isFinite(down) || up === 0 || scalarOf(grad) === null) return "";
-  return ` = ${formatScalar(up)} · ${formatScalar(down / up)}`;
+  return ` = ${formatNumber(up)} · ${formatNumber(down / up)}`;
 }
 
 // A value used more than once receives one contribution per use; the engine sums them before using it.
@@ -189,9 +189,10 @@ function describeAccumulate(index, event) {
 }
 
 function describeOptimizer(index, event) {
-  const lr = event.lr === null || event.lr === undefined ? "" : ` (lr ${formatScalar(event.lr)})`;
+  const lr = event.lr === null || event.lr === undefined ? "" : ` (lr ${formatNumber(event.lr)})`;
   const changes = event.params.slice(0, 3).map((p) => {
-    return `${nameOf(index, p.node)}: ${formatTensorShort(p.before)} → ${formatTensorShort(p.after)}`;
+    const [before, after] = formatChange(p.before, p.after);
+    return `${nameOf(index, p.node)}: ${before} → ${after}`;
   });
   const more = event.params.length > 3 ? `, … ${event.params.length - 3} more` : "";
   return `${event.optimizer} step${lr}: p ← p − lr·dL/dp; ${changes.join(", ")}${more}`;

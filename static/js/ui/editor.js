@@ -1,146 +1,104 @@
-// The code editor: textarea with a line-number gutter, Tab indents, Ctrl/Cmd+Enter runs, error marker, line marks.
+// The code editor: CodeMirror 6 (vendored) with Python highlighting, bracket matching, undo, search and a lint
+// gutter with one marker per reported problem. Raises "run" (Ctrl/Cmd+Enter) and "line" (the caret's line, when the
+// person moves it); marks the lines that made the selected node. Tab indents; Escape then Tab leaves (no trap).
+// It lives in a shadow root: there CodeMirror styles itself with constructed stylesheets, which the page's CSP
+// (no inline <style>) allows; its colours come from the page's custom properties (editor-theme.js).
 
+import {
+  Decoration, EditorState, EditorView, StateEffect, StateField, bracketMatching, classHighlighter, defaultKeymap,
+  drawSelection, highlightActiveLine, highlightActiveLineGutter, highlightSelectionMatches, highlightSpecialChars,
+  history, historyKeymap, indentOnInput, indentUnit, indentWithTab, keymap, lineNumbers, lintGutter, pythonLanguage,
+  search, searchKeymap, setDiagnostics, syntaxHighlighting,
+} from "../../vendor/codemirror/codemirror.js";
 import { el, emit } from "../util/dom.js";
+import { diagnosticRange, messageOf } from "../model/problems.js";
+import { editorTheme } from "./editor-theme.js";
 
-const INDENT = "    ";
+const HINT = "Tab indents · Esc then Tab leaves the editor · Ctrl+Enter runs · Ctrl+F searches · Ctrl+Z undoes";
+
+const setMarkedLines = StateEffect.define();
+const markedLines = StateField.define({
+  create: () => Decoration.none,
+  update(marks, transaction) {
+    let next = transaction.docChanged ? Decoration.none : marks; // edited: no longer the selected node's lines
+    for (const effect of transaction.effects) if (effect.is(setMarkedLines)) next = effect.value;
+    return next;
+  },
+  provide: (field) => EditorView.decorations.from(field),
+});
+const MARKED_LINE = Decoration.line({ class: "cm-marked-line" });
 
 export class Editor extends EventTarget {
   constructor() {
     super();
-    this.gutter = el("div", { class: "gutter", "aria-hidden": "true" });
-    this.textarea = el("textarea", {
-      class: "code", spellcheck: "false", autocomplete: "off", autocapitalize: "off",
-      wrap: "off", "aria-label": "Program",
-    });
-    this.overlay = el("div", { class: "overlay", "aria-hidden": "true" });
-    this.message = el("div", { class: "error-message", role: "alert", hidden: true });
-    this.container = el("div", { class: "editor" }, this.gutter,
-      el("div", { class: "code-wrap" }, this.overlay, this.textarea, this.message));
-    this.error = null;
-    this.marked = [];
-    this.tabReleased = false;
-    this.#listen();
+    const host = el("div", { class: "editor-host" });
+    const root = host.attachShadow({ mode: "open" });
+    const hint = el("p", { class: "editor-hint" }, HINT);
+    const state = EditorState.create({ extensions: this.#extensions(hint) });
+    this.view = new EditorView({ root, parent: root, state });
+    this.container = el("div", { class: "editor" }, host, hint);
   }
 
-  #listen() {
-    const area = this.textarea;
-    area.addEventListener("input", () => this.#changed());
-    area.addEventListener("scroll", () => this.#render());
-    area.addEventListener("keydown", (event) => this.#key(event));
-    area.addEventListener("click", () => emit(this, "line", this.currentLine()));
-    area.addEventListener("keyup", (event) => {
-      if (event.key === "ArrowUp" || event.key === "ArrowDown") emit(this, "line", this.currentLine());
-    });
+  #extensions(hint) {
+    const runKey = { key: "Mod-Enter", preventDefault: true, run: () => (emit(this, "run"), true) };
+    return [
+      lineNumbers(), highlightActiveLineGutter(), lintGutter({ hoverTime: 100 }), highlightSpecialChars(), history(),
+      drawSelection(), indentOnInput(), bracketMatching(), highlightActiveLine(), highlightSelectionMatches(),
+      pythonLanguage, indentUnit.of("    "), search({ top: true }), markedLines, editorTheme,
+      syntaxHighlighting(classHighlighter), // tokens get tok-* classes, coloured in editor-theme.js
+      keymap.of([runKey, ...searchKeymap, ...historyKeymap, ...defaultKeymap, indentWithTab]),
+      EditorView.contentAttributes.of({ "aria-label": "Program", "aria-description": hint.textContent }),
+      EditorView.updateListener.of((update) => this.#moved(update)),
+    ];
+  }
+
+  // The person moved the caret (click, arrows): tell which line, so its nodes can be highlighted.
+  #moved(update) {
+    if (update.selectionSet && update.transactions.some((tr) => tr.isUserEvent("select"))) {
+      emit(this, "line", this.currentLine());
+    }
   }
 
   get value() {
-    return this.textarea.value;
+    return this.view.state.doc.toString();
   }
 
+  /** Replace the whole program (an example, a shared link); undo brings the old text back. */
   set value(text) {
-    this.textarea.value = text;
-    this.#changed();
+    const { state } = this.view;
+    this.view.dispatch({ changes: { from: 0, to: state.doc.length, insert: text }, selection: { anchor: 0 } });
+    this.showProblems([]);
   }
 
   /** The 1-based line the caret is on. */
   currentLine() {
-    return this.textarea.value.slice(0, this.textarea.selectionStart).split("\n").length;
+    const { state } = this.view;
+    return state.doc.lineAt(state.selection.main.head).number;
   }
 
-  /** Show an error at a 1-based line and 0-based column (as Python's ast reports them). */
-  showError(info) {
-    this.error = info.line ? info : null;
-    this.message.hidden = !this.error;
-    this.message.textContent = this.error ? `Line ${info.line}: ${info.message}` : "";
-    this.#render();
+  /** Mark every problem that has a place (1-based line, 0-based column) in the gutter and under its text. */
+  showProblems(problems) {
+    const { doc } = this.view.state;
+    const diagnostics = problems.filter((problem) => problem.line)
+      .map((problem) => ({ ...diagnosticRange(doc, problem), severity: "error", message: messageOf(problem) }));
+    this.view.dispatch(setDiagnostics(this.view.state, diagnostics));
   }
 
-  /** Highlight the given source lines (the lines that made the selected node). */
+  /** Put the caret on a problem's place and focus the editor there. */
+  goTo({ line, col = 0 }) {
+    const { from } = diagnosticRange(this.view.state.doc, { line, col });
+    this.view.dispatch({ selection: { anchor: from }, scrollIntoView: true });
+    this.view.focus();
+  }
+
+  /** Highlight the given source lines (the lines that made the selected node) and bring the first into view. */
   markLines(lines) {
-    this.marked = lines;
-    this.#render();
-  }
-
-  #changed() {
-    this.error = null;
-    this.message.hidden = true;
-    this.#render();
-  }
-
-  #key(event) {
-    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
-      event.preventDefault();
-      emit(this, "run");
-    } else if (event.key === "Escape") {
-      this.tabReleased = true; // the next Tab moves focus on, so the editor is no keyboard trap
-    } else if (event.key === "Tab" && !this.tabReleased) {
-      event.preventDefault();
-      this.#indent(event.shiftKey);
-    } else {
-      this.tabReleased = false;
-    }
-  }
-
-  #indent(outdent) {
-    const area = this.textarea;
-    const { selectionStart: start, selectionEnd: end, value } = area;
-    if (!outdent) {
-      area.setRangeText(INDENT, start, end, "end");
-    } else {
-      const lineStart = value.lastIndexOf("\n", start - 1) + 1;
-      const spaces = value.slice(lineStart, lineStart + INDENT.length).match(/^ */)[0].length;
-      area.setRangeText("", lineStart, lineStart + spaces, "preserve");
-    }
-    this.#changed();
-  }
-
-  #render() {
-    const count = this.textarea.value.split("\n").length;
-    if (this.gutter.childElementCount !== count) {
-      this.gutter.replaceChildren(...Array.from({ length: count }, (_, i) => el("div", {}, String(i + 1))));
-    }
-    for (const [i, line] of [...this.gutter.children].entries()) {
-      line.classList.toggle("error", this.error?.line === i + 1);
-      line.classList.toggle("marked", this.marked.includes(i + 1));
-    }
-    this.gutter.scrollTop = this.textarea.scrollTop;
-    this.#renderOverlay();
-  }
-
-  #renderOverlay() {
-    const { lineHeight, charWidth, padTop, padLeft } = this.#metrics();
-    const top = (line) => padTop + (line - 1) * lineHeight - this.textarea.scrollTop;
-    const marks = this.marked.map((line) => this.#box("line-mark", top(line), 0, "100%", lineHeight));
-    if (this.error) {
-      const { line, col = 0, end_line: endLine, end_col: endCol } = this.error;
-      const width = endLine === line && endCol > col ? endCol - col : 1;
-      const left = padLeft + col * charWidth - this.textarea.scrollLeft;
-      marks.push(this.#box("error-line", top(line), 0, "100%", lineHeight));
-      marks.push(this.#box("error-underline", top(line) + lineHeight - 3, left, `${width * charWidth}px`, 3));
-      this.message.style.top = `${top(line) + lineHeight + 2}px`;
-    }
-    this.overlay.replaceChildren(...marks);
-  }
-
-  #box(cls, top, left, width, height) {
-    const box = el("div", { class: cls });
-    Object.assign(box.style, { top: `${top}px`, left: `${left}px`, width, height: `${height}px` });
-    return box;
-  }
-
-  #metrics() {
-    const style = getComputedStyle(this.textarea);
-    if (!this.charWidth) {
-      const probe = el("span", { class: "code-probe" }, "0".repeat(40));
-      this.container.append(probe);
-      this.charWidth = probe.getBoundingClientRect().width / 40 || 8;
-      probe.remove();
-    }
-    return {
-      lineHeight: parseFloat(style.lineHeight) || 20,
-      charWidth: this.charWidth,
-      padTop: parseFloat(style.paddingTop) || 0,
-      padLeft: parseFloat(style.paddingLeft) || 0,
-    };
+    const { doc } = this.view.state;
+    const starts = [...new Set(lines)].filter((line) => line >= 1 && line <= doc.lines).sort((a, b) => a - b)
+      .map((line) => doc.line(line).from);
+    const marks = Decoration.set(starts.map((from) => MARKED_LINE.range(from)));
+    const effects = [setMarkedLines.of(marks)];
+    if (starts.length) effects.push(EditorView.scrollIntoView(starts[0], { y: "nearest" }));
+    this.view.dispatch({ effects });
   }
 }

@@ -9,7 +9,7 @@ export class GradcheckTable {
   constructor() {
     this.body = el("div");
     this.container = el("section", { class: "gradcheck", "aria-label": "Gradient check" },
-      el("h4", {}, "gradient check"), this.body);
+      el("h3", {}, "gradient check"), this.body);
     this.container.hidden = true;
   }
 

@@ -52,7 +52,7 @@ export function buildNode(node) {
   const grad = text("grad", lines >= 4 ? 3 : 2);
   const g = svg("g", {
     class: `node kind-${node.kind}`, "data-node-id": node.id, "data-label": node.label,
-    role: "button", tabindex: 0, "aria-label": `${node.label}: ${node.kind}${node.op ? ` ${node.op}` : ""}`,
+    role: "button", tabindex: -1, "aria-label": `${node.label}: ${node.kind}${node.op ? ` ${node.op}` : ""}`,
   }, svg("title", {}, `${node.label} — ${node.op ?? node.kind}`), shapeFor(node.kind, box.w, box.h),
   label, detail, lines >= 2 ? value : null, lines >= 3 ? grad : null);
   place(g, node);
@@ -88,7 +88,7 @@ export function edgeMiddle(edge, source, target) {
 export function buildGroup(group, collapsed) {
   const sign = collapsed ? "▸" : "▾";
   const header = svg("g", {
-    class: "group-header", role: "button", tabindex: 0, "data-group-id": group.id,
+    class: "group-header", role: "button", tabindex: -1, "data-group-id": group.id,
     "aria-label": `${collapsed ? "Expand" : "Collapse"} ${group.label}`, "aria-expanded": String(!collapsed),
   }, svg("text", { x: group.x + 6, y: collapsed ? group.y + 16 : group.y - 5 }, `${sign} ${groupCaption(group)}`));
   const sizeText = collapsed

@@ -1,8 +1,10 @@
-// The graph view: draws the laid-out graph in SVG, shows values/grads as the animation reaches them.
+// The graph view: draws the laid-out graph in SVG, shows values/grads as the animation reaches them. The drawing is
+// one tab stop (a roving tabindex): arrow keys move between nodes and group headers, Enter selects or toggles.
 
 import { el, emit, setText, svg } from "../util/dom.js";
 import { formatGradShort, formatTensorShort } from "../model/number.js";
 import { hiddenNodes, visibleGroups } from "../model/graph.js";
+import { RovingTabStop, reachable } from "./roving.js";
 import { PanZoom } from "./pan-zoom.js";
 import { KINDS, buildGroup, buildNode, edgeMiddle, edgePath, fitText, place } from "./graph-parts.js";
 
@@ -17,22 +19,38 @@ export class GraphView extends EventTarget {
       nodes: svg("g", { class: "nodes" }), labels: svg("g", { class: "edge-labels" }),
     };
     const viewport = svg("g", { class: "viewport" }, Object.values(this.layers));
-    this.svg = svg("svg", { class: "graph", role: "group", "aria-label": "Autograd graph" }, arrowDefs(), viewport);
+    this.svg = svg("svg", { // tabindex -1: Chromium would make the drawing itself a second tab stop
+      class: "graph", role: "group", "aria-label": "Autograd graph", tabindex: -1,
+    }, arrowDefs(), viewport);
     this.panZoom = new PanZoom(this.svg, viewport);
-    this.container = el("div", { class: "graph-view" }, this.svg, this.#controls(), legend());
+    this.note = el("p", { class: "view-note" }, "No graph yet: Run (Ctrl+Enter) draws the program's autograd graph.");
+    this.stage = el("div", { class: "graph-stage" }, this.svg, this.#controls(), legend());
+    this.container = el("div", { class: "graph-view", "data-state": "empty" }, this.note, this.stage);
+    this.tabStop = new RovingTabStop(this.svg, {
+      boxes: () => this.#focusBoxes(), reveal: (box) => this.panZoom.reveal(box),
+      twinOf: (element) => (element.dataset.groupId === undefined ? null : this.#headerOf(element.dataset.groupId)),
+    });
     this.nodeEls = new Map();
     this.hidden = new Map();
     this.edgeEls = new Map();
     this.marked = { active: new Set(), pulse: new Map(), highlight: new Set(), selected: null };
     this.marks = new Map(); // class → ids of nodes (or their collapsed groups) and edges: search matches, a trace
     this.#listen();
-    new ResizeObserver(() => this.#fixSize()).observe(this.container);
+    new ResizeObserver(() => this.#fixSize()).observe(this.stage);
   }
 
   // A px-sized <svg> is not re-laid (with all its text) whenever anything else on the page changes.
   #fixSize() {
-    this.svg.style.width = `${this.container.clientWidth}px`;
-    this.svg.style.height = `${this.container.clientHeight}px`;
+    this.svg.style.width = `${this.stage.clientWidth}px`;
+    this.svg.style.height = `${this.stage.clientHeight}px`;
+  }
+
+  /** Say what the drawing is: "current" (the last run's graph), "partial" (what ran before an error), "stale" (an
+   * older run's graph, greyed out) or "empty"; `note` is the sentence above the drawing ("" hides it). */
+  showState(state, note = "") {
+    this.container.dataset.state = state;
+    setText(this.note, note);
+    this.note.hidden = note === "";
   }
 
   #controls() {
@@ -52,11 +70,27 @@ export class GraphView extends EventTarget {
     };
     this.svg.addEventListener("click", activate);
     this.svg.addEventListener("keydown", (event) => {
-      if (event.key !== "Enter" && event.key !== " ") return;
+      if (event.key === "Enter" || event.key === " ") activate(event);
+      else if (!this.tabStop.arrow(event)) return;
       event.preventDefault();
-      event.stopPropagation();
-      activate(event);
+      event.stopPropagation(); // the player's arrow keys step the animation everywhere else
     });
+  }
+
+  // What the keyboard can reach, with boxes in drawing coordinates: shown nodes and the groups' headers.
+  #focusBoxes() {
+    const boxes = [];
+    for (const [id, part] of this.nodeEls) {
+      const { x, y, w, h } = this.index.nodes.get(id);
+      if (!this.hidden.has(id) && w > 0 && h > 0) boxes.push({ id: part.g, x, y, w, h });
+    }
+    for (const header of this.layers.groups.querySelectorAll(".group-header")) {
+      const group = this.index.groups.get(header.dataset.groupId);
+      const collapsed = header.getAttribute("aria-expanded") === "false";
+      const box = collapsed ? group : { x: group.x, y: group.y - HEADER_H, w: group.w, h: HEADER_H };
+      boxes.push({ id: header, x: box.x, y: box.y, w: box.w, h: box.h });
+    }
+    return boxes;
   }
 
   /** Draw a whole graph (after a run). */
@@ -75,6 +109,7 @@ export class GraphView extends EventTarget {
     if (width > 0 && height > 0) this.panZoom.open(width, height);
     const top = shown.reduce((best, node) => (node.y < best.y ? node : best), shown[0]);
     if (top) this.#openOn(top);
+    this.tabStop.keep();
   }
 
   // A graph wider than the screen opens with its topmost node (an input) at the top centre, not on an empty corner.
@@ -97,6 +132,7 @@ export class GraphView extends EventTarget {
       else if (part) place(part.g, node);
     }
     this.#drawStructure(collapsed);
+    this.tabStop.keep();
     setTimeout(() => this.svg.classList.remove("moving"), MOVE_MS);
   }
 
@@ -109,6 +145,7 @@ export class GraphView extends EventTarget {
   }
 
   #drawStructure(collapsed) {
+    const focusedGroup = reachable(document.activeElement)?.dataset.groupId; // its header is about to be redrawn
     const hidden = hiddenNodes(this.index, collapsed);
     this.hidden = hidden;
     for (const [id, part] of this.nodeEls) if (hidden.has(id)) part.g.style.display = "none";
@@ -126,6 +163,11 @@ export class GraphView extends EventTarget {
     this.layers.edges.replaceChildren(...paths);
     this.layers.labels.replaceChildren();
     for (const cls of this.marks.keys()) this.#applyMark(cls);
+    if (focusedGroup !== undefined) this.#headerOf(focusedGroup)?.focus();
+  }
+
+  #headerOf(groupId) {
+    return this.layers.groups.querySelector(`.group-header[data-group-id="${CSS.escape(groupId)}"]`);
   }
 
   #edgePath(edge) {
@@ -241,9 +283,12 @@ export class GraphView extends EventTarget {
   select(id) {
     this.nodeEls.get(this.marked.selected)?.g.classList.remove("selected");
     this.nodeEls.get(id)?.g.classList.add("selected");
+    this.tabStop.set(this.nodeEls.get(id)?.g);
     this.marked.selected = id;
   }
 }
+
+const HEADER_H = 18; // an open group's header line, above its box
 
 function arrowDefs() {
   const marker = svg("marker", {

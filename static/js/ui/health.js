@@ -11,7 +11,7 @@ export class HealthPanel extends EventTarget {
     super();
     this.list = el("ul", { class: "health-flags" });
     this.container = el("section", { class: "health", "aria-label": "Gradient health" },
-      el("h4", {}, "gradient health"),
+      el("h3", {}, "gradient health"),
       el("p", { class: "hint health-key" }, "Colour: log10 |grad| from blue (tiny) to red (huge); purple NaN, grey 0."),
       this.list);
     this.container.hidden = true;

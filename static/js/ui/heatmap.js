@@ -1,7 +1,7 @@
 // A matrix as a heatmap on a <canvas>, with a diverging colour scale (blue < 0 < red) and its legend.
 
 import { el } from "../util/dom.js";
-import { formatScalar, toNumber } from "../model/number.js";
+import { formatNumber, toNumber } from "../model/number.js";
 
 const CELL = 12; // px per cell, shrunk for big grids
 const MAX_SIDE = 240;
@@ -30,6 +30,6 @@ export function heatmap(grid, caption) {
     context.fillRect(c * cell, r * cell, cell, cell);
   }));
   const scale = el("div", { class: "scale" },
-    el("span", {}, formatScalar(-limit)), el("span", { class: "scale-bar" }), el("span", {}, formatScalar(limit)));
+    el("span", {}, formatNumber(-limit)), el("span", { class: "scale-bar" }), el("span", {}, formatNumber(limit)));
   return el("figure", { class: "heatmap-figure" }, canvas, scale, el("figcaption", {}, caption));
 }

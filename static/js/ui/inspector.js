@@ -2,7 +2,7 @@
 
 import { Api, graphOrigin } from "../api.js";
 import { el, emit } from "../util/dom.js";
-import { formatScalar, formatTensorShort, tableRows } from "../model/number.js";
+import { formatNumber, formatTensorShort, tableRows } from "../model/number.js";
 import { heatmap } from "./heatmap.js";
 import { ValuesPanel } from "./values.js";
 
@@ -99,14 +99,14 @@ function hasHeatmapShape(tensor) {
 }
 
 function numberTable(rows) {
-  const body = rows.map((row) => el("tr", {}, row.map((v) => el("td", {}, formatScalar(v)))));
+  const body = rows.map((row) => el("tr", {}, row.map((v) => el("td", {}, formatNumber(v)))));
   return el("table", { class: "numbers" }, el("tbody", {}, body));
 }
 
 function statsList(tensor) {
   const stats = tensor.stats ?? {};
   const entries = ["min", "max", "mean", "std", "norm"].filter((key) => stats[key] !== null && stats[key] !== undefined)
-    .map((key) => [key, formatScalar(stats[key])]);
+    .map((key) => [key, formatNumber(stats[key])]);
   entries.unshift(["numel", String(tensor.numel)]);
   if (stats.nan) entries.push(["NaN", String(stats.nan)]);
   if (stats.inf) entries.push(["±Inf", String(stats.inf)]);

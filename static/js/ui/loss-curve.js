@@ -1,7 +1,7 @@
 // Training: the loss curve (one point per step) and a step slider that shows the graph at any step.
 
 import { el, emit, setText, svg } from "../util/dom.js";
-import { formatScalar } from "../model/number.js";
+import { formatNumber } from "../model/number.js";
 import { lossCurve } from "../model/teach.js";
 
 const WIDTH = 280;
@@ -18,7 +18,7 @@ export class LossCurve extends EventTarget {
     this.readout = el("span", { class: "train-readout" });
     this.note = el("p", { class: "hint" });
     this.container = el("section", { class: "training", "aria-label": "Training" },
-      el("h4", {}, "training"), this.chart, el("div", { class: "train-slider" }, this.slider, this.readout), this.note);
+      el("h3", {}, "training"), this.chart, el("div", { class: "train-slider" }, this.slider, this.readout), this.note);
     this.container.hidden = true;
     this.training = null;
   }
@@ -34,7 +34,7 @@ export class LossCurve extends EventTarget {
     this.slider.max = String(Math.max(0, training.steps.length - 1));
     this.slider.value = "0";
     this.slider.disabled = training.steps.length === 0;
-    setText(this.note, training.note ?? `${training.optimizer}, lr ${formatScalar(training.lr)}`);
+    setText(this.note, training.note ?? `${training.optimizer}, lr ${formatNumber(training.lr)}`);
     this.#say(0);
   }
 
@@ -45,7 +45,7 @@ export class LossCurve extends EventTarget {
 
   #say(i) {
     const loss = this.training.steps[i]?.loss ?? this.training.loss[i];
-    setText(this.readout, `step ${i + 1} / ${this.training.loss.length} · loss ${formatScalar(loss)}`);
+    setText(this.readout, `step ${i + 1} / ${this.training.loss.length} · loss ${formatNumber(loss)}`);
   }
 }
 
@@ -54,8 +54,8 @@ function axes({ low, high, steps }) {
   const text = (x, y, content, anchor = "start") => svg("text", { x, y, "text-anchor": anchor }, content);
   return [
     svg("path", { class: "axis", d: `M${MARGIN},${MARGIN / 2}V${bottom}H${WIDTH - MARGIN / 2}` }),
-    text(MARGIN - 3, MARGIN + 4, formatScalar(high), "end"),
-    text(MARGIN - 3, bottom, formatScalar(low), "end"),
+    text(MARGIN - 3, MARGIN + 4, formatNumber(high), "end"),
+    text(MARGIN - 3, bottom, formatNumber(low), "end"),
     text(MARGIN, bottom + 14, "1"),
     text(WIDTH - MARGIN, bottom + 14, String(steps), "end"),
     text(WIDTH / 2, HEIGHT - 3, "step", "middle"),

@@ -1,6 +1,6 @@
 // The player: Play/Pause, step, jump, scrubber, speed and the phase indicator; owns the animation loop.
 
-import { el, emit, setText } from "../util/dom.js";
+import { el, emit, origin, setText, typing } from "../util/dom.js";
 
 const STEP_MS = 700; // one step at speed 1×
 const SPEEDS = [["0.25", "0.25×"], ["0.5", "0.5×"], ["1", "1×"], ["2", "2×"], ["4", "4×"], ["16", "16×"],
@@ -90,9 +90,8 @@ export class Player extends EventTarget {
   }
 
   #key(event) {
-    // Fields keep their keys; buttons keep Space (it presses them) but arrows still step.
-    const typing = event.target.closest("input, textarea, select, [contenteditable]");
-    if (typing || (event.key === " " && event.target.closest("button, [role=button]"))) return;
+    // Fields and the editor keep their keys; buttons keep Space (it presses them) but arrows still step.
+    if (typing(event) || (event.key === " " && origin(event).closest?.("button, [role=button]"))) return;
     const actions = {
       " ": () => (this.loop ? this.pause() : this.play()),
       ArrowLeft: () => this.seek(this.position - 1),

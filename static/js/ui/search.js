@@ -1,6 +1,6 @@
 // The search bar over the graph: a query box (Enter cycles through matches), the match count, the model's size.
 
-import { el, emit, setText } from "../util/dom.js";
+import { el, emit, setText, typing } from "../util/dom.js";
 
 export class SearchBar extends EventTarget {
   constructor() {
@@ -19,7 +19,7 @@ export class SearchBar extends EventTarget {
 
   // "/" anywhere but in a field jumps to the search box, as on many sites.
   #focusKey(event) {
-    if (event.key !== "/" || event.target.closest("input, textarea, select, [contenteditable]")) return;
+    if (event.key !== "/" || typing(event)) return;
     event.preventDefault();
     this.input.focus();
   }

@@ -2,6 +2,7 @@
 // come from POST /values, which re-runs the program that drew the graph (same seed and options: same ids).
 
 import { download, el, setText } from "../util/dom.js";
+import { formatNumber } from "../model/number.js";
 import { FETCH_SIZE, PAGE_SIZE, indexLabel, neighbours, pageAround, pageCsv, parseIndex } from "./values-pages.js";
 
 const count = (n) => n.toLocaleString("en-US");
@@ -65,7 +66,7 @@ export class ValuesPanel {
     this.#start = start;
     this.#shown = values;
     this.rows.replaceChildren(...values.map((value, i) => el("tr", { class: start + i === marked ? "marked" : null },
-      el("th", { scope: "row" }, indexLabel(start + i, shape)), el("td", {}, String(value)))));
+      el("th", { scope: "row" }, indexLabel(start + i, shape)), el("td", {}, formatNumber(value, { exact: true })))));
     const last = start + values.length - 1;
     this.container.classList.remove("loading", "failed");
     const range = `${indexLabel(start, shape)} to ${indexLabel(last, shape)}`;

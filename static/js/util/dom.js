@@ -44,3 +44,13 @@ export function download(blob, filename) {
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
+
+/** The element an event started on, also inside a shadow root (the editor's), where `event.target` is the host. */
+export function origin(event) {
+  return event.composedPath()[0] ?? event.target;
+}
+
+/** True when a key event comes from a place that takes typing (a field or an editor): page shortcuts stay off. */
+export function typing(event) {
+  return Boolean(origin(event).closest?.("input, textarea, select, [contenteditable]"));
+}
