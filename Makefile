@@ -19,10 +19,10 @@ run: $(VENV)/.installed
 	$(PY) -m uvicorn app.main:app --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" scripts/test
+	PATH="$(abspath $(VENV))/bin:$$PATH" scripts/test
 
 check: $(VENV)/.installed
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" scripts/check
+	PATH="$(abspath $(VENV))/bin:$$PATH" scripts/check
 
 bench: $(VENV)/.installed
 	for b in bench/*.py; do $(PY) $$b || exit 1; done
