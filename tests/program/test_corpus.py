@@ -72,7 +72,8 @@ def finite_or_named(values: object) -> object:
 
 
 @pytest.mark.parametrize("name", sorted(PROGRAMS))
-def test_program_matches_plain_torch(name: str, tmp_path: Path) -> None:
+def test_program_matches_plain_torch(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # programs write files (torch.save) in their working folder
     stdout, variables = plain_torch(PROGRAMS[name], tmp_path / f"{name}.py")
     response = run(PROGRAMS[name], GraphOptions(device="cpu"), Limits(), max_chars=20_000, max_lines=500)
     assert _ADDRESS.sub("", response.stdout) == stdout
