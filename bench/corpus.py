@@ -40,7 +40,8 @@ def plain(path: Path) -> str:
 
 
 def served(text: str) -> str:
-    response = run(text, GraphOptions(device="cpu", layout=False), Limits(), max_chars=100_000, max_lines=5_000)
+    options = GraphOptions(device="cpu", layout=False)
+    response = run(text, options, Limits(), max_chars=100_000, max_lines=5_000)
     return ADDRESS.sub("", response.stdout)
 
 

@@ -62,6 +62,7 @@ def _enter_hook(session: Session) -> Any:
     nn.LayerNorm) is itself one call of the program, until it turns out to call modules of its own."""
 
     def enter(module: nn.Module, args: object) -> None:
+        session.modules.calling(module)
         path = session.modules.path_of(module)
         stack = session.module_stack
         running = session.call

@@ -1,7 +1,7 @@
 """Module paths and groups: which named nn.Module tree a module or parameter belongs to, and where.
 
-The first named root that has children gives relative paths (`fc1`, `blocks.3.attn`); its own path is its
-variable name (`net`). Modules of other named roots are prefixed with that root's name (`loss_fn`, `D.fc1`).
+The first named root that has children and runs (else the first that has children) gives relative paths
+(`fc1`, `blocks.3.attn`); its own path is its variable name (`net`). Modules of other named roots are prefixed with that root's name (`loss_fn`, `D.fc1`).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ class ModuleTree:
         self._tensor_labels: dict[int, str] = {}
         self._stale = False
         self._outside: set[int] = set()  # modules found in no named tree (until a root is added)
+        self._called: set[int] = set()  # roots whose forward has run: the model the program uses
 
     def add_root(self, name: str, module: nn.Module) -> None:
         """A module was assigned to a variable; modules already inside a named tree keep their path."""
@@ -34,6 +35,13 @@ class ModuleTree:
         self._roots.append((name, module))
         self._outside.clear()
         self._stale = True
+
+    def calling(self, module: nn.Module) -> None:
+        """A module's forward starts: a named root that runs is the one relative paths are given for (a
+        program that names a layer and then a model built from copies of it means the model)."""
+        if id(module) not in self._called and any(module is root for _, root in self._roots):
+            self._called.add(id(module))
+            self._stale = True
 
     def path_of(self, module: nn.Module) -> str | None:
         """The module's path, or None when it is outside every named tree."""
@@ -75,7 +83,9 @@ class ModuleTree:
         return ModuleInfo(path=path, module=type(module).__name__, parent=self._parents[path], params=params)
 
     def _primary(self) -> tuple[str, nn.Module] | None:
-        return next(((n, m) for n, m in self._roots if next(m.children(), None) is not None), None)
+        containers = [(n, m) for n, m in self._roots if next(m.children(), None) is not None]
+        running = [(name, module) for name, module in containers if id(module) in self._called]
+        return next(iter(running or containers), None)
 
     def _refresh(self) -> None:
         if not self._stale:

@@ -7,7 +7,8 @@ copy = nn.Linear(2, 1)
 copy.load_state_dict(torch.load("linear.pt"))
 with open("notes.txt", "w") as f:
     f.write("saved\n")
-print(open("notes.txt").read().strip(), torch.equal(copy.weight, net.weight))
+with open("notes.txt") as f:
+    print(f.read().strip(), torch.equal(copy.weight, net.weight))
 out = copy(torch.ones(1, 2)).sum()
 out.backward()
 print(copy.weight.grad)
