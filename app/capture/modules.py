@@ -1,7 +1,8 @@
 """Module paths and groups: which named nn.Module tree a module or parameter belongs to, and where.
 
 The first named root that has children and runs (else the first that has children) gives relative paths
-(`fc1`, `blocks.3.attn`); its own path is its variable name (`net`). Modules of other named roots are prefixed with that root's name (`loss_fn`, `D.fc1`).
+(`fc1`, `blocks.3.attn`); its own path is its variable name (`net`). Modules of other named roots are
+prefixed with that root's name (`loss_fn`, `D.fc1`).
 """
 
 from __future__ import annotations
