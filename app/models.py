@@ -335,6 +335,7 @@ class GraphResponse(Model):
     timeline: list[TimelineEntry] = []
     outputs: dict[str, Scalar] = {}  # named scalars, e.g. {"loss": 0.0852}
     stdout: str = ""
+    figures: list[str] = []  # what the program drew with matplotlib: PNG images as data: URLs, in order
     device: str = "cpu"
     dtype: str = "float32"
     torch: str = ""

@@ -19,6 +19,7 @@ from app.limits import Limits
 from app.models import GraphOptions, GraphResponse
 from app.program import BoundedOutput, CompiledProgram, compile_program
 from app.program.environment import Observed, sandbox_environment
+from app.program.figures import Figures
 from app.seeding import manual_seed
 
 __all__ = ["Execution", "resolve_device", "run", "torch_state"]
@@ -36,9 +37,10 @@ class Execution:
         self.program = program
         self.output = BoundedOutput(limits.max_print_bytes)
         self.observed = Observed()
+        self.figures = Figures()
 
     def __call__(self, recorder: Recorder) -> None:
-        with sandbox_environment(self.observed):
+        with sandbox_environment(self.observed), self.figures.shown():
             self.program.run(recorder.name, self.output)
 
 
@@ -67,7 +69,8 @@ def run(
         log.warning("the partial graph of a failed run could not be built", exc_info=True)
         raise _with_graph(recorded.error, None) from None
     response.stdout = stdout  # the teaching re-runs below print again
-    response.notes.extend(execution.observed.notes)
+    response.notes.extend(execution.observed.notes + execution.figures.notes)
+    response.figures = execution.figures.images
     response.nondeterministic = execution.observed.nondeterministic
     if recorded.error is None:
         quiet = Execution(compiled, limits)  # re-runs print into their own buffer

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import signal
 import threading
@@ -123,3 +124,26 @@ print(names[:3], len(rows), labels, open("shakespeare.txt").readline().strip())
     assert response.json()["stdout"] == (
         "['mary', 'james', 'patricia'] 200 ['0', '1'] Shall I compare thee to a summer's day?\n"
     )
+
+
+def test_figures_a_program_draws_come_back_as_images(server: LiveServer) -> None:
+    program = """\
+import matplotlib.pyplot as plt
+import torch
+losses = [1.0, 0.5, 0.25]
+plt.plot(losses)
+plt.title("loss")
+plt.show()
+plt.figure()
+plt.scatter([0, 1], [1, 0])
+print("drawn")
+"""
+    with server.client() as client:
+        response = client.post("/graph", json={"program": program})
+    assert response.status_code == 200, response.text[:300]
+    body = response.json()
+    assert body["stdout"] == "drawn\n"  # no warning about a non-interactive backend
+    assert len(body["figures"]) == 2  # show() took the first; the second was still open at the end
+    for figure in body["figures"]:
+        png = base64.b64decode(figure.removeprefix("data:image/png;base64,"))
+        assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 1_000

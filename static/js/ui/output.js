@@ -1,4 +1,5 @@
-// The program's printed output (captured by the server), shown as plain text under the editor.
+// The program's printed output (captured by the server), shown as plain text under the editor, and the
+// figures it drew (PNG data URLs the server made with matplotlib).
 
 import { el, setText } from "../util/dom.js";
 
@@ -6,13 +7,17 @@ export class Output extends EventTarget {
   constructor() {
     super();
     this.text = el("pre", { class: "stdout", "aria-label": "Printed output" });
+    this.figures = el("div", { class: "figures" });
     this.container = el("details", { class: "output", open: true, hidden: true },
-      el("summary", {}, "Output (print)"), this.text);
+      el("summary", {}, "Output"), this.text, this.figures);
   }
 
-  /** Show what the program printed; hidden when it printed nothing. */
-  show(stdout) {
+  /** Show what the program printed and drew; hidden when it did neither. */
+  show(stdout, figures = []) {
     setText(this.text, stdout ?? "");
-    this.container.hidden = !stdout;
+    this.text.hidden = !stdout;
+    this.figures.replaceChildren(...figures.filter((src) => src.startsWith("data:image/png;base64,"))
+      .map((src, index) => el("img", { src, alt: `Figure ${index + 1} the program drew`, class: "figure" })));
+    this.container.hidden = !stdout && !figures.length;
   }
 }
