@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import proc
 import pytest
+import torch
 from graphs import grad
 
 if TYPE_CHECKING:
@@ -147,3 +148,56 @@ print("drawn")
     for figure in body["figures"]:
         png = base64.b64decode(figure.removeprefix("data:image/png;base64,"))
         assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 1_000
+
+
+LONG_LOOP = """\
+import torch
+import torch.nn as nn
+torch.manual_seed(0)
+x = torch.randn(16, 2)
+y = (x[:, :1] * x[:, 1:] > 0).float()
+model = nn.Sequential(nn.Linear(2, 4), nn.Tanh(), nn.Linear(4, 1))
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+for step in range(2000):
+    opt.zero_grad()
+    loss = nn.functional.binary_cross_entropy_with_logits(model(x), y)
+    loss.backward()
+    opt.step()
+print(round(loss.item(), 4))
+"""
+
+
+def test_a_2000_step_loop_runs_whole_and_the_graph_keeps_its_first_and_last_passes(
+    server: LiveServer,
+) -> None:
+    with server.client(timeout=120) as client:
+        response = client.post("/graph", json={"program": LONG_LOOP, "options": {"layout": False}})
+        assert response.status_code == 200, response.text[:300]
+        graph = response.json()
+        plain = run_plain_loop()
+        assert graph["stdout"] == f"{plain[-1]}\n"
+        window = graph["passes"]
+        assert (window["total"], window["kept"]) == (2000, [0, 1, 1998, 1999])
+        assert [round(loss, 4) for loss in window["loss"]] == [round(loss, 4) for loss in plain[:-1]]
+        assert {event["pass_index"] for event in graph["backward"]} == {0, 1, 1998, 1999}
+        last = [node for node in graph["nodes"] if node["label"] == "loss"][-1]
+        page = client.post("/values", json={"program": LONG_LOOP, "node": last["id"], "label": "loss"})
+        assert page.status_code == 200, page.text[:300]
+        assert round(page.json()["values"][0], 4) == plain[-2]
+
+
+def run_plain_loop() -> list[float]:
+    """Plain torch: each pass's loss (rounded), then the printed final loss."""
+    torch.manual_seed(0)
+    x = torch.randn(16, 2)
+    y = (x[:, :1] * x[:, 1:] > 0).float()
+    model = torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.Tanh(), torch.nn.Linear(4, 1))
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    losses = []
+    for _ in range(2000):
+        opt.zero_grad()
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(model(x), y)
+        loss.backward()
+        opt.step()
+        losses.append(round(loss.item(), 4))
+    return [*losses, round(loss.item(), 4)]
