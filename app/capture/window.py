@@ -32,15 +32,27 @@ def end_of_pass(capture: Capture, index: int, loss: float | None, segments: dict
 
 
 def _drop_segment(capture: Capture, segment: int, segments: dict[int, list[int]]) -> int:
+    """Release the segment's records that no later record uses; the used ones are carried into the next
+    segment (dropped in their turn once nothing uses them), cut from the history that was dropped."""
     values = capture.values
     later = [i for k, indices in segments.items() if k > segment for i in indices]
     used = {source for i in later for source in values[i].inputs}
     dropped = 0
+    carried: list[int] = []
     for index in segments.pop(segment, []):
         record = values[index]
-        if not record.dropped and index not in used:
+        if record.dropped:
+            continue
+        if index in used:
+            carried.append(index)
+        else:
             _release(record)
             dropped += 1
+    for index in carried:
+        record = values[index]
+        record.inputs = [source for source in record.inputs if not values[source].dropped]
+        record.segment = segment + 1
+    segments.setdefault(segment + 1, [])[:0] = carried
     events = capture.backward
     for event in events[_span(events, segment, lambda e: e.pass_index)]:
         event.dropped = True

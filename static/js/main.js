@@ -104,7 +104,7 @@ function show(graph) {
   run.collapsed = new Set(graph.groups.filter((g) => g.collapsed).map((g) => g.id));
   run.selected = null;
   ui.view.render(run.index, run.collapsed);
-  ui.output.show(graph.stdout, graph.figures);
+  ui.output.show(graph.stdout, graph.figures, graph.passes ?? null);
   ui.inspector.clear();
   teach.load(run.index, run.steps);
   ui.player.load(run.steps.length);

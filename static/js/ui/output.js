@@ -2,22 +2,25 @@
 // figures it drew (PNG data URLs the server made with matplotlib).
 
 import { el, setText } from "../util/dom.js";
+import { PassesPanel } from "./passes.js";
 
 export class Output extends EventTarget {
   constructor() {
     super();
     this.text = el("pre", { class: "stdout", "aria-label": "Printed output" });
     this.figures = el("div", { class: "figures" });
+    this.passes = new PassesPanel();
     this.container = el("details", { class: "output", open: true, hidden: true },
-      el("summary", {}, "Output"), this.text, this.figures);
+      el("summary", {}, "Output"), this.text, this.figures, this.passes.container);
   }
 
-  /** Show what the program printed and drew; hidden when it did neither. */
-  show(stdout, figures = []) {
+  /** Show what the program printed and drew, and a long loop's passes; hidden when there is none of it. */
+  show(stdout, figures = [], passes = null) {
     setText(this.text, stdout ?? "");
     this.text.hidden = !stdout;
     this.figures.replaceChildren(...figures.filter((src) => src.startsWith("data:image/png;base64,"))
       .map((src, index) => el("img", { src, alt: `Figure ${index + 1} the program drew`, class: "figure" })));
-    this.container.hidden = !stdout && !figures.length;
+    this.passes.show(passes);
+    this.container.hidden = !stdout && !figures.length && !passes;
   }
 }
