@@ -133,7 +133,6 @@ def _new_call(session: Session, fn: str, text: str | None, span: SpanTuple | Non
         text=text,
         span=span,
         group=session.current_group(),
-        segment=session.pass_index,
     )
     session.capture.calls.append(call)
     return call

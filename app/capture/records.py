@@ -77,7 +77,6 @@ class CallRecord:
     module: str | None = None  # for a module call: the module's path
     values: list[int] = field(default_factory=list)
     outputs: list[int] = field(default_factory=list)
-    segment: int = 0
 
 
 @dataclass(frozen=True)
@@ -154,5 +153,3 @@ class Capture:
     error: Exception | None = None
     capture_ms: float = 0.0
     nodes_truncated: bool = False  # recording stopped at limits.max_nodes; the program ran on
-    notes: list[str] = field(default_factory=list)  # what the run changed or left out, in plain words
-    nondeterministic: bool = False  # it read the clock, os.urandom or unseeded random numbers

@@ -71,9 +71,7 @@ def _build(capture: Capture) -> GraphResponse:
         timings={"capture": round(capture.capture_ms, 3), "encode": round(tensors.encode_ms, 3)},
         limits={name: float(value) for name, value in capture.limits.model_dump().items()},
         truncated={"nodes": capture.nodes_truncated, "heatmaps": tensors.heatmaps_dropped > 0},
-        notes=list(capture.notes),
         passes=_window(capture),
-        nondeterministic=capture.nondeterministic,
     )
 
 
