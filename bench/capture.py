@@ -95,7 +95,7 @@ def logistic() -> Step:
 def model_step(model: nn.Module, loss: Callable[[], torch.Tensor]) -> Step:
     def step(rec: Recorder | None) -> None:
         if rec is not None:
-            rec.name(model, "model")
+            rec.name("model", model)
         model.zero_grad(set_to_none=True)
         loss().backward()
 
