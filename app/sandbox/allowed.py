@@ -36,9 +36,9 @@ RANDOM_DEVICES = ("/dev/urandom", "/dev/random")  # os.urandom uses getrandom(2)
 
 @dataclass(frozen=True)
 class CudaFiles:
-    """What the CUDA driver opens besides the Python trees. UNTESTED ON A GPU here (no GPU on the dev VM):
-    written from NVIDIA's documented device files and the driver's /proc and /sys interfaces; check on a GPU
-    machine (tests/cuda) before relying on it. Globs: whichever of them exist on the host."""
+    """What the CUDA driver opens besides the Python trees, from NVIDIA's documented device files and the
+    driver's /proc and /sys interfaces; checked on an H200 (tests/cuda, 2026-12-04). Globs: whichever of them
+    exist on the host."""
 
     devices: tuple[str, ...] = (
         "/dev/nvidiactl",  # the control device every process opens first
@@ -59,6 +59,9 @@ class CudaFiles:
         "/usr/local/cuda",
     )
     read_files: tuple[str, ...] = ("/proc/devices",)  # the uvm device's major number
+    # the driver opens a file of its own process's /proc for writing, with O_TRUNC: without write and
+    # truncate there cudaGetDeviceCount fails with error 304 (seen on an H200, driver 580.159.04, 2026-12-04)
+    own_writes: tuple[str, ...] = ("/proc/self",)
 
 
 CUDA = CudaFiles()
@@ -72,6 +75,7 @@ class Allowed:
     read_files: tuple[str, ...]  # single files: read
     devices: tuple[str, ...]  # character devices: read and write, and ioctl where `ioctl_devices`
     ioctl_devices: tuple[str, ...]
+    own_writes: tuple[str, ...]  # the process's own /proc files: read, write, truncate (CUDA runs only)
     scratch: str  # the run's own folder: create, write, remove files and folders
 
 
@@ -80,6 +84,7 @@ def allowed_for(scratch: str, *, cuda: bool) -> Allowed:
     read_trees = list(python_trees())
     read_files = [LOADER_CACHE, *RANDOM_DEVICES]
     ioctl_devices: list[str] = []
+    own_writes: tuple[str, ...] = ()
     if DATA_DIR.is_dir():
         read_trees.append(str(DATA_DIR))
     read_trees.append(OWN_PROC)
@@ -87,11 +92,13 @@ def allowed_for(scratch: str, *, cuda: bool) -> Allowed:
         ioctl_devices = _existing(CUDA.devices)
         read_trees += _existing(CUDA.device_trees + CUDA.read_trees)
         read_files += _existing(CUDA.read_files)
+        own_writes = CUDA.own_writes
     return Allowed(
         read_trees=tuple(dict.fromkeys(read_trees)),
         read_files=tuple(path for path in read_files if os.path.exists(path)),
         devices=(DEV_NULL,),
         ioctl_devices=tuple(ioctl_devices),
+        own_writes=own_writes,
         scratch=scratch,
     )
 

@@ -32,6 +32,8 @@ __all__ = [
 MiB = 2**20
 SPARE_FDS = 64  # files a run may open on top of what the child holds: lazy library loads, CUDA's own files
 CHILD_USER = "nobody"  # what a child becomes when the server runs as root
+# nobody's ids where /etc/passwd has no such entry (slim CUDA images): the overflow ids every Linux reserves
+OVERFLOW_IDS = (65534, 65534)
 # Set in every child instead of anything inherited: what torch and Python read, nothing from the server.
 # HOME and TMPDIR (and tempfile's cached choice) point at the run's scratch folder, the one place it may
 # write.
@@ -83,8 +85,11 @@ def no_new_privileges() -> bool:
 @cache
 def child_user_ids() -> tuple[int, int]:
     """`nobody`'s uid and gid, looked up once (in the fork server: a child under Landlock cannot read
-    /etc/passwd)."""
-    entry = pwd.getpwnam(CHILD_USER)
+    /etc/passwd); the kernel's overflow ids where the image names no `nobody`."""
+    try:
+        entry = pwd.getpwnam(CHILD_USER)
+    except KeyError:
+        return OVERFLOW_IDS
     return entry.pw_uid, entry.pw_gid
 
 

@@ -19,6 +19,7 @@ READ_TREE = AccessFS.READ_FILE | AccessFS.READ_DIR
 READ_FILE = AccessFS.READ_FILE
 DEVICE = AccessFS.READ_FILE | AccessFS.WRITE_FILE
 IOCTL_DEVICE = DEVICE | AccessFS.IOCTL_DEV  # ioctls on devices are refused unless granted (ABI 5)
+OWN_WRITES = READ_TREE | AccessFS.WRITE_FILE | AccessFS.TRUNCATE
 SCRATCH = (
     READ_TREE
     | AccessFS.WRITE_FILE
@@ -52,6 +53,8 @@ def restrict(allowed: Allowed) -> int:
             ruleset.allow_path(device, DEVICE)
         for device in allowed.ioctl_devices:
             ruleset.allow_path(device, IOCTL_DEVICE)
+        for path in allowed.own_writes:
+            ruleset.allow_path(path, OWN_WRITES)
         ruleset.allow_path(allowed.scratch, SCRATCH)
         ruleset.restrict(no_new_privs=True)
     return abi
