@@ -1,29 +1,29 @@
 """Every expected failure, as one small exception tree; each leaf's `kind` is the JSON error kind.
 
-    GradtraceError                       (kind, status, message, line, col, end_line, end_col, graph,
-                                          frames: the program's traceback, also: other problems found)
-    ├── RequestError                     the HTTP request itself is wrong
-    │   ├── BodyTooLarge                 413 body_too_large
-    │   ├── InvalidRequest               422 invalid_request
-    │   ├── DeviceUnavailable            422 device_unavailable
-    │   └── Busy                         503 busy
-    ├── ProgramError                     the program was refused before it ran
-    │   ├── SourceRejected               422 source_rejected
-    │   ├── EmptyProgram                 422 empty_program
-    │   ├── SyntaxProblem                422 syntax_error
-    │   └── TooComplex                   422 too_complex
-    ├── RunError                         the program started and stopped early (may carry a partial graph)
-    │   ├── LimitExceeded                422 limit_exceeded
-    │   ├── ProgramRuntimeError          422 runtime_error
-    │   ├── Timeout                      422 timeout
-    │   ├── CpuLimit                     422 cpu_limit
-    │   ├── MemoryLimit                  422 memory_limit
-    │   ├── ForbiddenOperation           422 forbidden_operation (a system call the jail forbids)
-    │   └── ReplyRejected                422 reply_rejected (the run's child sent what the server refuses)
-    └── ServerError                      should never happen; logged
-        ├── WorkerCrashed                500 worker_crashed
-        ├── InternalError                500 internal_error
-        └── JailUnavailable              503 jail_unavailable (strict mode on a host without the jail)
+GradtraceError                       (kind, status, message, line, col, end_line, end_col, graph,
+                                      frames: the program's traceback, also: other problems found)
+├── RequestError                     the HTTP request itself is wrong
+│   ├── BodyTooLarge                 413 body_too_large
+│   ├── InvalidRequest               422 invalid_request
+│   ├── DeviceUnavailable            422 device_unavailable
+│   └── Busy                         503 busy
+├── ProgramError                     the program was refused before it ran
+│   ├── SourceRejected               422 source_rejected
+│   ├── EmptyProgram                 422 empty_program
+│   ├── SyntaxProblem                422 syntax_error
+│   └── TooComplex                   422 too_complex
+├── RunError                         the program started and stopped early (may carry a partial graph)
+│   ├── LimitExceeded                422 limit_exceeded
+│   ├── ProgramRuntimeError          422 runtime_error
+│   ├── Timeout                      422 timeout
+│   ├── CpuLimit                     422 cpu_limit
+│   ├── MemoryLimit                  422 memory_limit
+│   ├── ForbiddenOperation           422 forbidden_operation (a system call the jail forbids)
+│   └── ReplyRejected                422 reply_rejected (the run's child sent what the server refuses)
+└── ServerError                      should never happen; logged
+    ├── WorkerCrashed                500 worker_crashed
+    ├── InternalError                500 internal_error
+    └── JailUnavailable              503 jail_unavailable (strict mode on a host without the jail)
 """
 
 from __future__ import annotations

@@ -58,7 +58,6 @@ def clamp(caps: Limits, wanted: LimitsOverride | None) -> Limits:
     if wanted is None:
         return caps
     lowered = {
-        name: min(value, getattr(caps, name))
-        for name, value in wanted.model_dump(exclude_none=True).items()
+        name: min(value, getattr(caps, name)) for name, value in wanted.model_dump(exclude_none=True).items()
     }
     return caps.model_copy(update=lowered)

@@ -12,7 +12,9 @@ def reported(source: str) -> list[str]:
     return [
         node.args[0].value
         for node in ast.walk(tree)
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == NAME_HOOK
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == NAME_HOOK
         and isinstance(node.args[0], ast.Constant)
     ]
 

@@ -145,9 +145,11 @@ result["listing"] = sorted(os.listdir("."))
 async def test_no_connection_leaves_the_child(tmp_path: Path) -> None:
     """TCP and UDP to listeners this test runs, an abstract unix socket, and the fork server's own socket
     (which would unpickle what it is sent, outside the jail): nothing arrives, nothing runs."""
-    with socket.socket() as tcp, socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp, socket.socket(
-        socket.AF_UNIX
-    ) as abstract:
+    with (
+        socket.socket() as tcp,
+        socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp,
+        socket.socket(socket.AF_UNIX) as abstract,
+    ):
         tcp.bind(("127.0.0.1", 0))
         tcp.listen()
         udp.bind(("127.0.0.1", 0))
