@@ -19,12 +19,16 @@ class Readiness(BaseModel):
     status: Literal["ok", "starting"]
     torch: str | None = None
     cuda: bool | None = None
+    running: int = 0  # runs holding a worker now
+    waiting: int = 0  # runs queued for one (beyond GRADTRACE_QUEUE of them: 503)
 
 
 @router.get("/healthz", response_model=Readiness, responses={503: {"model": Readiness}})
 async def healthz(pool: Annotated[Pool, Depends(get_pool)], response: Response) -> Readiness:
-    """200 when runs can be served; 503 while the pool warms up (load balancers wait for the 200)."""
+    """200 when runs can be served; 503 while the pool warms up (load balancers wait for the 200). The
+    counts say how busy the pool is (and let tests wait for a full queue instead of racing to fill it)."""
     if pool.machine is None:
         response.status_code = 503
         return Readiness(status="starting")
-    return Readiness(status="ok", torch=pool.machine.torch, cuda=pool.machine.cuda)
+    machine, running, waiting = pool.machine, pool.running, pool.waiting
+    return Readiness(status="ok", torch=machine.torch, cuda=machine.cuda, running=running, waiting=waiting)
