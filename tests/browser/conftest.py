@@ -1,4 +1,8 @@
-"""Browser fixtures: headless Debian Chromium and a page on the live app that fails on console errors."""
+"""Browser fixtures: headless Debian Chromium and a page on the live app that fails on console errors.
+
+Every wait (an expect, an action, a response, a download) has the suite's backstop as its timeout: a page
+waits for a state, and on a loaded machine a run or a drawing may take long; no test bounds how long.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
+from waiting import BACKSTOP_SECONDS
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -22,6 +27,8 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 
 REQUIRED = bool(os.environ.get("GRADTRACE_REQUIRE_BROWSER"))  # CI sets it: a missing browser fails there
+BACKSTOP_MS = BACKSTOP_SECONDS * 1000
+expect.set_options(timeout=BACKSTOP_MS)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -56,6 +63,7 @@ def browser() -> Iterator[Browser]:
 def page(browser: Browser, base_url: str) -> Iterator[Page]:
     """A 1280×720 page at the app; the test fails if the page logs an error or throws."""
     context = browser.new_context(viewport={"width": 1280, "height": 720}, base_url=base_url)
+    context.set_default_timeout(BACKSTOP_MS)
     tab = context.new_page()
     errors: list[str] = []
     tab.on("console", lambda message: record_error(errors, message))

@@ -79,12 +79,16 @@ def fail_out_of_memory(payload: bytes) -> bytes:
 
 
 def write_file(payload: bytes) -> bytes:
-    with open("/tmp/gradtrace-sandbox-test-file", "wb") as handle:
+    """Opens the file the payload names (in a world-writable place) and writes a byte into it."""
+    with open(payload.decode(), "wb") as handle:
         handle.write(b"x")
     return b"{}"
 
 
 prepared = False  # set by `prepare` in a spare prepared for the GPU
+# `prepare` finishes only once this file is in its working directory (the pool's): until a test puts it
+# there, a spare is still preparing, however fast or slow the machine
+PREPARE_GATE = "spares-may-finish-preparing"
 
 
 def gpu_probe(payload: bytes) -> bytes:
@@ -93,11 +97,13 @@ def gpu_probe(payload: bytes) -> bytes:
 
 
 def prepare() -> None:
-    """Spends a little over a CPU second, as preparing a real GPU does, and says it ran."""
+    """Spends a little over a CPU second, as preparing a real GPU does; says so once PREPARE_GATE is there."""
     global prepared
     start = time.process_time()
     while time.process_time() - start < 1.2:
         pass
+    while not os.path.exists(PREPARE_GATE):
+        time.sleep(0.01)
     prepared = True
 
 
