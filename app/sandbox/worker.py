@@ -37,6 +37,9 @@ def child_main(
     confinement = Confinement.model_validate_json(conn.recv_bytes(HEADER_BYTES))  # from the server
     if confinement.cuda_memory_fraction is None:
         if prepare_gpu is not None:  # the pool never sends one: a CPU run here could reach the GPU
+            # the payload is read first: a child that exits while the server still sends it breaks the pipe,
+            # and the server then finds no answer
+            conn.recv_bytes(max_payload_bytes)
             conn.send_bytes(encode_error(InternalError("a CPU run reached a worker prepared for the GPU")))
             return
         os.environ["CUDA_VISIBLE_DEVICES"] = ""  # a CPU run: autograd's engine then starts no GPU threads

@@ -261,13 +261,15 @@ async def test_without_a_gpu_no_spare_is_prepared_and_cuda_confined_runs_take_pl
 
 
 async def test_a_spare_prepared_for_the_gpu_refuses_a_cpu_run(tmp_path: Path) -> None:
-    """The pool never sends one; a CPU run there would find CUDA open."""
+    """The pool never sends one; a CPU run there would find CUDA open. The payload is more than the pipe
+    holds, so the server is still sending it when the child decides: the refusal must still arrive (it was
+    lost to a broken pipe when the child answered before reading the payload, as on a loaded machine)."""
     context = multiprocessing.get_context("forkserver")
     let_spares_finish_preparing(tmp_path)
     child = spawn(context, sandbox_jobs.preparation, str(tmp_path), 2**20, sandbox_jobs.prepare)
     try:
         await wait_for_async(child.prepared, "the spare to finish preparing")
         with pytest.raises(InternalError, match="prepared for the GPU"):
-            await anyio.to_thread.run_sync(child.exchange, b"", LIMITS)
+            await anyio.to_thread.run_sync(child.exchange, b" " * 2**19, LIMITS)
     finally:
         await anyio.to_thread.run_sync(child.reap)
