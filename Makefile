@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 TORCH_SPEC ?= torch==2.13.0
 
-.PHONY: run test check bench container clean
+.PHONY: run test test-under-load check bench container clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -20,6 +20,9 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	PATH="$(abspath $(VENV))/bin:$$PATH" scripts/test
+
+test-under-load: $(VENV)/.installed
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" scripts/test-under-load
 
 check: $(VENV)/.installed
 	PATH="$(abspath $(VENV))/bin:$$PATH" scripts/check

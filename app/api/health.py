@@ -25,6 +25,8 @@ class Readiness(BaseModel):
     jail_mode: Literal["strict", "best-effort"]
     jail: JailReport | None = None  # per layer; None until the probe has run
     reason: str | None = None  # why a strict server refuses to serve
+    running: int = 0  # runs holding a worker now
+    waiting: int = 0  # runs queued for one (beyond GRADTRACE_QUEUE of them: 503)
 
 
 @router.get("/healthz", response_model=Readiness, responses={503: {"model": Readiness}})
@@ -34,7 +36,8 @@ async def healthz(
     response: Response,
 ) -> Readiness:
     """200 when runs can be served; 503 while the pool warms up (load balancers wait for the 200), or for good
-    when strict mode finds the jail incomplete."""
+    when strict mode finds the jail incomplete. The counts say how busy the pool is (and let tests wait for a
+    full queue instead of racing to fill it)."""
     jail = {"jail_mode": settings.jail, "jail": pool.jail}
     if pool.refusal is not None:
         response.status_code = 503
@@ -42,4 +45,7 @@ async def healthz(
     if pool.machine is None:
         response.status_code = 503
         return Readiness(status="starting", **jail)
-    return Readiness(status="ok", torch=pool.machine.torch, cuda=pool.machine.cuda, **jail)
+    machine, running, waiting = pool.machine, pool.running, pool.waiting
+    return Readiness(
+        status="ok", torch=machine.torch, cuda=machine.cuda, running=running, waiting=waiting, **jail
+    )

@@ -131,6 +131,16 @@ class Pool:
             self._pending -= 1
 
     @property
+    def running(self) -> int:
+        """Runs holding a worker now (their child starting, computing or answering)."""
+        return int(self._limiter.borrowed_tokens)
+
+    @property
+    def waiting(self) -> int:
+        """Runs queued for a worker; a request beyond `queue` of them gets the 503."""
+        return self._pending - self.running
+
+    @property
     def gpu_spares(self) -> int:
         """Spares waiting with their GPU prepared (not those still preparing)."""
         return sum(child.prepared() for child in self._idle[True])

@@ -37,14 +37,17 @@ def start_prefaulting() -> bool:
     settings = ((M_MMAP_MAX, 0), (M_TRIM_THRESHOLD, 2**31 - 1), (M_TOP_PAD, TOP_PAD))
     if not all(library.mallopt(name, value) == 1 for name, value in settings):
         return False
-    threading.Thread(target=_populate_growth, name="prefault", daemon=True).start()
+    # the heap's top now, not when the helper first runs: the run may grow the heap before a busy machine
+    # schedules the helper, and growth it took for its starting point would never be populated
+    done = _page_up(library.sbrk(0))
+    threading.Thread(target=_populate_growth, args=(done,), name="prefault", daemon=True).start()
     return True
 
 
-def _populate_growth() -> None:
-    """Populate whatever the heap grew by since the last look; stop for good where the kernel refuses."""
+def _populate_growth(done: int) -> None:
+    """Populate whatever the heap grew by above `done` since the last look; stop for good where the kernel
+    refuses."""
     library = libc()
-    done = _page_up(library.sbrk(0))
     time.sleep(IDLE_SECONDS)
     while True:
         top = library.sbrk(0) & ~(PAGE - 1)

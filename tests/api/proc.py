@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 
@@ -25,10 +24,22 @@ def workers(server_pid: int) -> list[int]:
     return [child for middle in children(server_pid) for child in children(middle)]
 
 
-def cpu_ticks(pid: int, *, children: bool = False) -> int:
-    """CPU time in clock ticks (1/100 s); with `children`, also that of its reaped children."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return sum(int(value) for value in fields[11 : 15 if children else 13])  # utime stime [cutime cstime]
+def running_workers(server_pid: int) -> set[int]:
+    """The sandbox children that took a job and have not ended: a run's rlimits are on (no file may grow),
+    which a pre-forked child waiting for its job never has, and a child that exited is no longer listed
+    (or is a zombie). A state, unlike CPU time, that does not depend on how fast the machine is."""
+    return {pid for pid in workers(server_pid) if _took_a_job(pid)}
+
+
+def _took_a_job(pid: int) -> bool:
+    try:
+        if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
+            return False
+        limits = Path(f"/proc/{pid}/limits").read_text().splitlines()
+    except OSError:  # it ended meanwhile
+        return False
+    file_size = next(line for line in limits if line.startswith("Max file size"))
+    return file_size.split()[3:5] == ["0", "0"]
 
 
 def rss_mb(pid: int) -> float:
@@ -44,11 +55,3 @@ def command(pid: int) -> str:
 
 def threads(pid: int) -> int:
     return len(list(Path(f"/proc/{pid}/task").iterdir()))
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True

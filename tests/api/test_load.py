@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
+import anyio
 import httpx
 import proc
 import pytest
+from held import held
+from long_runs import UNFINISHABLE
+from waiting import BACKSTOP_SECONDS, wait_for
 
 if TYPE_CHECKING:
     from conftest import LiveServer
@@ -17,29 +20,40 @@ ROUNDS = 3
 RSS_GROWTH_MB = 25  # allocator noise; a leak of one graph per request would be far more
 
 
-def burst(server: LiveServer, program: str) -> list[httpx.Response]:
-    def one(_: int) -> httpx.Response:
-        with httpx.Client(base_url=server.url, timeout=60) as client:
-            return client.post("/graph", json={"program": program})
+async def burst(server: LiveServer, program: str) -> list[httpx.Response]:
+    """CONCURRENCY requests at once, each on its own connection."""
+    responses: list[httpx.Response] = []
+    connections = httpx.Limits(max_connections=CONCURRENCY)
+    async with httpx.AsyncClient(base_url=server.url, timeout=BACKSTOP_SECONDS, limits=connections) as client:
 
-    with ThreadPoolExecutor(CONCURRENCY) as pool:
-        return list(pool.map(one, range(CONCURRENCY)))
+        async def one() -> None:
+            responses.append(await client.post("/graph", json={"program": program}))
+
+        async with anyio.create_task_group() as requests:
+            for _ in range(CONCURRENCY):
+                requests.start_soon(one)
+    return responses
 
 
 @pytest.mark.slow
-def test_overload_gives_200_and_503_never_500_and_memory_stays_flat(
+@pytest.mark.anyio
+async def test_overload_gives_200_and_503_never_500_and_memory_stays_flat(
     small_server: LiveServer, logistic_neuron: str
 ) -> None:
-    burst(small_server, logistic_neuron)  # warm: first-use allocations are not a leak
+    """A burst on an idle pool is served at least in part (the first request finds it free); how much of it
+    is refused depends on timing, so the refusals are checked where they are certain: with the queue full."""
+    await burst(small_server, logistic_neuron)  # warm: first-use allocations are not a leak
     before = proc.rss_mb(small_server.pid)
     statuses: list[int] = []
     for _ in range(ROUNDS):
-        responses = burst(small_server, logistic_neuron)
-        statuses += [r.status_code for r in responses]
-        for busy in (r for r in responses if r.status_code == 503):
-            assert busy.headers["retry-after"] == "1"
-            assert busy.json()["error"]["kind"] == "busy"
+        statuses += [r.status_code for r in await burst(small_server, logistic_neuron)]
+    async with held(small_server, {"program": UNFINISHABLE}, running=1, waiting=1):
+        refused = await burst(small_server, logistic_neuron)
     after = proc.rss_mb(small_server.pid)
-    assert set(statuses) == {200, 503}
+    assert 200 in statuses and set(statuses) <= {200, 503}
+    assert {(r.status_code, r.json()["error"]["kind"], r.headers["retry-after"]) for r in refused} == {
+        (503, "busy", "1")
+    }
     assert after - before < RSS_GROWTH_MB, (before, after)
-    assert len(proc.workers(small_server.pid)) <= 3  # pre-forked + finished children are reaped
+    # every finished child is reaped: only the pre-forked one is left
+    wait_for(lambda: len(proc.workers(small_server.pid)) == 1, "the finished children to be reaped")

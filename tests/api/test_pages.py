@@ -16,6 +16,7 @@ def test_healthz_is_ok_once_warm(server: LiveServer) -> None:
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok" and body["torch"].startswith("2.13")
+    assert (body["running"], body["waiting"]) == (0, 0)  # every earlier run has answered
 
 
 @pytest.mark.parametrize("path", ["/", "/healthz", "/examples", "/openapi.json"])
@@ -63,7 +64,7 @@ def test_examples_list_the_logistic_neuron(server: LiveServer) -> None:
 
 @pytest.mark.slow
 def test_every_example_runs(server: LiveServer) -> None:
-    with server.client(timeout=120) as client:
+    with server.client() as client:
         for example in client.get("/examples").json():
             response = client.post("/graph", json={"program": example["code"]})
             assert response.status_code == 200, (example["name"], response.text[:300])

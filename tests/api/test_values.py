@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -11,6 +9,10 @@ import proc
 import pytest
 import torch
 from graphs import node, number
+from held import held
+from long_runs import UNFINISHABLE
+from tolerance import assert_within_rounding
+from waiting import wait_for_async
 
 if TYPE_CHECKING:
     from conftest import LiveServer
@@ -28,7 +30,6 @@ y = x @ wt + lin.bias
 loss = (y * y).mean()
 loss.backward()
 """
-SPIN = "import torch\nfor i in range(10000):\n    y = torch.randn(256, 256) @ torch.randn(256, 256)\n"
 
 
 def linear_oracle() -> dict[str, torch.Tensor]:
@@ -45,7 +46,7 @@ def linear_oracle() -> dict[str, torch.Tensor]:
 
 @pytest.fixture(scope="module")
 def client(server: LiveServer) -> Any:
-    with server.client(timeout=120) as client:
+    with server.client() as client:
         yield client
 
 
@@ -75,7 +76,7 @@ def test_the_neurons_weight_gradient_equals_the_graphs(client: httpx.Client, log
     graph = client.post("/graph", json={"program": logistic_neuron, "options": {"layout": False}}).json()
     w = node(graph, "w")
     page = values(client, logistic_neuron, node=w["id"], field="grad")
-    assert page["values"] == [pytest.approx(number(w["grad"]["values"]), abs=5e-8)]
+    assert page["values"] == [pytest.approx(number(w["grad"]["values"]), rel=5e-7)]  # the graph's 7 digits
     assert round(page["values"][0], 4) == -0.0898
     assert page | {"values": None} == {
         "node": w["id"], "label": "w", "field": "grad", "shape": w["shape"], "dtype": "float32", "numel": 1,
@@ -88,7 +89,8 @@ def test_a_page_at_an_offset_equals_plain_torch(client: httpx.Client, linear_gra
     assert weight["data"]["truncated"] is True and weight["data"]["numel"] == 120_000
     page = values(client, LINEAR, node=weight["id"], offset=70_000, limit=1_000, label="lin.weight")
     expected = linear_oracle()["weight"].flatten()[70_000:71_000]
-    assert torch.equal(torch.tensor(page["values"], dtype=torch.float32), expected)  # exact float32
+    # drawn, not reduced: the same bits in every process, whatever its threads
+    assert torch.equal(torch.tensor(page["values"], dtype=torch.float32), expected)
     assert (page["shape"], page["numel"], page["offset"]) == ([400, 300], 120_000, 70_000)
 
 
@@ -99,8 +101,9 @@ def test_gradient_pages_cover_the_tensor_in_row_major_order(
     first = values(client, LINEAR, node=weight["id"], field="grad")
     last = values(client, LINEAR, node=weight["id"], field="grad", offset=PAGE_MAX)
     assert (len(first["values"]), len(last["values"])) == (PAGE_MAX, 120_000 - PAGE_MAX)
-    joined = torch.tensor(first["values"] + last["values"], dtype=torch.float32)
-    assert torch.equal(joined, linear_oracle()["grad"].flatten())
+    # reduced along 300 inputs (forward) then 8 rows (backward), in another order than the child's
+    expected = linear_oracle()["grad"].flatten()
+    assert_within_rounding(first["values"] + last["values"], expected, dtype=torch.float32, terms=300 + 8)
 
 
 def test_a_transposed_view_pages_like_its_flattened_copy(
@@ -190,38 +193,34 @@ def test_values_are_in_the_openapi_contract(client: httpx.Client) -> None:
     assert "422" in operation["responses"] and "503" in operation["responses"]
 
 
-def test_a_run_past_its_wall_clock_limit_is_stopped(client: httpx.Client) -> None:
-    started = time.monotonic()
-    info = error(client, {"program": SPIN, "node": "n0", "options": {"limits": {"wall_seconds": 1}}})
-    assert info["kind"] == "timeout" and time.monotonic() - started < 5
+@pytest.mark.slow
+def test_a_run_past_its_wall_clock_limit_is_stopped(server: LiveServer, client: httpx.Client) -> None:
+    before = proc.running_workers(server.pid)  # children of earlier runs may still be exiting
+    info = error(client, {"program": UNFINISHABLE, "node": "n0", "options": {"limits": {"wall_seconds": 1}}})
+    assert (info["kind"], info["message"]) == ("timeout", "the run took longer than 1 s and was stopped")
+    assert proc.running_workers(server.pid) <= before  # its child was killed before the answer
 
 
 @pytest.mark.slow
-def test_a_client_that_disconnects_cancels_its_rerun(server: LiveServer) -> None:
-    body = {"program": SPIN, "node": "n0", "options": {"limits": {"wall_seconds": 20}}}
-    with pytest.raises(httpx.ReadTimeout), httpx.Client(base_url=server.url, timeout=1.0) as client:
-        client.post("/values", json=body)
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline and busy_workers(server):
-        time.sleep(0.1)
-    assert busy_workers(server) == []
-
-
-def busy_workers(server: LiveServer) -> list[int]:
-    """Worker children still burning CPU (pre-forked ones sit idle)."""
-    return [pid for pid in proc.workers(server.pid) if proc.alive(pid) and proc.cpu_ticks(pid) > 50]
+@pytest.mark.anyio
+async def test_a_client_that_disconnects_cancels_its_rerun(small_server: LiveServer) -> None:
+    """The rerun would go on for longer than any wait here: only the cancel can end its child."""
+    before = proc.running_workers(small_server.pid)
+    async with held(small_server, {"program": UNFINISHABLE, "node": "n0"}, running=1, path="/values"):
+        children = await wait_for_async(
+            lambda: proc.running_workers(small_server.pid) - before, "the held rerun's child to take its job"
+        )
+    await wait_for_async(
+        lambda: not children & proc.running_workers(small_server.pid), "its abandoned child to be killed"
+    )
 
 
 @pytest.mark.slow
-def test_a_full_queue_answers_503_with_retry_after(small_server: LiveServer) -> None:
-    body = {"program": SPIN, "node": "n0", "options": {"limits": {"wall_seconds": 2}}}
-
-    def one(_: int) -> httpx.Response:
-        with small_server.client() as client:
-            return client.post("/values", json=body)
-
-    with ThreadPoolExecutor(6) as pool:
-        responses = list(pool.map(one, range(6)))
-    assert {r.status_code for r in responses} == {422, 503}  # one worker, one waiting: timeouts and busy
-    busy = next(r for r in responses if r.status_code == 503)
+@pytest.mark.anyio
+async def test_a_full_queue_answers_503_with_retry_after(small_server: LiveServer) -> None:
+    """One worker running a rerun and one rerun queued: the next request is refused, whatever the timing."""
+    body = {"program": UNFINISHABLE, "node": "n0"}
+    async with held(small_server, body, running=1, waiting=1, path="/values") as client:
+        busy = await client.post("/values", json=body)
+    assert busy.status_code == 503, busy.text
     assert (busy.json()["error"]["kind"], busy.headers["retry-after"]) == ("busy", "1")

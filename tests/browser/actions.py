@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from typing import Any, Literal
 
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect
+from waiting import BACKSTOP_SECONDS
 
 Scheme = Literal["light", "dark"]
 
@@ -21,13 +22,14 @@ def opened(
     """The app in a fresh context, its first run drawn; fails the test if the page logs an error or throws."""
     viewport = {"width": size[0], "height": size[1]}
     context = browser.new_context(viewport=viewport, base_url=base_url, color_scheme=scheme)
+    context.set_default_timeout(BACKSTOP_SECONDS * 1000)  # waits for states; never a speed check
     tab = context.new_page()
     errors: list[str] = []
     tab.on("console", lambda message: record_error(errors, message))
     tab.on("pageerror", lambda error: errors.append(f"page error: {error}"))
     tab.goto("/")
     # Ready: the page opens on the logistic neuron, already run (its examples menu is filled before that run)
-    expect(tab.locator(".graph-view")).to_have_attribute("data-state", "current", timeout=60_000)
+    expect(tab.locator(".graph-view")).to_have_attribute("data-state", "current")
     yield tab
     context.close()
     assert errors == []
@@ -67,13 +69,13 @@ def program_text(page: Page) -> str:
 
 def settled(page: Page) -> None:
     """Wait until no run is in progress (the status line leaves "busy" once an answer is shown)."""
-    expect(page.locator(".status")).not_to_have_attribute("data-kind", "busy", timeout=60_000)
+    expect(page.locator(".status")).not_to_have_attribute("data-kind", "busy")
 
 
 def run(page: Page, program: str) -> dict[str, Any]:
     """Run a program from the editor; wait until its graph is drawn; return the graph the page received."""
     set_program(page, program)
-    with page.expect_response("**/graph", timeout=60_000) as response:
+    with page.expect_response("**/graph") as response:
         page.get_by_role("button", name="Run", exact=True).click()
     settled(page)
     expect(page.locator("[data-node-id]").first).to_be_visible()
@@ -84,7 +86,7 @@ def run(page: Page, program: str) -> dict[str, Any]:
 def pick_example(page: Page, name: str) -> dict[str, Any]:
     """Choose an example in the examples menu (a click is an explicit choice: it runs); return the answer."""
     page.get_by_role("button", name="Examples").click()
-    with page.expect_response("**/graph", timeout=120_000) as response:
+    with page.expect_response("**/graph") as response:
         page.locator(f'[role="menuitem"][data-name="{name}"]').click()
     settled(page)
     body: dict[str, Any] = response.value.json()

@@ -1,4 +1,8 @@
-"""Browser fixtures: headless Debian Chromium and a page on the live app that fails on console errors."""
+"""Browser fixtures: headless Debian Chromium and a page on the live app that fails on console errors.
+
+Every wait (an expect, an action, a response, a download) has the suite's backstop as its timeout: a page
+waits for a state, and on a loaded machine a run or a drawing may take long; no test bounds how long.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,8 @@ from pathlib import Path
 
 import pytest
 from actions import VIEWPORTS, opened
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+from waiting import BACKSTOP_SECONDS
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -23,6 +28,8 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 
 REQUIRED = bool(os.environ.get("GRADTRACE_REQUIRE_BROWSER"))  # CI sets it: a missing browser fails there
+BACKSTOP_MS = BACKSTOP_SECONDS * 1000
+expect.set_options(timeout=BACKSTOP_MS)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

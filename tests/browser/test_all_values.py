@@ -9,6 +9,7 @@ import pytest
 import torch
 from actions import run, set_program
 from playwright.sync_api import Locator, Page, expect
+from tolerance import assert_within_rounding
 
 pytestmark = pytest.mark.browser
 
@@ -35,7 +36,8 @@ h.sum().backward()
 
 
 def oracle() -> dict[str, torch.Tensor]:
-    """LINEAR in plain torch: the weight and its gradient, flattened row-major."""
+    """LINEAR in plain torch: the weight (drawn: the same bits as the server's) and its gradient, flattened
+    row-major."""
     torch.manual_seed(7)
     lin = torch.nn.Linear(300, 400)
     x = torch.randn(8, 300)
@@ -69,9 +71,7 @@ def test_all_values_page_through_the_weight_as_plain_torch_has_it(page: Page, tm
     section = page.locator(".inspector .tensor.value")
     section.get_by_role("button", name="Show all values").click()
     panel = section.locator(".values-panel")
-    expect(panel.locator(".values-status")).to_have_text(
-        "Elements 0–1,023 of 120,000: [0, 0] to [3, 123]", timeout=60_000
-    )
+    expect(panel.locator(".values-status")).to_have_text("Elements 0–1,023 of 120,000: [0, 0] to [3, 123]")
     assert as_float32(cell(panel, "[0, 0]")) == expected["value"][0]  # the graph's program, not the editor's
 
     panel.get_by_role("button", name="Next ▶").click()
@@ -81,7 +81,7 @@ def test_all_values_page_through_the_weight_as_plain_torch_has_it(page: Page, tm
 
     panel.get_by_label("Element index").fill("399, 299")  # in the second block of 65,536: fetched on demand
     panel.get_by_label("Element index").press("Enter")
-    expect(panel.locator("tr.marked th")).to_have_text("[399, 299]", timeout=60_000)
+    expect(panel.locator("tr.marked th")).to_have_text("[399, 299]")
     assert as_float32(cell(panel, "[399, 299]")) == expected["value"][119_999]
     expect(panel.get_by_role("button", name="Next ▶")).to_be_disabled()
 
@@ -100,8 +100,10 @@ def test_gradient_pages_and_a_bad_index(page: Page) -> None:
     section = page.locator(".inspector .tensor.grad")
     section.get_by_role("button", name="Show all values").click()
     panel = section.locator(".values-panel")
-    expect(panel.locator(".values-status")).to_contain_text("Elements 0–1,023 of 120,000", timeout=60_000)
-    assert as_float32(cell(panel, "[1, 5]")) == oracle()["grad"][305]
+    expect(panel.locator(".values-status")).to_contain_text("Elements 0–1,023 of 120,000")
+    grad = oracle()["grad"]  # reduced along 300 inputs then 8 rows, in another order than the child's
+    scale = grad.abs().max().item()
+    assert_within_rounding(cell(panel, "[1, 5]"), grad[305], dtype=torch.float32, terms=300 + 8, scale=scale)
     panel.get_by_label("Element index").fill("400, 0")
     panel.get_by_role("button", name="Go", exact=True).click()
     expect(panel.locator(".values-status")).to_have_text("No element 400, 0 in a tensor of shape [400, 300].")

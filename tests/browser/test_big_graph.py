@@ -20,7 +20,7 @@ MINI_PARAMETERS = "32,704 parameters"
 def open_mini(page: Page) -> dict[str, Any]:
     """Pick GPT-2 mini from the menu and return the graph the page received."""
     graph = pick_example(page, "gpt2_mini")
-    expect(page.locator('.group-header[data-group-id="blocks.0.attn"]')).to_be_visible(timeout=30_000)
+    expect(page.locator('.group-header[data-group-id="blocks.0.attn"]')).to_be_visible()
     return graph
 
 
@@ -101,7 +101,7 @@ def test_expand_a_block_play_and_inspect_an_attention_heatmap(page: Page, artifa
     page.get_by_label("Speed").select_option("0")
     page.get_by_role("button", name="Play", exact=True).click()
     length = int(page.locator(".counter").text_content().split(" / ")[1])
-    expect(page.locator(".counter")).to_have_text(f"{length} / {length}", timeout=60_000)
+    expect(page.locator(".counter")).to_have_text(f"{length} / {length}")
     page.locator(f'[data-node-id="{softmax}"]').dispatch_event("click")
     expect(page.locator(".inspector h3")).to_have_text("att")
     expect(page.locator(".tensor.value canvas.heatmap")).to_be_visible()

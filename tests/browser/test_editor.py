@@ -122,7 +122,7 @@ def test_a_syntax_error_greys_the_old_graph_and_a_fixed_program_brings_a_current
     page = sized_page
     set_program(page, "import torch\nx = torch.tensor(1.0\ny = (x +\n")
     page.get_by_role("textbox", name="Program").press("Control+Enter")
-    expect(page.locator(".problem-place")).to_have_text("Line 2, column 18", timeout=30_000)
+    expect(page.locator(".problem-place")).to_have_text("Line 2, column 18")
     expect(page.locator(".problem-message")).to_have_text("invalid syntax. Perhaps you forgot a comma?")
     assert "column 18" not in page.locator(".status-message").text_content()
     assert body_text(page).count("Perhaps you forgot a comma?") == 1

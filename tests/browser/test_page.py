@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from actions import VIEWPORTS, opened, pick_example, program_text, run, set_program
+from long_runs import UNFINISHABLE
 from playwright.sync_api import Browser, Page, expect
 
 pytestmark = pytest.mark.browser
@@ -54,7 +55,7 @@ def play_to_end(page: Page) -> None:
     page.get_by_label("Speed").select_option("0")
     page.get_by_role("button", name="Play", exact=True).click()
     length = counter(page)[1]
-    expect(page.locator(".counter")).to_have_text(f"{length} / {length}", timeout=30_000)
+    expect(page.locator(".counter")).to_have_text(f"{length} / {length}")
 
 
 def grad_of(page: Page, label: str) -> float:
@@ -96,7 +97,7 @@ def test_stepping_back_and_forth_hides_and_shows_the_same_values(page: Page) -> 
 def test_a_forbidden_call_marks_its_line_and_shows_the_message(page: Page) -> None:
     set_program(page, FORBIDDEN_AT_LINE_3)
     page.get_by_role("textbox", name="Program").press("Control+Enter")
-    expect(page.locator(".status")).to_have_attribute("data-kind", "error", timeout=30_000)
+    expect(page.locator(".status")).to_have_attribute("data-kind", "error")
     expect(page.locator(".problem-place")).to_have_text("Line 3, column 5")
     expect(page.locator(".problem-message")).to_have_text("Tensor.numpy is not available: it needs NumPy")
     expect(page.locator(".cm-lint-marker-error")).to_have_count(1)
@@ -125,7 +126,7 @@ def test_a_shared_link_reproduces_the_run(page: Page) -> None:
     expect(page).to_have_url(re.compile(r"#p=[\w-]+$"))
     shared = page.context.new_page()
     shared.goto(page.url)
-    expect(shared.locator('[data-label="w"]').first).to_be_visible(timeout=30_000)
+    expect(shared.locator('[data-label="w"]').first).to_be_visible()
     assert program_text(shared) == LOGISTIC
     assert shared.get_by_label("Dtype").input_value() == "float64"
     shared.get_by_role("button", name="End", exact=True).click()
@@ -200,9 +201,9 @@ def test_dark_theme_follows_the_system(browser: Browser, base_url: str, artifact
 
 
 def test_a_long_run_shows_elapsed_time_and_can_be_cancelled(page: Page) -> None:
-    heavy = "import torch\nx = torch.randn(200, 200, requires_grad=True)\ny = x\nfor i in range(60):\n"
-    heavy += "    y = torch.tanh(y @ x)\ny.sum().backward()\n"
-    set_program(page, heavy)
+    """The run would end only at the server's wall-clock limit: the elapsed time and Cancel are there to see,
+    however fast the machine."""
+    set_program(page, UNFINISHABLE)
     page.get_by_role("button", name="Run", exact=True).click()
     expect(page.locator(".status-elapsed")).to_have_text(re.compile(r"^\d+\.\d s$"))
     page.get_by_role("button", name="Cancel").click()

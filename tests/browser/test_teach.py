@@ -98,7 +98,7 @@ def test_training_draws_one_loss_point_per_step_and_a_step_slider(page: Page, ar
     pick_example(page, "train_neuron")
     expect(page.get_by_role("checkbox", name="Train", exact=True)).to_be_checked()
     curve = page.locator(".loss-curve")
-    expect(curve).to_have_attribute("data-points", "50", timeout=30_000)
+    expect(curve).to_have_attribute("data-points", "50")
     assert len(curve.locator("polyline").get_attribute("points").split()) == 50
     expect(page.locator(".train-readout")).to_contain_text("step 1 / 50")
     page.get_by_role("slider", name="Training step").fill("49")
@@ -111,7 +111,7 @@ def test_training_draws_one_loss_point_per_step_and_a_step_slider(page: Page, ar
 def test_gradient_check_table_shows_the_relu_kink(page: Page, artifacts: Path) -> None:
     pick_example(page, "gradcheck_kink")
     table = page.locator(".gradcheck-table")
-    expect(table.locator("tbody tr")).to_have_count(3, timeout=30_000)
+    expect(table.locator("tbody tr")).to_have_count(3)
     expect(table.locator("tr.differs")).to_have_count(1)
     expect(table.locator("tr.differs td").first).to_have_text("x[0]")
     expect(page.locator(".gradcheck-notes")).to_contain_text("kink")

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from waiting import BACKSTOP_SECONDS
 
 ROOT = Path(__file__).resolve().parents[2]
 SMOKE = ROOT.parent / "shared" / "tools" / "container-smoke.sh"
@@ -45,7 +46,8 @@ def can_run_podman() -> bool:
 @pytest.mark.skipif(not can_run_podman(), reason="podman is missing and cannot be installed here")
 def test_image_builds_runs_and_answers_the_logistic_neuron() -> None:
     then = f"{shlex.quote(sys.executable)} {shlex.quote(str(CHECK))}"
-    command = [str(SMOKE), "--keep-image", "--path", "/healthz", "--wait", "180", "--then", then, str(ROOT)]
+    wait = ["--wait", str(int(BACKSTOP_SECONDS))]  # for the container's /healthz: a backstop, not a bound
+    command = [str(SMOKE), "--keep-image", "--path", "/healthz", *wait, "--then", then, str(ROOT)]
     result = subprocess.run(command, capture_output=True, text=True, timeout=1800)
     assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
     assert "jail: strict, landlock ABI" in result.stdout and "seccomp True" in result.stdout

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 import torch
-from gpt2_oracle import run_plain
+from gpt2_oracle import GPT2_124M_TERMS, run_plain
+from tolerance import assert_within_rounding
 
 from app.examples import example
 from app.models import GraphOptions
@@ -33,7 +34,7 @@ GPU_HOG = "import torch\n\na = torch.zeros(8000000)\nb = torch.zeros(8000000)\nc
 
 @pytest.fixture(scope="module")
 def client(server: LiveServer) -> Any:
-    with server.client(timeout=180) as client:
+    with server.client() as client:
         yield client
 
 
@@ -70,8 +71,9 @@ def test_a_values_page_of_a_gpu_run_equals_plain_torch_on_the_gpu(client: httpx.
     assert response.status_code == 200, response.text[:500]
     plain = run_plain(LINEAR, GraphOptions(device="cuda")).names["lin"]
     assert isinstance(plain, torch.nn.Linear) and plain.weight.grad is not None
-    expected = plain.weight.grad.flatten()[50_000:51_000].cpu()
-    assert torch.equal(torch.tensor(response.json()["values"], dtype=torch.float32), expected)
+    expected = plain.weight.grad.flatten()[50_000:51_000]
+    # reduced along 300 inputs then 8 rows, by whichever kernels cuBLAS picked in each process
+    assert_within_rounding(response.json()["values"], expected, dtype=torch.float32, terms=300 + 8)
 
 
 def test_a_run_past_its_gpu_memory_share_is_a_memory_limit_and_the_next_run_is_fine(
@@ -90,4 +92,6 @@ def test_gpt2_124m_on_the_gpu_answers_200_with_plain_torchs_loss(client: httpx.C
     body = graph(client, code, layout=True, device="cuda")
     plain = run_plain(code, GraphOptions(device="cuda"))
     assert body["device"] == "cuda" and body["width"] > 0
-    assert body["outputs"]["loss"] == pytest.approx(plain.names["loss"].item(), rel=1e-5)  # type: ignore[attr-defined]
+    loss = plain.names["loss"]
+    assert isinstance(loss, torch.Tensor)
+    assert_within_rounding(body["outputs"]["loss"], loss.item(), dtype=torch.float32, terms=GPT2_124M_TERMS)

@@ -18,6 +18,11 @@ from app.runner import run
 from app.settings import Settings
 
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
+# GPT-2 124M's longest chain of reductions from the inputs to the loss (tests/tolerance.py), for its loss
+# computed in another process: in each of 12 blocks two LayerNorms (a mean, then a variance: 2 x 768 each),
+# the q/k/v, output and fc matmuls (3 x 768), the projection (3072), scores over 64 and values over 16 tokens;
+# then the last LayerNorm, the head (768), the log-sum-exp over 50,257 and the mean over 16 tokens
+GPT2_124M_TERMS = 12 * (4 * 768 + 3 * 768 + 3072 + 64 + 16) + 2 * 768 + 768 + 50_257 + 16
 RTOL, ATOL = 1e-4, 1e-6  # float32: the same ops in the same order, so only summation order may differ
 
 

@@ -7,13 +7,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import anyio
 import sandbox_jobs
+from waiting import BACKSTOP_SECONDS, wait_for_async
 
 from app.sandbox.pool import Pool
 from app.sandbox.protocol import Confinement, Job
 
-LIMITS = Confinement(wall_seconds=5, cpu_seconds=5, memory_mb=256, max_result_bytes=2**20)
+# the wall clock outlasts every wait: a run that another limit must stop cannot end by it on a busy machine
+LIMITS = Confinement(wall_seconds=2 * BACKSTOP_SECONDS, cpu_seconds=5, memory_mb=256, max_result_bytes=2**20)
 
 # Prepended to every source run_source runs: `attempt(action)` is "ok", or the errno's name (or the
 # exception's).
@@ -36,9 +37,7 @@ async def started(
 ) -> AsyncIterator[Pool]:
     sizes = {"workers": workers, "queue": queue, "prefork": prefork, "max_payload_bytes": 2**20}
     async with Pool(job, **sizes, **options) as pool:
-        with anyio.fail_after(60):
-            while not pool.ready:
-                await anyio.sleep(0.02)
+        await wait_for_async(lambda: pool.ready, "the pool to warm up")
         yield pool
 
 

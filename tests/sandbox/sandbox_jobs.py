@@ -90,6 +90,9 @@ def fail_out_of_memory(payload: bytes) -> bytes:
 
 
 prepared = False  # set by `prepare` in a spare prepared for the GPU
+# `prepare` finishes only once this file is in its working directory (the pool's): until a test puts it
+# there, a spare is still preparing, however fast or slow the machine
+PREPARE_GATE = "spares-may-finish-preparing"
 
 
 def gpu_probe(payload: bytes) -> bytes:
@@ -98,11 +101,13 @@ def gpu_probe(payload: bytes) -> bytes:
 
 
 def prepare() -> None:
-    """Spends a little over a CPU second, as preparing a real GPU does, and says it ran."""
+    """Spends a little over a CPU second, as preparing a real GPU does; says so once PREPARE_GATE is there."""
     global prepared
     start = time.process_time()
     while time.process_time() - start < 1.2:
         pass
+    while not os.path.exists(PREPARE_GATE):
+        time.sleep(0.01)
     prepared = True
 
 

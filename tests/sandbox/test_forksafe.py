@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from waiting import BACKSTOP_SECONDS
 
 from app.sandbox.forksafe import autograd_engine_untouched
 
@@ -44,7 +45,7 @@ def test_the_fork_servers_warm_up_runs_no_backward_through_the_engine() -> None:
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=BACKSTOP_SECONDS,
         check=True,
     )
     assert done.stdout.split() == ["0", "True"]

@@ -3,6 +3,8 @@ copy-on-write still gives each child its own copy."""
 
 from __future__ import annotations
 
+import platform
+import re
 import subprocess
 import sys
 import textwrap
@@ -13,6 +15,7 @@ import pytest
 from app.sandbox import hugepages
 
 THP = hugepages.THP_SETTING.read_text() if hugepages.THP_SETTING.exists() else "[never]"
+KERNEL = tuple(int(part) for part in re.findall(r"\d+", platform.release())[:2])
 
 PROBE = textwrap.dedent(
     """
@@ -33,6 +36,7 @@ PROBE = textwrap.dedent(
 
 
 @pytest.mark.skipif("[never]" in THP, reason="this kernel has transparent huge pages off")
+@pytest.mark.skipif(KERNEL < (6, 1), reason="MADV_COLLAPSE needs Linux 6.1 (without it nothing is collapsed)")
 def test_warmed_memory_lands_on_huge_pages_and_forks_still_copy_on_write() -> None:
     done = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, check=True)
     collapsed, huge, child_exit, parent_byte = done.stdout.split()

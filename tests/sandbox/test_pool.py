@@ -1,4 +1,9 @@
-"""The worker pool against jobs with known behaviour: results, confinement, every failure mode, recovery."""
+"""The worker pool against jobs with known behaviour: results, confinement, every failure mode, recovery.
+
+Nothing here depends on how fast the machine is: runs that must be stopped never finish by themselves, a
+test acts on a child once the pool has handed it its job (waiting for that state, not for a while), and
+the wall-clock limit of the runs that must finish is only a backstop.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,8 @@ from pathlib import Path
 import anyio
 import pytest
 import sandbox_jobs
-from pools import LIMITS, started
+from pools import started
+from waiting import BACKSTOP_SECONDS, wait_for_async
 
 from app.errors import (
     Busy,
@@ -24,16 +30,17 @@ from app.errors import (
     Timeout,
     WorkerCrashed,
 )
-from app.sandbox.child import spawn
+from app.sandbox.child import Child, spawn
 from app.sandbox.confine import child_uid
 from app.sandbox.pool import Pool
 from app.sandbox.protocol import Confinement, Job
 
 pytestmark = pytest.mark.anyio
 
-ON_GPU = Confinement(
-    wall_seconds=5, cpu_seconds=5, memory_mb=None, cuda_memory_fraction=0.5, max_result_bytes=2**20
-)
+# the wall clock outlasts every wait here: a run that must be stopped by something else cannot end by it
+LIMITS = Confinement(wall_seconds=2 * BACKSTOP_SECONDS, cpu_seconds=5, memory_mb=256, max_result_bytes=2**20)
+NEVER = str(4 * BACKSTOP_SECONDS).encode()  # seconds sandbox_jobs.sleep sleeps: past every limit and wait
+ON_GPU = LIMITS.model_copy(update={"memory_mb": None, "cuda_memory_fraction": 0.5})
 
 
 @pytest.fixture
@@ -88,14 +95,19 @@ async def test_child_is_confined() -> None:
 
 
 async def test_wall_clock_limit_kills_a_slow_run() -> None:
+    """The job sleeps for longer than any wait here: only the limit can end it, and its child with it."""
     limits = LIMITS.model_copy(update={"wall_seconds": 0.5})
-    with anyio.fail_after(5), pytest.raises(Timeout, match="0.5 s"):
-        await run_once(sandbox_jobs.sleep, b"30", limits)
+    async with started(sandbox_jobs.sleep, prefork=1) as pool:
+        child = pool._idle[False][0]
+        with pytest.raises(Timeout, match="longer than 0.5 s"):
+            await pool.run(NEVER, limits)
+        assert child.process.exitcode == -signal.SIGKILL  # killed and reaped before the error was raised
 
 
 async def test_cpu_limit_stops_a_spinning_run() -> None:
-    limits = LIMITS.model_copy(update={"cpu_seconds": 1, "wall_seconds": 10})
-    with anyio.fail_after(8), pytest.raises(CpuLimit, match="1 s of CPU"):
+    """The job spins for ever and its wall clock is the backstop: only the CPU limit can end it."""
+    limits = LIMITS.model_copy(update={"cpu_seconds": 1})
+    with pytest.raises(CpuLimit, match="1 s of CPU"):
         await run_once(sandbox_jobs.spin, b"", limits)
 
 
@@ -153,23 +165,30 @@ async def test_beyond_the_queue_is_busy_and_the_rest_finish() -> None:
     assert sorted(outcomes) == ["busy", "busy", "ok", "ok"]
 
 
+async def handed_its_job(pool: Pool, child: Child) -> None:
+    """Until the pool has taken this pre-forked child for a run (it is no longer idle, a run holds it)."""
+    await wait_for_async(
+        lambda: child not in pool._idle[False] and pool.running == 1, "the pool to hand the child its run"
+    )
+
+
 async def test_cancelled_run_kills_its_child() -> None:
     async with started(sandbox_jobs.sleep, prefork=1) as pool:
         child = pool._idle[False][0]
-        with anyio.move_on_after(0.3):
-            await pool.run(b"30", LIMITS)
-        with anyio.fail_after(5):
-            while child.process.exitcode is None:
-                await anyio.sleep(0.02)
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(pool.run, NEVER, LIMITS)
+            await handed_its_job(pool, child)
+            tasks.cancel_scope.cancel()
+        await wait_for_async(lambda: child.process.exitcode is not None, "the cancelled run's child to end")
         assert child.process.exitcode == -signal.SIGKILL
 
 
 async def test_pool_recovers_when_idle_children_are_killed(echo_pool: Pool) -> None:
     for child in list(echo_pool._idle[False]):
         os.kill(child.process.pid or 0, signal.SIGKILL)
-    with anyio.fail_after(5):
-        while any(child.alive() for child in echo_pool._idle[False]):
-            await anyio.sleep(0.02)
+    await wait_for_async(
+        lambda: not any(child.alive() for child in echo_pool._idle[False]), "the killed children to end"
+    )
     assert await echo_pool.run(b"after", LIMITS) == b"after"
 
 
@@ -177,14 +196,14 @@ async def test_child_killed_mid_run_is_a_crash_and_the_next_run_works() -> None:
     async with started(sandbox_jobs.sleep, prefork=1) as pool:
         victim = pool._idle[False][0]
 
-        async def kill_soon() -> None:
-            await anyio.sleep(0.3)
+        async def kill_once_running() -> None:
+            await handed_its_job(pool, victim)
             os.kill(victim.process.pid or 0, signal.SIGKILL)
 
         async with anyio.create_task_group() as tasks:
-            tasks.start_soon(kill_soon)
+            tasks.start_soon(kill_once_running)
             with pytest.raises(WorkerCrashed, match="SIGKILL"):
-                await pool.run(b"30", LIMITS)
+                await pool.run(NEVER, LIMITS)
         assert await pool.run(b"0", LIMITS) == b"{}"
 
 
@@ -192,7 +211,8 @@ async def test_cuda_runs_take_spares_prepared_for_the_gpu_and_cpu_runs_never_do(
     gpu = {"gpu_prefork": 1, "prepare_gpu": sandbox_jobs.prepare, "probe": sandbox_jobs.gpu_probe}
     async with started(sandbox_jobs.preparation, **gpu) as pool:
         assert pool.machine is not None and pool.machine.cuda
-        early = json.loads(await pool.run(b"", ON_GPU))  # the spare still prepares: a plain child is faster
+        early = json.loads(await pool.run(b"", ON_GPU))  # the spare is still preparing: a plain child runs it
+        let_spares_finish_preparing(Path(pool._workdir))
         await prepared_spare(pool)
         on_gpu = json.loads(await pool.run(b"", ON_GPU))
         on_cpu = json.loads(await pool.run(b"", LIMITS))
@@ -205,10 +225,14 @@ async def test_cuda_runs_take_spares_prepared_for_the_gpu_and_cpu_runs_never_do(
         assert json.loads(await pool.run(b"", ON_GPU))["prepared"] is True
 
 
+def let_spares_finish_preparing(workdir: Path) -> None:
+    """Put sandbox_jobs.PREPARE_GATE in the children's working directory (read-only to them)."""
+    workdir.chmod(0o755)
+    (workdir / sandbox_jobs.PREPARE_GATE).touch()
+
+
 async def prepared_spare(pool: Pool) -> None:
-    with anyio.fail_after(20):
-        while pool.gpu_spares == 0:
-            await anyio.sleep(0.02)
+    await wait_for_async(lambda: pool.gpu_spares > 0, "a spare prepared for the GPU")
 
 
 async def test_without_a_gpu_no_spare_is_prepared_and_cuda_confined_runs_take_plain_children() -> None:
@@ -218,14 +242,15 @@ async def test_without_a_gpu_no_spare_is_prepared_and_cuda_confined_runs_take_pl
 
 
 async def test_a_spare_prepared_for_the_gpu_refuses_a_cpu_run(tmp_path: Path) -> None:
-    """The pool never sends one; a CPU run there would find CUDA open."""
+    """The pool never sends one; a CPU run there would find CUDA open. The payload is more than the pipe
+    holds, so the server is still sending it when the child decides: the refusal must still arrive (it was
+    lost to a broken pipe when the child answered before reading the payload, as on a loaded machine)."""
     context = multiprocessing.get_context("forkserver")
+    let_spares_finish_preparing(tmp_path)
     child = spawn(context, sandbox_jobs.preparation, str(tmp_path), 2**20, sandbox_jobs.prepare)
     try:
-        with anyio.fail_after(20):
-            while not child.prepared():
-                await anyio.sleep(0.02)
+        await wait_for_async(child.prepared, "the spare to finish preparing")
         with pytest.raises(InternalError, match="prepared for the GPU"):
-            await anyio.to_thread.run_sync(child.exchange, b"", LIMITS)
+            await anyio.to_thread.run_sync(child.exchange, b" " * 2**19, LIMITS)
     finally:
         await anyio.to_thread.run_sync(child.reap)
