@@ -54,7 +54,7 @@ async def get(settings: Settings, pool: SimpleNamespace, client: str) -> httpx.R
 
 async def test_strict_mode_without_a_layer_is_503_with_the_reason() -> None:
     reason = "the sandbox cannot confine runs on this host (landlock unavailable); strict mode"
-    pool = SimpleNamespace(machine=MACHINE, refusal=reason, jail=NO_LANDLOCK)
+    pool = SimpleNamespace(machine=MACHINE, refusal=reason, jail=NO_LANDLOCK, running=0, waiting=0)
     response = await get(Settings(jail="strict"), pool, "127.0.0.1")
     assert response.status_code == 503
     assert response.json()["status"] == "refused" and response.json()["reason"] == reason
@@ -74,7 +74,7 @@ async def test_strict_mode_without_a_layer_is_503_with_the_reason() -> None:
 async def test_best_effort_answers_other_hosts_only_with_the_whole_jail(
     jail: JailReport | None, client: str, status: int
 ) -> None:
-    pool = SimpleNamespace(machine=MACHINE, refusal=None, jail=jail)
+    pool = SimpleNamespace(machine=MACHINE, refusal=None, jail=jail, running=0, waiting=0)
     response = await get(Settings(), pool, client)
     assert response.status_code == status
     if status == 403:

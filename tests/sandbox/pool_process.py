@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE.parents[1]), str(HERE)]
+sys.path[:0] = [str(HERE.parents[1]), str(HERE), str(HERE.parent)]  # the root, these helpers, tests/
 
 import anyio  # noqa: E402
 from pools import run_source, source_pool  # noqa: E402

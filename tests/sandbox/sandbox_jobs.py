@@ -90,8 +90,8 @@ def fail_out_of_memory(payload: bytes) -> bytes:
 
 
 prepared = False  # set by `prepare` in a spare prepared for the GPU
-# `prepare` finishes only once this file is in its working directory (the pool's): until a test puts it
-# there, a spare is still preparing, however fast or slow the machine
+# `prepare` finishes only once this file is in the folder above its working directory (the scratch root its
+# folder was made in): until a test puts it there, a spare is still preparing, however fast or slow the machine
 PREPARE_GATE = "spares-may-finish-preparing"
 
 
@@ -106,7 +106,7 @@ def prepare() -> None:
     start = time.process_time()
     while time.process_time() - start < 1.2:
         pass
-    while not os.path.exists(PREPARE_GATE):
+    while not os.path.exists(os.path.join(os.pardir, PREPARE_GATE)):
         time.sleep(0.01)
     prepared = True
 

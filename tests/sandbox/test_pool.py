@@ -30,6 +30,7 @@ from app.errors import (
     Timeout,
     WorkerCrashed,
 )
+from app.sandbox.allowed import DATA_DIR
 from app.sandbox.child import Child, spawn
 from app.sandbox.confine import child_uid
 from app.sandbox.pool import Pool
@@ -76,7 +77,8 @@ async def test_child_is_confined() -> None:
     seen = json.loads(await run_once(sandbox_jobs.describe, b""))
     assert seen["uid"] == child_uid()  # nobody, where nobody can read the installation
     assert Path(seen["cwd"]).parent.name.startswith("gradtrace-run-")  # its own scratch folder
-    assert seen["cwd_entries"] == []
+    # only the datasets, linked in (app/sandbox/scratch.py)
+    assert sorted(seen["cwd_entries"]) == sorted(path.name for path in DATA_DIR.iterdir())
     assert seen["env"] == {
         "LANG": "C.UTF-8",
         "LC_ALL": "C.UTF-8",
@@ -212,7 +214,7 @@ async def test_cuda_runs_take_spares_prepared_for_the_gpu_and_cpu_runs_never_do(
     async with started(sandbox_jobs.preparation, **gpu) as pool:
         assert pool.machine is not None and pool.machine.cuda
         early = json.loads(await pool.run(b"", ON_GPU))  # the spare is still preparing: a plain child runs it
-        let_spares_finish_preparing(Path(pool._workdir))
+        let_spares_finish_preparing(Path(pool._scratch_root))
         await prepared_spare(pool)
         on_gpu = json.loads(await pool.run(b"", ON_GPU))
         on_cpu = json.loads(await pool.run(b"", LIMITS))
@@ -226,7 +228,8 @@ async def test_cuda_runs_take_spares_prepared_for_the_gpu_and_cpu_runs_never_do(
 
 
 def let_spares_finish_preparing(workdir: Path) -> None:
-    """Put sandbox_jobs.PREPARE_GATE in the children's working directory (read-only to them)."""
+    """Put sandbox_jobs.PREPARE_GATE in the scratch root the children's folders are made in (read-only to
+    them)."""
     workdir.chmod(0o755)
     (workdir / sandbox_jobs.PREPARE_GATE).touch()
 
