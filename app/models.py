@@ -196,10 +196,15 @@ class Card(Model):
     """One sentence of teaching text as a message key and what it shows: names as strings, numbers as they
     are (the page formats every number one way), small tensors as nested lists. The page renders it in the
     interface's language from its catalogue (static/i18n/<language>.json); the server renders the English
-    text fields (`formula`, `message`, ...) from the same English catalogue."""
+    text fields (`formula`, `message`, ...) from the same English catalogue (app/teach/render.py).
 
-    key: str  # e.g. "chain.step", "grad.accumulate", "health.nan.forward"
-    args: dict[str, SerializeAsAny[Nested] | None] = {}
+    A template names its args in braces: `{x}` is replaced by the arg formatted (a number by the page's
+    number format, a list as `[a, b]`, a card by its own rendering); `{terms+}` joins a list with " + ".
+    An arg may itself be a card: a part of the sentence (`step.worked` wraps a formula and its numbers), or
+    a tensor too big to write out (`tensor.stats`: its shape and statistics, and its NaN/±Inf counts)."""
+
+    key: str  # e.g. "chain.times", "grad.accumulate", "health.nan.forward"
+    args: dict[str, SerializeAsAny[Nested] | Card | None] = {}
 
 
 # ---------------------------------------------------------------- timeline
@@ -246,6 +251,32 @@ class BackwardEvent(Model):
             "(a value used more than once), when there are two or more"
         ),
     ] = []
+    cards: Annotated[
+        list[Card],
+        Field(
+            description="the lines of this step's chain-rule card, in order: each fan-out sum (the "
+            "contributions that arrived add up to the gradient torch computed), then per input edge its "
+            "local derivative and upstream x local = contribution, then the .grad update; `formula` is "
+            "their English, joined with '; '. No line repeats: an input used twice here is one line"
+        ),
+    ] = []
+    local_cards: Annotated[
+        list[Card | None],
+        Field(
+            description="per entry of `edges`: the local derivative d(output)/d(input) with its numbers "
+            "(`local_formulas` is their English); None for a Jacobian (its chain line says it all)"
+        ),
+    ] = []
+    call_cards: Annotated[
+        list[Card],
+        Field(
+            description="set on the event where the gradient reaches a call group's output (a Group of "
+            "kind 'call': its first event of the pass): the chain rule of the call as a whole, from "
+            "dL/d(output) to each input of the call (nn.Linear: dL/dx = dL/dy·W, dL/dW = dL/dyᵀ·x, "
+            "dL/db = Σ dL/dy; layer norm; cross-entropy: softmax − one-hot; matmul), with its numbers"
+        ),
+    ] = []
+    call: str | None = None  # the call group (`c<k>`) whose output this event starts, with call_cards
 
 
 class ParamUpdate(Model):
@@ -254,6 +285,7 @@ class ParamUpdate(Model):
     grad: TensorData | None = None
     after: TensorData
     formula: str | None = None  # the update with its numbers: "w ← w − lr · grad = 2.2000 − 0.1 × …"
+    card: Card | None = None  # the same sentence as a message key and numbers (`formula` is its English)
 
 
 class OptimizerEvent(Model):
@@ -344,7 +376,8 @@ class GraphResponse(Model):
     width: float = 0.0  # size of the laid-out drawing
     height: float = 0.0
     program: str | None = None  # the generated program, for the expression and network forms
-    notes: list[str] = []  # what the generation decided, e.g. free names made into leaves
+    notes: list[str] = []  # what the generation and the run decided, e.g. free names made into leaves
+    note_cards: list[Card] = []  # the teaching notes (re-runs skipped or stopped); their English is in notes
     gradcheck: list[GradCheck] = []  # with options.gradcheck: autograd next to finite differences
     training: Training | None = None  # with options.train: the loss curve and per-step snapshots
     health: Health | None = None  # gradient health: flags and magnitudes
@@ -364,6 +397,7 @@ class GradCheck(Model):
     rel_err: Scalar  # abs_err / max(|autograd|, |numeric|, tiny)
     ok: bool
     note: str | None = None  # why they differ, in plain words, where they do
+    note_card: Card | None = None  # `note` as a message key and names
 
 
 class TrainStep(Model):
@@ -384,6 +418,7 @@ class Training(Model):
     steps: list[TrainStep] = []  # per step, for the step slider
     params: dict[str, TensorData] = {}  # parameter node id -> value after the last step
     note: str | None = None  # e.g. why no per-step snapshots were kept
+    note_card: Card | None = None  # `note` as a message key and numbers
 
 
 class HealthFlag(Model):
@@ -392,7 +427,8 @@ class HealthFlag(Model):
     kind: Literal["nan", "inf", "vanishing", "exploding", "dead_relu", "saturated"]
     phase: Literal["forward", "backward"]  # found in a forward value or in a gradient
     node: str
-    message: str  # one plain sentence
+    message: str  # one plain sentence: the English of `card`
+    card: Card | None = None
 
 
 class Health(Model):

@@ -14,18 +14,21 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Literal, TypeAlias
 
 from app.capture.records import Capture
-from app.models import BackwardEvent, GraphResponse, Health, HealthFlag, Scalar, TensorData
+from app.models import BackwardEvent, Card, GraphResponse, Health, HealthFlag, Scalar, TensorData
+from app.teach.cards import card
+from app.teach.render import render
 
 __all__ = ["EXPLODING", "SATURATED", "VANISHING", "gradient_health"]
 
 VANISHING = 1e-7  # max |gradient| below this, where the upstream gradient was not
-EXPLODING = 1e3  # max |gradient| above this, where the upstream gradient was not
+EXPLODING = 1000  # max |gradient| above this, where the upstream gradient was not
 SATURATED = 1e-3  # distance of a sigmoid/tanh output from its bounds
 _SATURATED_SHARE = 0.5  # "most elements"
-_BOUNDS = {"SigmoidBackward0": (0.0, 1.0), "TanhBackward0": (-1.0, 1.0)}
+_BOUNDS = {"SigmoidBackward0": (0, 1), "TanhBackward0": (-1, 1)}
 
 Check = Callable[[TensorData], bool]
 Kind: TypeAlias = Literal["nan", "inf", "vanishing", "exploding"]
+FlagKind: TypeAlias = Literal["nan", "inf", "vanishing", "exploding", "dead_relu", "saturated"]
 
 
 def gradient_health(graph: GraphResponse, capture: Capture) -> Health:
@@ -80,9 +83,12 @@ def _forward_flags(graph: GraphResponse, labels: dict[str, str]) -> Iterator[Hea
     inputs: dict[str, list[str]] = defaultdict(list)
     for edge in graph.edges:
         inputs[edge.target].append(edge.source)
-    data = {node.id: node.data for node in graph.nodes}
-    problems: list[tuple[Kind, Check, str]] = [("nan", _has_nan, "NaN"), ("inf", _has_inf, "±Inf")]
-    for kind, check, word in problems:
+    data = {node.id: node.data for node in graph.nodes}  # an uninitialised node has none: never a value
+    problems: list[tuple[Kind, Check, str]] = [
+        ("nan", _has_nan, "health.nan.forward"),
+        ("inf", _has_inf, "health.inf.forward"),
+    ]
+    for kind, check, key in problems:
         node = next(
             (
                 n
@@ -94,30 +100,26 @@ def _forward_flags(graph: GraphResponse, labels: dict[str, str]) -> Iterator[Hea
             None,
         )
         if node is not None:
-            message = (
-                f"{labels[node.id]} ({node.fn}) is the first value that became {word}; its inputs had none."
-            )
-            yield HealthFlag(kind=kind, phase="forward", node=node.id, message=message)
+            yield _flag(kind, "forward", node.id, card(key, x=labels[node.id], fn=node.fn or node.op or ""))
 
 
 # ------------------------------------------------------------ gradients, in the engine's order
 
 
 def _backward_flags(events: list[BackwardEvent], labels: dict[str, str]) -> Iterator[HealthFlag]:
-    problems: list[tuple[Kind, Check, str]] = [
-        ("nan", _has_nan, "became NaN"),
-        ("inf", _has_inf, "became ±Inf"),
-        ("vanishing", _vanishing, f"vanished (max |gradient| < {VANISHING:g})"),
-        ("exploding", _exploding, f"exploded (max |gradient| > {EXPLODING:g})"),
+    problems: list[tuple[Kind, Check, Card]] = [
+        ("nan", _has_nan, card("health.nan.backward")),
+        ("inf", _has_inf, card("health.inf.backward")),
+        ("vanishing", _vanishing, card("health.vanishing", limit=VANISHING)),
+        ("exploding", _exploding, card("health.exploding", limit=EXPLODING)),
     ]
-    for kind, check, words in problems:
+    for kind, check, found in problems:
         event = next(
             (e for e in events if _any(check, e.grad_inputs) and not _any(check, e.grad_outputs)), None
         )
         if event is not None:
-            where = f"{labels[event.node]} ({event.op})"
-            message = f"The gradient first {words} at {where}; what arrived there had not."
-            yield HealthFlag(kind=kind, phase="backward", node=event.node, message=message)
+            where = {"x": labels.get(event.node, event.node), "op": event.op}
+            yield _flag(kind, "backward", event.node, card(found.key, **found.args, **where))
     yield from _dead_relus(events, labels)
 
 
@@ -129,25 +131,34 @@ def _dead_relus(events: list[BackwardEvent], labels: dict[str, str]) -> Iterator
             continue
         if all(_peak(data) == 0 and not _has_nan(data) and not _has_inf(data) for data in sent):
             seen.add(event.node)
-            name = labels[event.node]
-            message = f"{name}: every unit of this ReLU was ≤ 0, so no gradient passes back (dead ReLU)."
-            yield HealthFlag(kind="dead_relu", phase="backward", node=event.node, message=message)
+            yield _flag("dead_relu", "backward", event.node, card("health.dead_relu", x=labels[event.node]))
 
 
 def _saturated(graph: GraphResponse, capture: Capture) -> Iterator[HealthFlag]:
     for node in graph.nodes:
         bounds = _BOUNDS.get(node.op or "")
         value = capture.values[int(node.id[1:])].value
-        if bounds is None or value is None or value.numel() == 0:
+        if bounds is None or value is None or value.numel() == 0 or node.uninitialised:
             continue
         near = (value.detach() - bounds[0] < SATURATED) | (bounds[1] - value.detach() < SATURATED)
         share = float(near.double().mean())
         if share > _SATURATED_SHARE:
-            message = (
-                f"{node.label}: {share:.0%} of the outputs are within {SATURATED:g} of the bounds "
-                f"{bounds}, where the derivative is almost 0 (saturated)."
+            low, high = bounds
+            found = card(
+                "health.saturated",
+                x=node.label,
+                percent=round(share * 100),
+                limit=SATURATED,
+                low=low,
+                high=high,
             )
-            yield HealthFlag(kind="saturated", phase="forward", node=node.id, message=message)
+            yield _flag("saturated", "forward", node.id, found)
+
+
+
+def _flag(kind: FlagKind, phase: Literal["forward", "backward"], node: str, found: Card) -> HealthFlag:
+    """A flag with its card and the card's English."""
+    return HealthFlag(kind=kind, phase=phase, node=node, message=render(found), card=found)
 
 
 # ------------------------------------------------------------ magnitudes for colouring
