@@ -155,7 +155,6 @@ def _saturated(graph: GraphResponse, capture: Capture) -> Iterator[HealthFlag]:
             yield _flag("saturated", "forward", node.id, found)
 
 
-
 def _flag(kind: FlagKind, phase: Literal["forward", "backward"], node: str, found: Card) -> HealthFlag:
     """A flag with its card and the card's English."""
     return HealthFlag(kind=kind, phase=phase, node=node, message=render(found), card=found)

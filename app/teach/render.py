@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from app.models import Card
@@ -19,16 +20,18 @@ CATALOGUE: dict[str, str] = json.loads(CATALOGUE_FILE.read_text(encoding="utf-8"
 _PLACEHOLDER = re.compile(r"\{(\w+)(\+?)\}")
 _SPECIAL = {"NaN": float("nan"), "Infinity": float("inf"), "-Infinity": float("-inf")}
 
+NumberFormat = Callable[[float], str]
 
-def render(card: Card) -> str:
-    """The card's template with each `{arg}` filled in (`{arg+}` joins a list with " + ")."""
+
+def render(card: Card, fmt: NumberFormat = number) -> str:
+    """The card's template, each `{arg}` filled in (`{arg+}` joins a list with " + "), numbers by `fmt`."""
 
     def fill(match: re.Match[str]) -> str:
         name, joined = match.groups()
         value = card.args[name]  # a missing arg is a bug of the card's maker: let it show in tests
         if joined and isinstance(value, list):
-            return " + ".join(_text(item) for item in value)
-        return _text(value)
+            return " + ".join(_text(item, fmt) for item in value)
+        return _text(value, fmt)
 
     return _PLACEHOLDER.sub(fill, CATALOGUE[card.key])
 
@@ -38,16 +41,14 @@ def render_all(cards: list[Card]) -> str | None:
     return "; ".join(render(item) for item in cards) or None
 
 
-def _text(value: object) -> str:
+def _text(value: object, fmt: NumberFormat) -> str:
     if isinstance(value, Card):
-        return render(value)
+        return render(value, fmt)
     if isinstance(value, list):
-        return "[" + ", ".join(_text(item) for item in value) + "]"
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, int | float):
-        return number(value)
+        return "[" + ", ".join(_text(item, fmt) for item in value) + "]"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return fmt(value)
     if value is None:
         return ""
     text = str(value)
-    return number(_SPECIAL[text]) if text in _SPECIAL else text
+    return fmt(_SPECIAL[text]) if text in _SPECIAL else text

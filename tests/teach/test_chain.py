@@ -11,7 +11,9 @@ from app.teach.render import render
 def test_bce_step_is_its_own_local_derivative() -> None:
     _, graph = traced(NEURON)
     event = event_of(graph, "BinaryCrossEntropyBackward0")
-    assert lines(event.cards) == ["dL/da = −(y/a − (1 − y)/(1 − a)) = −1.0889"]  # once: not also as a chain line
+    assert lines(event.cards) == [
+        "dL/da = −(y/a − (1 − y)/(1 − a)) = −1.0889"
+    ]  # once: not also as a chain line
     assert event.formula == "dL/da = −(y/a − (1 − y)/(1 − a)) = −1.0889"
     assert round(value(event.local[0]), 4) == -1.0889
     assert event.local[1] is None and event.local_cards[1] is None  # y needs no gradient: no edge, no card
@@ -40,7 +42,10 @@ def test_mul_step_gives_dl_dw_and_names_the_product_in_brackets() -> None:
     _, graph = traced(NEURON)
     event = event_of(graph, "MulBackward0")
     assert event.local_formulas == [None, "d(x * w)/dw = x = 1.1000"]
-    assert event.formula == "d(x * w)/dw = x = 1.1000; dL/dw = dL/d(x * w) × d(x * w)/dw = −0.0817 × 1.1000 = −0.0898"
+    assert (
+        event.formula
+        == "d(x * w)/dw = x = 1.1000; dL/dw = dL/d(x * w) × d(x * w)/dw = −0.0817 × 1.1000 = −0.0898"
+    )
 
 
 def test_accumulate_grad_says_grad_was_not_computed_before() -> None:
@@ -104,9 +109,12 @@ w = torch.tensor(3.0, requires_grad=True)
 
 def test_second_backward_without_zero_grad_accumulates_and_sums_stay_in_their_pass() -> None:
     _, graph = traced(TWICE)
-    assert [e.formula for e in graph.backward if e.op == "AccumulateGrad"] == [
-        "dL/dw = 3.0000 + 3.0000 = 6.0000 (w is used 2 times); w.grad = dL/dw = 6.0000 (it was not computed before)",
-        "w.grad += dL/dw: 6.0000 + 2.0000 = 8.0000 (accumulated: no zero_grad since the last backward)",
+    assert [lines(e.cards) for e in graph.backward if e.op == "AccumulateGrad"] == [
+        [
+            "dL/dw = 3.0000 + 3.0000 = 6.0000 (w is used 2 times)",
+            "w.grad = dL/dw = 6.0000 (it was not computed before)",
+        ],
+        ["w.grad += dL/dw: 6.0000 + 2.0000 = 8.0000 (accumulated: no zero_grad since the last backward)"],
     ]  # the "dL/dw = 3 + 3 + 2 = 2" summed contributions of two passes
     w = torch.tensor(3.0, requires_grad=True)
     (w * w).backward()

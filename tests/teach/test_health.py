@@ -77,7 +77,8 @@ big = w * 1e5
     assert abs(float(health.node_log10[w_node]) - math.log10(1e5 + 1e-9)) < 1e-6
     exploding = next(f for f in health.flags if f.kind == "exploding")
     assert exploding.message == (
-        "The gradient first exploded (max |gradient| > 1000) at big (MulBackward0); what arrived there had not."
+        "The gradient first exploded (max |gradient| > 1000) at big (MulBackward0); "
+        "what arrived there had not."
     )
 
 

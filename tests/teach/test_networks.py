@@ -54,7 +54,7 @@ def test_mlp_relu_local_is_the_mask_and_contribution_matches_autograd() -> None:
     assert event.formula == (
         f"d(1)/d(0) = 1 where (0) > 0, else 0 = [4×5] μ = {mask.mean():.4f}, ‖·‖ = {mask.norm():.4f}; "
         f"dL/d(0) = dL/d(1) ⊙ d(1)/d(0) = [4×5] μ = {sent.mean():.4f}, ‖·‖ = {sent.norm():.4f}"
-    ).replace("-", "−")  # the Sequential's layers are the modules "0", "1" and "2" 
+    ).replace("-", "−")  # the Sequential's layers are the modules "0", "1" and "2"
 
 
 def test_mlp_linear_steps_are_matrix_products_named_by_the_weights() -> None:
@@ -104,7 +104,9 @@ def test_log_softmax_card_shows_the_probabilities_apart_from_the_gradient() -> N
     _, graph = traced(SOFTMAX_CE)
     event = event_of(graph, "LogSoftmaxBackward0")
     assert event.grad_inputs[0] is not None
-    torch.testing.assert_close(torch.tensor(event.grad_inputs[0].values), _ce_oracle())  # softmax − one-hot, / N
+    torch.testing.assert_close(
+        torch.tensor(event.grad_inputs[0].values), _ce_oracle()
+    )  # softmax − one-hot, / N
     assert event.local == [None]
     assert lines(event.cards) == [
         "dL/dlogits = dL/dlog_softmax − softmax(logits) · Σⱼ dL/dlog_softmaxⱼ = "

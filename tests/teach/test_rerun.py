@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from teaching import program
 import torch
+from teaching import program
 
 from app.teach.rerun import rerun
 
@@ -31,7 +31,9 @@ def test_values_are_copied_into_the_leaves_at_first_use() -> None:
 
 
 def test_promoted_run_computes_in_float64() -> None:
-    source = "import torch\nw = torch.tensor(0.1, requires_grad=True)\nx = torch.tensor(3.0)\n(w * x).backward()\n"
+    source = (
+        "import torch\nw = torch.tensor(0.1, requires_grad=True)\nx = torch.tensor(3.0)\n(w * x).backward()\n"
+    )
     moved = {0: torch.tensor(0.1, dtype=torch.float64)}
     found = rerun(program(source), moved, seed=0, backward=False, promote=True)
     assert found.root is not None and float(found.root) == 0.1 * 3.0  # float32 would give 0.30000001192…
