@@ -69,11 +69,14 @@ export function quizFor(index, step) {
   for (let i = 0; i < edges.length; i += 1) {
     const answer = sent[i]?.numel === 1 ? toNumber(scalarOf(sent[i])) : NaN;
     if (!edges[i] || !Number.isFinite(answer)) continue;
-    const source = nameOf(index, index.edges.get(edges[i])?.source);
+    const source = dname(nameOf(index, index.edges.get(edges[i])?.source));
     return { prompt: `What is dL/d${source}? (${step.event.op} sends it)`, answer };
   }
   return null;
 }
+
+// A name as derivative notation writes it (app/teach/cards.py dname): `w`, `fc1.weight`, but `(x * w)`.
+const dname = (name) => (/^[A-Za-z_][A-Za-z0-9_.]*$/.test(name) ? name : `(${name})`);
 
 /** Parse a typed number ("−0.0817", "-8.2e-2") and compare it with the answer (1e-3 relative or 5e-4 absolute). */
 export function checkAnswer(text, answer) {
