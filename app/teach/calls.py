@@ -16,14 +16,16 @@ import torch
 from app.capture.encode import encode
 from app.capture.records import BackwardRecord, Capture
 from app.models import BackwardEvent, Card, GraphResponse, Group, TensorData
-from app.teach.cards import Arg, card, value_arg, with_value
+from app.teach.cards import INLINE, Arg, card, value_arg, with_value
 from app.teach.chain import kept_records
 from app.teach.names import Names, transposed
-from app.teach.operands import small
+from app.teach.operands import saved_attribute, small
 
 __all__ = ["explain_calls"]
 
 _RTOL, _ATOL = 1e-4, 1e-6  # written-out arithmetic must hold to float32 rounding
+_CROSS_ENTROPY = frozenset({"aten._log_softmax", "aten.nll_loss_forward"})  # no weights, no label smoothing
+_MEAN, _SUM = 1, 2  # torch's reduction enum
 
 
 @dataclass
@@ -72,63 +74,73 @@ Explainer = Callable[[_Call, Capture], list[Card]]
 Claim = Callable[[], torch.Tensor]  # what a card's written-out arithmetic gives
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """A call group this module explains."""
+
+    group: Group
+    members: set[int]
+    output: int
+    explain: Explainer
+
+
 def explain_calls(graph: GraphResponse, capture: Capture, names: Names) -> None:
-    """`call_cards` and `call` on the event that starts each explained call group, pass by pass."""
+    """`call_cards` and `call` on the event that starts each explained call group, pass by pass (one walk
+    over the events for all groups: GPT-2 124M has a hundred of them)."""
     records = kept_records(graph, capture)
     if records is None:
         return
+    plans = _plans(graph, capture)
+    by_output = {plan.output: plan for plan in plans}
+    by_member = {member: plan for plan in plans for member in plan.members}
+    source_of = {edge.id: int(edge.source[1:]) for edge in graph.edges}
+    running: dict[str, tuple[int, dict[int, _Input]]] = {}  # group id -> (pass, its inputs)
+    started: list[tuple[BackwardEvent, _Call, _Plan]] = []
+    for event, record in zip(graph.backward, records, strict=True):
+        node = int(event.node[1:])
+        plan = by_output.get(node)
+        if plan is not None and record.grad_outputs and record.grad_outputs[0] is not None:
+            inputs = _inputs(capture, names, plan.members)
+            root = capture.values[node].is_root
+            call = _Call(plan.group, plan.members, list(inputs.values()), names.result(node, root=root),
+                         record.grad_outputs[0], root)  # fmt: skip
+            running[plan.group.id] = (event.pass_index, inputs)
+            started.append((event, call, plan))
+        member = by_member.get(node)
+        current = running.get(member.group.id) if member is not None else None
+        if current is not None and current[0] == event.pass_index:
+            _arrived(event, record, source_of, current[1])
+    for event, call, plan in started:
+        event.call_cards = plan.explain(call, capture)
+        event.call = plan.group.id if event.call_cards else None
+
+
+def _plans(graph: GraphResponse, capture: Capture) -> list[_Plan]:
     members: dict[str, set[int]] = {}
     for node in graph.nodes:
         if node.group is not None:
             members.setdefault(node.group, set()).add(int(node.id[1:]))
+    plans: list[_Plan] = []
     for group in graph.groups:
         inside = members.get(group.id, set())
         if group.kind != "call" or len(group.outputs) != 1 or not inside:
             continue
         explain = _explainer({capture.values[i].fn or "" for i in inside})
         if explain is not None:
-            for event, call in _passes(graph, records, capture, names, group, inside):
-                event.call_cards = explain(call, capture)
-                event.call = group.id if event.call_cards else None
+            plans.append(_Plan(group, inside, int(group.outputs[0][1:]), explain))
+    return plans
 
 
 def _explainer(fns: set[str]) -> Explainer | None:
     if "aten.native_layer_norm" in fns:
         return _layer_norm
-    if "aten._log_softmax" in fns and fns & {"aten.nll_loss_forward", "aten.nll_loss2d_forward"}:
+    if fns == _CROSS_ENTROPY:
         return _cross_entropy
     if "aten.t" in fns and fns & {"aten.addmm", "aten.mm"}:
         return _linear
     if fns & {"aten.bmm", "aten.mm"}:
         return _matmul
     return None
-
-
-def _passes(
-    graph: GraphResponse,
-    records: list[BackwardRecord],
-    capture: Capture,
-    names: Names,
-    group: Group,
-    inside: set[int],
-) -> list[tuple[BackwardEvent, _Call]]:
-    """For each pass that reached the call's output: the event there and what flowed across the call."""
-    output = int(group.outputs[0][1:])
-    source_of = {edge.id: int(edge.source[1:]) for edge in graph.edges}
-    found: list[tuple[BackwardEvent, _Call]] = []
-    current: tuple[BackwardEvent, _Call, dict[int, _Input]] | None = None
-    for event, record in zip(graph.backward, records, strict=True):
-        node = int(event.node[1:])
-        if node == output and record.grad_outputs and record.grad_outputs[0] is not None:
-            inputs = _inputs(capture, names, inside)
-            root = capture.values[output].is_root
-            out = names.result(output, root=root)
-            call = _Call(group, inside, list(inputs.values()), out, record.grad_outputs[0], root)
-            current = (event, call, inputs)
-            found.append((event, call))
-        if current is not None and current[0].pass_index == event.pass_index and node in inside:
-            _arrived(event, record, source_of, current[2])
-    return found
 
 
 def _inputs(capture: Capture, names: Names, inside: set[int]) -> dict[int, _Input]:
@@ -157,7 +169,7 @@ def _holds(claimed: torch.Tensor, actual: torch.Tensor | None) -> bool:
     """The arithmetic a card writes out equals what autograd sent."""
     if actual is None or claimed.numel() != actual.numel():
         return False
-    return torch.allclose(claimed.double().reshape(actual.shape), actual.double(), rtol=_RTOL, atol=_ATOL)
+    return torch.allclose(claimed.to(actual.dtype).reshape(actual.shape), actual, rtol=_RTOL, atol=_ATOL)
 
 
 def _line(formula: Card, work: Card | None, claimed: Claim | None, item: _Input) -> list[Card]:
@@ -234,25 +246,40 @@ def _layer_norm(call: _Call, capture: Capture) -> list[Card]:
 
 def _cross_entropy(call: _Call, capture: Capture) -> list[Card]:
     """loss = cross_entropy(x, target): dL/dx = (softmax(x) − one-hot(target)) / N for the mean, without
-    the / N for the sum. Only for the loss itself and when autograd agrees (no class weights, no label
-    smoothing, no ignored rows)."""
-    if not call.root or len(call.inputs) != 2 or float(call.up.reshape(-1)[0]) != 1.0:
+    the / N for the sum; only for the loss itself, without class weights, label smoothing or ignored rows
+    (the call is then exactly log_softmax and nll_loss, and its nll_loss saw no ignored target)."""
+    nll = capture.values[int(call.group.outputs[0][1:])].grad_fn
+    if nll is None or not call.root or len(call.inputs) != 2 or float(call.up.reshape(-1)[0]) != 1.0:
         return []
     x, target = call.inputs
     logits, classes = x.value(capture), target.value(capture)
-    if logits.dim() != 2 or classes.dim() != 1 or classes.is_floating_point():
+    reduction = saved_attribute(nll, "reduction", _MEAN)
+    ignored = saved_attribute(nll, "ignore_index", -100)
+    if (
+        logits.dim() != 2
+        or classes.dim() != 1
+        or classes.is_floating_point()
+        or reduction not in (_MEAN, _SUM)
+    ):
         return []
-    p = torch.softmax(logits.float(), dim=1)
+    if isinstance(ignored, int) and bool((classes == ignored).any()):
+        return []
+    count = len(classes) if reduction == _MEAN else 1
+    names = {"x": x.name, "target": target.name}
+    formula = (
+        card("call.cross_entropy", **names, count=count)
+        if count > 1
+        else card("call.cross_entropy.sum", **names)
+    )
+    if logits.numel() > INLINE:
+        return _line(formula, None, None, x)
+    p = torch.softmax(logits, dim=1)
     onehot = torch.nn.functional.one_hot(classes.long(), logits.shape[1]).to(p.dtype)
-    if _holds((p - onehot) / len(classes), x.grad()):
-        formula = card("call.cross_entropy", x=x.name, target=target.name, count=len(classes))
-        work = _written("work.cross_entropy", p=p, onehot=onehot, count=len(classes))
-    elif _holds(p - onehot, x.grad()):
-        formula = card("call.cross_entropy.sum", x=x.name, target=target.name)
-        work = _written("work.cross_entropy.sum", p=p, onehot=onehot)
+    if count > 1:
+        work = _written("work.cross_entropy", p=p, onehot=onehot, count=count)
     else:
-        return []
-    return _line(formula, work, None, x)
+        work = _written("work.cross_entropy.sum", p=p, onehot=onehot)
+    return _line(formula, work, lambda: (p - onehot) / count, x)
 
 
 def _written(key: str, *, count: int | None = None, **tensors: torch.Tensor) -> Card | None:

@@ -14,7 +14,7 @@ from app.models import BackwardEvent, Card, GraphResponse, TensorData
 from app.teach.cards import Arg, card, value_arg, with_value
 from app.teach.names import ROOT, Names
 from app.teach.operands import Local, Operands, small
-from app.teach.render import render, render_all
+from app.teach.render import render
 from app.teach.rules import local_derivatives
 from app.teach.sums import explain_sums
 
@@ -67,8 +67,11 @@ def explain_backward(graph: GraphResponse, capture: Capture, names: Names) -> No
     for event in graph.backward:
         before, after = sums.get(event.step, ([], []))
         event.cards = [*before, *edge_cards.get(id(event), []), *after]
-        event.formula = render_all(event.cards)
-        event.local_formulas = [None if item is None else render(item) for item in event.local_cards]
+        english = {id(item): render(item) for item in event.cards}  # a local card is also a line: once
+        event.formula = "; ".join(english.values()) or None
+        event.local_formulas = [
+            None if item is None else english.get(id(item)) or render(item) for item in event.local_cards
+        ]
 
 
 def _operands(record: BackwardRecord, capture: Capture, names: Names) -> Operands:
@@ -121,10 +124,9 @@ def _edge_cards(step: _Step) -> list[Card]:
         local, chain = _edge_lines(step.ops, edge)
         step.event.local_cards[edge.position] = local
         cards = [item for item in (local, chain) if item is not None] + list(edge.local.notes)
-        english = " | ".join(render(item) for item in cards)
-        same = next((line for line in lines if line.english == english), None)
+        same = next((line for line in lines if line.source == edge.source and line.cards == cards), None)
         if same is None:
-            lines.append(_Line(cards, english, edge.source))
+            lines.append(_Line(cards, edge.source))
         else:
             same.uses += 1
     return [item for line in lines for item in line.shown()]
@@ -135,7 +137,6 @@ class _Line:
     """The cards of one edge, and how many edges of the step had exactly these (`a + a`: two)."""
 
     cards: list[Card]
-    english: str
     source: str
     uses: int = 1
 

@@ -39,7 +39,7 @@ def gradient_health(graph: GraphResponse, capture: Capture) -> Health:
         *_backward_flags(graph.backward, labels),
         *_saturated(graph, capture),
     ]
-    return Health(
+    return Health.model_construct(  # numbers made here: no need to validate 1,500 of them again
         flags=flags,
         node_log10={node.id: _log10_peak(node.grad) for node in graph.nodes if node.grad is not None},
         edge_log10={edge.id: _log10_peak(edge.grad) for edge in graph.edges if edge.grad is not None},
@@ -60,16 +60,11 @@ def _has_inf(data: TensorData) -> bool:
 def _peak(data: TensorData) -> float:
     """max |x| over the finite elements (0 when there are none)."""
     stats = data.stats
-    ends = [] if stats is None else [stats.min, stats.max]
-    return max((abs(float(end)) for end in ends if isinstance(end, int | float)), default=0.0)
+    return 0.0 if stats is None else max(_magnitude(stats.min), _magnitude(stats.max))
 
 
-def _vanishing(data: TensorData) -> bool:
-    return 0 < _peak(data) < VANISHING
-
-
-def _exploding(data: TensorData) -> bool:
-    return _peak(data) > EXPLODING
+def _magnitude(end: Scalar | None) -> float:
+    return abs(float(end)) if isinstance(end, int | float) else 0.0
 
 
 def _any(check: Check, items: Iterable[TensorData | None]) -> bool:
@@ -106,21 +101,57 @@ def _forward_flags(graph: GraphResponse, labels: dict[str, str]) -> Iterator[Hea
 # ------------------------------------------------------------ gradients, in the engine's order
 
 
+_BACKWARD: dict[Kind, Card] = {
+    "nan": card("health.nan.backward"),
+    "inf": card("health.inf.backward"),
+    "vanishing": card("health.vanishing", limit=VANISHING),
+    "exploding": card("health.exploding", limit=EXPLODING),
+}
+
+
 def _backward_flags(events: list[BackwardEvent], labels: dict[str, str]) -> Iterator[HealthFlag]:
-    problems: list[tuple[Kind, Check, Card]] = [
-        ("nan", _has_nan, card("health.nan.backward")),
-        ("inf", _has_inf, card("health.inf.backward")),
-        ("vanishing", _vanishing, card("health.vanishing", limit=VANISHING)),
-        ("exploding", _exploding, card("health.exploding", limit=EXPLODING)),
-    ]
-    for kind, check, found in problems:
-        event = next(
-            (e for e in events if _any(check, e.grad_inputs) and not _any(check, e.grad_outputs)), None
-        )
-        if event is not None:
-            where = {"x": labels.get(event.node, event.node), "op": event.op}
-            yield _flag(kind, "backward", event.node, card(found.key, **found.args, **where))
+    """One walk over the events: for each problem the first op whose gradients sent show it while those
+    that arrived did not (a gradient usually arrives as one op's output and leaves as the next one's input:
+    each encoded tensor's facts are worked out once)."""
+    facts: dict[int, frozenset[Kind]] = {}
+    first: dict[Kind, BackwardEvent] = {}
+    for event in events:
+        new = _shown(event.grad_inputs, facts) - _shown(event.grad_outputs, facts)
+        for kind in new:
+            first.setdefault(kind, event)
+        if len(first) == len(_BACKWARD):
+            break
+    for kind, found in _BACKWARD.items():
+        flagged = first.get(kind)
+        if flagged is not None:
+            where = {"x": labels.get(flagged.node, flagged.node), "op": flagged.op}
+            yield _flag(kind, "backward", flagged.node, card(found.key, **found.args, **where))
     yield from _dead_relus(events, labels)
+
+
+def _shown(items: list[TensorData | None], facts: dict[int, frozenset[Kind]]) -> frozenset[Kind]:
+    shown: frozenset[Kind] = frozenset()
+    for data in items:
+        if data is not None:
+            known = facts.get(id(data))
+            if known is None:
+                known = facts[id(data)] = _kinds(data)
+            shown |= known
+    return shown
+
+
+def _kinds(data: TensorData) -> frozenset[Kind]:
+    kinds: set[Kind] = set()
+    if _has_nan(data):
+        kinds.add("nan")
+    if _has_inf(data):
+        kinds.add("inf")
+    peak = _peak(data)
+    if 0 < peak < VANISHING:
+        kinds.add("vanishing")
+    if peak > EXPLODING:
+        kinds.add("exploding")
+    return frozenset(kinds)
 
 
 def _dead_relus(events: list[BackwardEvent], labels: dict[str, str]) -> Iterator[HealthFlag]:

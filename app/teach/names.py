@@ -42,6 +42,7 @@ class Names:
             for node in graph.nodes
             if node.group in calls and node.id not in calls[node.group]
         }
+        self._values: dict[int, str] = {}  # names already worked out
         self._consumers: dict[int, list[int]] = defaultdict(list)
         for record in capture.values:
             if not record.dropped and record.index in self._labels:
@@ -56,6 +57,12 @@ class Names:
         """The name of a value: its label; a call's internal that only reshapes, copies or transposes a
         value is named after it (`x`, `fc1.weightᵀ`), any other internal after the call output it becomes
         (the bmm inside `q @ k.transpose(-2, -1)`)."""
+        name = self._values.get(index)
+        if name is None:
+            name = self._values[index] = self._value(index)
+        return name
+
+    def _value(self, index: int) -> str:
         if index not in self._internal:
             return dname(self.label(index), constant=self._capture.values[index].kind == "const")
         source = self._source(index)
