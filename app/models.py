@@ -5,7 +5,7 @@ Vocabulary is autograd's own and the same in Python, JSON and JS: `data`, `grad`
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, TypeAlias
+from typing import Annotated, Any, Literal, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, SerializeAsAny, model_validator
 from typing_extensions import TypeAliasType
@@ -204,7 +204,13 @@ class Card(Model):
     a tensor too big to write out (`tensor.stats`: its shape and statistics, and its NaN/±Inf counts)."""
 
     key: str  # e.g. "chain.times", "grad.accumulate", "health.nan.forward"
-    args: dict[str, SerializeAsAny[Nested] | Card | None] = {}
+    args: Annotated[
+        dict[str, Any],
+        Field(
+            description="each a name (string), a number (NaN/±Inf as the strings 'NaN', 'Infinity', "
+            "'-Infinity'), a list of numbers nested like a tensor, or a card {key, args}"
+        ),
+    ] = {}  # Any: serialized by each value's own type (a typed union cost GPT-2 124M 70 ms per response)
 
 
 # ---------------------------------------------------------------- timeline

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from app.capture.encode import encode
+from app.capture.encode import encode_within
 from app.capture.records import BackwardRecord, Capture
 from app.models import BackwardEvent, Card, GraphResponse, TensorData
 from app.teach.cards import Arg, card, value_arg, with_value
@@ -103,11 +103,11 @@ def _step(event: BackwardEvent, record: BackwardRecord, capture: Capture, names:
 
 
 def _encode_locals(steps: list[_Step], max_inline: int) -> None:
-    """`event.local` for every exact local derivative, in one batched encode."""
+    """`event.local` for every exact local derivative, in one batched encode; like the gradients of an
+    event, a big one without a heatmap (the page reads its statistics; GPT-2 124M has 112 of them)."""
     edges = [edge for step in steps for edge in step.edges if edge.local.tensor is not None]
-    data = encode(
-        [edge.local.tensor for edge in edges if edge.local.tensor is not None], max_inline=max_inline
-    )
+    tensors = [edge.local.tensor for edge in edges if edge.local.tensor is not None]
+    data, _ = encode_within(tensors, max_inline=max_inline, heatmap_cells=0)
     for edge, encoded in zip(edges, data, strict=True):
         edge.local_data = encoded
     for step in steps:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import torch
 
 from app.models import Card
-from app.teach.cards import card
+from app.teach.cards import INLINE, card
 from app.teach.names import transposed
 from app.teach.operands import Local, Operands, Rule, small
 
@@ -54,8 +54,8 @@ def _softmax(ops: Operands) -> list[Local]:
 
 def _log_softmax(ops: Operands) -> list[Local]:
     """The probabilities softmax(x) = exp(log_softmax(x)) read the formula; they are not the gradient."""
-    x = ops.name(0)
-    probabilities = small(ops.output.detach().exp())
+    x, output = ops.name(0), ops.output.detach()
+    probabilities = small(output.exp()) if output.numel() <= INLINE else None
     notes = () if probabilities is None else (card("where.softmax", x=x, value=probabilities),)
     return [Local(None, card("chain.log_softmax", x=x, y=ops.out_name), notes=notes)]
 

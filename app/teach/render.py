@@ -7,6 +7,7 @@ import json
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from app.models import Card
 from app.teach.numbers import number
@@ -40,9 +41,12 @@ _TEMPLATES = {key: _parts(template) for key, template in CATALOGUE.items()}
 
 def render(card: Card, fmt: NumberFormat = number) -> str:
     """The card's template, each `{arg}` filled in (`{arg+}` joins a list with " + "), numbers by `fmt`."""
+    return _render(card.key, card.args, fmt)
+
+
+def _render(key: str, args: dict[str, Any], fmt: NumberFormat) -> str:
     pieces: list[str] = []
-    args = card.args
-    for text, name, joined in _TEMPLATES[card.key]:
+    for text, name, joined in _TEMPLATES[key]:
         pieces.append(text)
         if not name:
             continue
@@ -62,7 +66,9 @@ def _text(value: object, fmt: NumberFormat) -> str:
     if kind is float or kind is int:
         return fmt(value)  # type: ignore[arg-type]
     if isinstance(value, Card):
-        return render(value, fmt)
+        return _render(value.key, value.args, fmt)
+    if isinstance(value, dict):  # a card inside a card read back from JSON
+        return _render(value["key"], value.get("args", {}), fmt)
     if isinstance(value, list):
         return "[" + ", ".join(_text(item, fmt) for item in value) + "]"
     return "" if value is None else str(value)
