@@ -170,7 +170,9 @@ class Edge(Model):
 
 class Group(Model):
     """A module of the nn.Module tree (kind `module`), or one call of the program with internals (kind
-    `call`: `F.cross_entropy`, `nn.LayerNorm`, collapsed by default and drawn as one box); collapsible."""
+    `call`: `F.cross_entropy`, `nn.LayerNorm`, collapsed by default and drawn as one box); collapsible. A
+    call's chain-rule card is on the backward event where its output's gradient arrives (`call_cards`, and
+    `call` = this id), one per backward pass."""
 
     id: str  # module path ("blocks.3.attn"), or "c<k>" for a call; "" is never used
     kind: Literal["module", "call"] = "module"

@@ -8,6 +8,7 @@ from traced import captured
 import app.capture  # noqa: F401  (imports torch with the numpy warning silenced)
 from app.capture import capture
 from app.capture.records import Capture
+from app.examples.lessons import lesson
 from app.graph import build_graph
 from app.limits import Limits
 from app.models import BackwardEvent, Card, GraphOptions, GraphResponse
@@ -16,17 +17,7 @@ from app.runner import Execution
 from app.teach import annotate, enrich
 from app.teach.render import render
 
-NEURON = """\
-import torch
-import torch.nn.functional as F
-x, y = torch.tensor(1.1), torch.tensor(1.0)
-w = torch.tensor(2.2, requires_grad=True)
-b = torch.tensor(0.0, requires_grad=True)
-z = x * w + b
-a = torch.sigmoid(z)
-loss = F.binary_cross_entropy(a, y)
-loss.backward()
-"""  # the logistic neuron of design.md
+NEURON = lesson("train_neuron").code  # the logistic neuron of design.md: x = 1.1, w = 2.2, b = 0, y = 1
 
 
 def program(source: str, limits: Limits | None = None) -> Execution:
