@@ -50,7 +50,8 @@ def test_formula_card_shows_the_chain_rule_with_numbers(page: Page, artifacts: P
     expect(card.locator(".card-chain")).to_have_text("dL/dz = dL/da × da/dz = −1.0889 × 0.0750 = −0.0817")
     page.screenshot(path=artifacts / "teach-formula-card.png")
     step_until_card(page, "MulBackward0 at x * w")
-    expect(card.locator(".card-chain")).to_have_text("dL/dw = dL/d(x * w) × d(x * w)/dw = −0.0817 × 1.1000 = −0.0898")
+    chain = "dL/dw = dL/d(x * w) × d(x * w)/dw = −0.0817 × 1.1000 = −0.0898"
+    expect(card.locator(".card-chain")).to_have_text(chain)
 
 
 def test_fan_out_card_shows_the_sum_of_the_contributions(page: Page) -> None:
