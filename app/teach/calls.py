@@ -8,6 +8,7 @@ checked first: a card never shows numbers that do not add up."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -22,6 +23,8 @@ from app.teach.names import Names, transposed
 from app.teach.operands import saved_attribute, small
 
 __all__ = ["explain_calls"]
+
+log = logging.getLogger(__name__)
 
 _RTOL, _ATOL = 1e-4, 1e-6  # written-out arithmetic must hold to float32 rounding
 _CROSS_ENTROPY = frozenset({"aten._log_softmax", "aten.nll_loss_forward"})  # no weights, no label smoothing
@@ -111,8 +114,19 @@ def explain_calls(graph: GraphResponse, capture: Capture, names: Names) -> None:
         if current is not None and current[0] == event.pass_index:
             _arrived(event, record, source_of, current[1])
     for event, call, plan in started:
-        event.call_cards = plan.explain(call, capture)
+        event.call_cards = _explained(plan, call, capture)
         event.call = plan.group.id if event.call_cards else None
+
+
+def _explained(plan: _Plan, call: _Call, capture: Capture) -> list[Card]:
+    """The call's cards; a shape or dtype its rule does not expect leaves it without (and the response
+    whole)."""
+    try:
+        with torch.no_grad():
+            return plan.explain(call, capture)
+    except (RuntimeError, IndexError, ValueError, TypeError) as error:
+        log.debug("no card for the call %s: %s", plan.group.id, error)
+        return []
 
 
 def _plans(graph: GraphResponse, capture: Capture) -> list[_Plan]:
@@ -217,6 +231,8 @@ def _matmul(call: _Call, capture: Capture) -> list[Card]:
         return []
     a, b = call.inputs
     left, right, up = a.value(capture), b.value(capture), call.up.detach()
+    if min(left.dim(), right.dim(), up.dim()) < 2:  # a vector's product (torch.matmul(x, w), x 1-D)
+        return []
     names = {"a": a.name, "b": b.name, "at": transposed(a.name), "bt": transposed(b.name), "y": call.out}
     batched = up.dim() > 2
     count = up.numel() // max(up.shape[-1] * up.shape[-2], 1) if batched else 1

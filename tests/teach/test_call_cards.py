@@ -130,3 +130,17 @@ y = norm(x)
     for card, grad in zip(event.call_cards, grads, strict=True):
         assert grad is not None
         torch.testing.assert_close(numbers(card.args["value"]).float(), grad)
+
+
+def test_a_vector_times_a_matrix_has_no_matrix_card_and_the_response_is_whole() -> None:
+    source = """\
+import torch
+x = torch.ones(5)
+w = torch.randn(5, 3, requires_grad=True)
+z = torch.matmul(x, w)
+z.sum().backward()
+"""
+    graph = traced(source)[1]
+    group = next(g for g in graph.groups if g.kind == "call")
+    assert not any(event.call == group.id for event in graph.backward)
+    assert all(event.cards for event in graph.backward)  # every step still has its own lines
