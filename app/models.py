@@ -5,7 +5,7 @@ Vocabulary is autograd's own and the same in Python, JSON and JS: `data`, `grad`
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, TypeAlias
+from typing import Annotated, Any, Literal, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, SerializeAsAny, model_validator
 from typing_extensions import TypeAliasType
@@ -170,7 +170,9 @@ class Edge(Model):
 
 class Group(Model):
     """A module of the nn.Module tree (kind `module`), or one call of the program with internals (kind
-    `call`: `F.cross_entropy`, `nn.LayerNorm`, collapsed by default and drawn as one box); collapsible."""
+    `call`: `F.cross_entropy`, `nn.LayerNorm`, collapsed by default and drawn as one box); collapsible. A
+    call's chain-rule card is on the backward event where its output's gradient arrives (`call_cards`, and
+    `call` = this id), one per backward pass."""
 
     id: str  # module path ("blocks.3.attn"), or "c<k>" for a call; "" is never used
     kind: Literal["module", "call"] = "module"
@@ -196,10 +198,21 @@ class Card(Model):
     """One sentence of teaching text as a message key and what it shows: names as strings, numbers as they
     are (the page formats every number one way), small tensors as nested lists. The page renders it in the
     interface's language from its catalogue (static/i18n/<language>.json); the server renders the English
-    text fields (`formula`, `message`, ...) from the same English catalogue."""
+    text fields (`formula`, `message`, ...) from the same English catalogue (app/teach/render.py).
 
-    key: str  # e.g. "chain.step", "grad.accumulate", "health.nan.forward"
-    args: dict[str, SerializeAsAny[Nested] | None] = {}
+    A template names its args in braces: `{x}` is replaced by the arg formatted (a number by the page's
+    number format, a list as `[a, b]`, a card by its own rendering); `{terms+}` joins a list with " + ".
+    An arg may itself be a card: a part of the sentence (`step.worked` wraps a formula and its numbers), or
+    a tensor too big to write out (`tensor.stats`: its shape and statistics, and its NaN/±Inf counts)."""
+
+    key: str  # e.g. "chain.times", "grad.accumulate", "health.nan.forward"
+    args: Annotated[
+        dict[str, Any],
+        Field(
+            description="each a name (string), a number (NaN/±Inf as the strings 'NaN', 'Infinity', "
+            "'-Infinity'), a list of numbers nested like a tensor, or a card {key, args}"
+        ),
+    ] = {}  # Any: serialized by each value's own type (a typed union cost GPT-2 124M 70 ms per response)
 
 
 # ---------------------------------------------------------------- timeline
@@ -246,6 +259,32 @@ class BackwardEvent(Model):
             "(a value used more than once), when there are two or more"
         ),
     ] = []
+    cards: Annotated[
+        list[Card],
+        Field(
+            description="the lines of this step's chain-rule card, in order: each fan-out sum (the "
+            "contributions that arrived add up to the gradient torch computed), then per input edge its "
+            "local derivative and upstream x local = contribution, then the .grad update; `formula` is "
+            "their English, joined with '; '. No line repeats: an input used twice here is one line"
+        ),
+    ] = []
+    local_cards: Annotated[
+        list[Card | None],
+        Field(
+            description="per entry of `edges`: the local derivative d(output)/d(input) with its numbers "
+            "(`local_formulas` is their English); None for a Jacobian (its chain line says it all)"
+        ),
+    ] = []
+    call_cards: Annotated[
+        list[Card],
+        Field(
+            description="set on the event where the gradient reaches a call group's output (a Group of "
+            "kind 'call': its first event of the pass): the chain rule of the call as a whole, from "
+            "dL/d(output) to each input of the call (nn.Linear: dL/dx = dL/dy·W, dL/dW = dL/dyᵀ·x, "
+            "dL/db = Σ dL/dy; layer norm; cross-entropy: softmax − one-hot; matmul), with its numbers"
+        ),
+    ] = []
+    call: str | None = None  # the call group (`c<k>`) whose output this event starts, with call_cards
 
 
 class ParamUpdate(Model):
@@ -254,6 +293,7 @@ class ParamUpdate(Model):
     grad: TensorData | None = None
     after: TensorData
     formula: str | None = None  # the update with its numbers: "w ← w − lr · grad = 2.2000 − 0.1 × …"
+    card: Card | None = None  # the same sentence as a message key and numbers (`formula` is its English)
 
 
 class OptimizerEvent(Model):
@@ -345,7 +385,8 @@ class GraphResponse(Model):
     width: float = 0.0  # size of the laid-out drawing
     height: float = 0.0
     program: str | None = None  # the generated program, for the expression and network forms
-    notes: list[str] = []  # what the generation decided, e.g. free names made into leaves
+    notes: list[str] = []  # what the generation and the run decided, e.g. free names made into leaves
+    note_cards: list[Card] = []  # the teaching notes (re-runs skipped or stopped); their English is in notes
     gradcheck: list[GradCheck] = []  # with options.gradcheck: autograd next to finite differences
     training: Training | None = None  # with options.train: the loss curve and per-step snapshots
     health: Health | None = None  # gradient health: flags and magnitudes
@@ -365,6 +406,7 @@ class GradCheck(Model):
     rel_err: Scalar  # abs_err / max(|autograd|, |numeric|, tiny)
     ok: bool
     note: str | None = None  # why they differ, in plain words, where they do
+    note_card: Card | None = None  # `note` as a message key and names
 
 
 class TrainStep(Model):
@@ -385,6 +427,7 @@ class Training(Model):
     steps: list[TrainStep] = []  # per step, for the step slider
     params: dict[str, TensorData] = {}  # parameter node id -> value after the last step
     note: str | None = None  # e.g. why no per-step snapshots were kept
+    note_card: Card | None = None  # `note` as a message key and numbers
 
 
 class HealthFlag(Model):
@@ -393,7 +436,8 @@ class HealthFlag(Model):
     kind: Literal["nan", "inf", "vanishing", "exploding", "dead_relu", "saturated"]
     phase: Literal["forward", "backward"]  # found in a forward value or in a gradient
     node: str
-    message: str  # one plain sentence
+    message: str  # one plain sentence: the English of `card`
+    card: Card | None = None
 
 
 class Health(Model):

@@ -4,6 +4,7 @@ ratios; asserts nothing."""
 
 from __future__ import annotations
 
+import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -36,20 +37,26 @@ def _ms(start: float) -> float:
     return (time.perf_counter() - start) * 1000
 
 
-def bench_annotate(name: str) -> None:
-    """annotate() (local derivatives, formulas, health) next to the capture and graph build it follows."""
+def bench_annotate(name: str, repeats: int = 7) -> None:
+    """annotate() (local derivatives, cards, call cards, health) next to the capture and graph build it
+    follows: the median CPU time of `repeats` runs on copies of one graph (a loaded machine's wall clock
+    varies several-fold; CPU time of one torch thread, as in the sandbox child, does not)."""
     program = _program(example(name).code)
     torch.manual_seed(0)
-    start = time.perf_counter()
+    start = time.process_time()
     recorded = capture(program, limits=Limits())
     graph = build_graph(recorded)
-    base = _ms(start)
-    start = time.perf_counter()
-    annotate(graph, recorded)
-    extra = _ms(start)
+    base = (time.process_time() - start) * 1000
+    spent: list[float] = []
+    for _ in range(repeats):
+        copy = graph.model_copy(deep=True)
+        start = time.process_time()
+        annotate(copy, recorded)
+        spent.append((time.process_time() - start) * 1000)
+    extra = statistics.median(spent)
     print(
         f"annotate {name:<12} {len(graph.nodes):5d} nodes {len(graph.backward):5d} events: "
-        f"capture+build {base:8.1f} ms, annotate {extra:8.1f} ms ({extra / base:.2f}x)"
+        f"capture+build {base:8.1f} ms, annotate {extra:8.1f} ms median (min {min(spent):.1f}) CPU"
     )
 
 
@@ -82,6 +89,7 @@ def bench_lesson(name: str, options: GraphOptions) -> None:
 
 
 def main() -> None:
+    torch.set_num_threads(1)  # as the sandbox child computes
     for name in ("logistic", "fanout", "simplenet", "softmax_ce", "gpt2_block", "gpt2_mini", "gpt2_124m"):
         bench_annotate(name)
     bench_lesson("gradcheck_smooth", GraphOptions(gradcheck=True))

@@ -10,7 +10,7 @@ from app.capture.records import BackwardRecord, Capture
 from app.graph.tensors import TensorTable
 from app.models import BackwardEvent, Edge
 
-__all__ = ["EdgeIndex", "node_grads", "op_name", "backward_events"]
+__all__ = ["EdgeIndex", "backward_events", "node_grads", "op_name", "outputs_by_fn"]
 
 
 def op_name(node: torch.autograd.graph.Node) -> str:
@@ -37,7 +37,7 @@ class EdgeIndex:
         return None
 
 
-def _outputs_by_fn(capture: Capture) -> dict[int, list[int]]:
+def outputs_by_fn(capture: Capture) -> dict[int, list[int]]:
     """Records of each grad_fn, by output_nr (a multi-output op has several)."""
     outputs: dict[int, list[int]] = defaultdict(list)
     for record in capture.values:
@@ -48,7 +48,7 @@ def _outputs_by_fn(capture: Capture) -> dict[int, list[int]]:
 
 def node_grads(capture: Capture) -> dict[int, torch.Tensor | None]:
     """Gradient per value record: grad_outputs[output_nr] at its grad_fn's last event; leaves their .grad."""
-    outputs = _outputs_by_fn(capture)
+    outputs = outputs_by_fn(capture)
     grads: dict[int, torch.Tensor | None] = {}
     for event in capture.backward:
         if event.dropped:
@@ -66,7 +66,7 @@ def backward_events(
     capture: Capture, edges: EdgeIndex, tensors: TensorTable
 ) -> tuple[list[BackwardEvent], list[int]]:
     """The events (with edge grads of the last pass set on `edges`) and, per record, its position or -1."""
-    outputs = _outputs_by_fn(capture)
+    outputs = outputs_by_fn(capture)
     events: list[BackwardEvent] = []
     positions: list[int] = []
     for record in capture.backward:

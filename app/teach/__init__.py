@@ -7,11 +7,16 @@ import time
 
 from app.capture.records import Capture
 from app.errors import GradtraceError
+from app.gcpause import collections_paused
 from app.limits import Limits
-from app.models import GraphOptions, GraphResponse
+from app.models import Card, GraphOptions, GraphResponse
+from app.teach.calls import explain_calls
+from app.teach.cards import card
 from app.teach.chain import explain_backward
 from app.teach.gradcheck import check_gradients
 from app.teach.health import gradient_health
+from app.teach.names import Names
+from app.teach.render import render
 from app.teach.rerun import Program
 from app.teach.steps import explain_steps
 from app.teach.train import train
@@ -34,10 +39,16 @@ MIN_RERUNS = 4  # re-runs that must fit in a share before it is worth starting
 
 
 def annotate(graph: GraphResponse, capture: Capture) -> None:
-    """Chain-rule cards on every backward and optimizer step, and the gradient-health report."""
-    explain_backward(graph, capture)
-    explain_steps(graph)
-    graph.health = gradient_health(graph, capture)
+    """Chain-rule cards on every backward and optimizer step and call, and the gradient-health report.
+
+    Thousands of small objects and no garbage cycles: a full collection amid them would walk every live
+    object of the capture (GPT-2 124M's cards took twice as long with the collector on)."""
+    with collections_paused():
+        names = Names(graph, capture)
+        explain_backward(graph, capture, names)
+        explain_calls(graph, capture, names)
+        explain_steps(graph, capture, names)
+        graph.health = gradient_health(graph, capture)
 
 
 def enrich(
@@ -59,23 +70,25 @@ def _rerun_features(
     try:
         if options.gradcheck:
             budget = limits.wall_seconds * GRADCHECK_SHARE
-            if _affordable(graph, "gradient check", run_s, budget):
+            if _affordable(graph, "note.gradcheck_skipped", run_s, budget):
                 check_gradients(graph, capture, program, seed=options.seed, budget_s=budget)
         if options.train is not None:
             budget = limits.wall_seconds * TRAIN_SHARE
-            if _affordable(graph, "training", run_s, budget):
+            if _affordable(graph, "note.training_skipped", run_s, budget):
                 train(graph, capture, program, options.train, seed=options.seed, budget_s=budget)
     except GradtraceError as error:  # a re-run went past a budget: the graph itself is still good
         log.info("re-runs stopped: %s", error.kind)
-        graph.notes.append(f"gradient check / training stopped: {error}")
+        _note(graph, card("note.rerun_stopped", error=str(error)))
 
 
-def _affordable(graph: GraphResponse, feature: str, run_s: float, budget_s: float) -> bool:
+def _affordable(graph: GraphResponse, key: str, run_s: float, budget_s: float) -> bool:
     """At least a few re-runs must fit, or the sandbox's wall-clock kill would take the whole response."""
     if run_s * MIN_RERUNS <= budget_s:
         return True
-    graph.notes.append(
-        f"{feature} skipped: one run of this program takes {run_s:.1f} s, too long to re-run it "
-        f"{MIN_RERUNS} times within {budget_s:.0f} s"
-    )
+    _note(graph, card(key, ms=round(run_s * 1000), count=MIN_RERUNS, budget=round(budget_s)))
     return False
+
+
+def _note(graph: GraphResponse, note: Card) -> None:
+    graph.note_cards.append(note)
+    graph.notes.append(render(note))

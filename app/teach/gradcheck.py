@@ -15,8 +15,10 @@ import torch
 
 from app.capture.encode import json_scalar
 from app.capture.records import Capture
-from app.models import GradCheck, GraphResponse
+from app.models import Card, GradCheck, GraphResponse
+from app.teach.cards import card
 from app.teach.leaves import leaf_nodes
+from app.teach.render import render
 from app.teach.rerun import Program, rerun
 
 __all__ = ["ATOL", "EPS", "MAX_ELEMENTS", "RTOL", "check_gradients"]
@@ -53,7 +55,7 @@ def check_gradients(
     note = _kink_note(capture, labels)
     for check in checks:
         if not check.ok:
-            check.note = note
+            check.note_card, check.note = note, render(note)
     graph.gradcheck = checks
     graph.truncated["gradcheck"] = len(checks) < sum(nodes[e.leaf] is not None for e in elements)
 
@@ -109,7 +111,7 @@ def _compare(
     )
 
 
-def _kink_note(capture: Capture, labels: dict[str, str]) -> str:
+def _kink_note(capture: Capture, labels: dict[str, str]) -> Card:
     """Why autograd and finite differences disagree, in plain words."""
     for record in capture.values:
         name = record.grad_fn.name() if record.grad_fn is not None else ""
@@ -117,13 +119,7 @@ def _kink_note(capture: Capture, labels: dict[str, str]) -> str:
         source = capture.values[record.inputs[0]].value if record.inputs else None
         if kink is not None and source is not None and bool((source == 0).any()):
             label = labels.get(f"n{record.index}", kink)
-            named = f"{kink}(…)" if label == kink else f"{label} = {kink}(…)"
-            return (
-                f"{named} gets an input exactly at 0, where {kink} has a kink: the slopes on the "
-                f"left and right differ, so the derivative does not exist there. Autograd uses the "
-                f"convention {kink}'(0) = 0; central differences average the two slopes. Neither is wrong."
-            )
-    return (
-        "Autograd and finite differences disagree beyond tolerance: the function is probably not smooth "
-        "near this point (a kink, a step or a discontinuity), or the values are too large for eps."
-    )
+            if label in (kink, f"torch.{kink}", f"{kink}(…)"):
+                return card("gradcheck.kink.unnamed", kink=kink)
+            return card("gradcheck.kink", x=label, kink=kink)
+    return card("gradcheck.rough")

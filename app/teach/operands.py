@@ -1,4 +1,5 @@
-"""What a local-derivative rule sees of one backward step: forward values, names, the upstream gradient."""
+"""What a local-derivative rule sees of one backward step (forward values, names, the upstream gradient)
+and what it gives back for each input edge."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ from dataclasses import dataclass
 import torch
 from torch.autograd.graph import Node
 
-__all__ = ["Local", "Operands", "Rule", "saved_attribute"]
+from app.models import Card
+from app.teach.cards import INLINE, Arg, written
+
+__all__ = ["Local", "Operands", "Rule", "saved_attribute", "small"]
 
 
 @dataclass(frozen=True)
@@ -16,11 +20,12 @@ class Operands:
     """One autograd node's forward values, aligned with its inputs (`next_functions`)."""
 
     inputs: list[torch.Tensor | None]  # forward value of each input; None where unknown
-    names: list[str]  # each input's label ("z", "w", "fc1.weight")
+    names: list[str]  # each input's name in derivative notation ("z", "fc1.weight", "(x * w)")
     output: torch.Tensor  # the op's forward value
     out_name: str  # "a"; "L" for the root of the pass
     upstream: torch.Tensor | None  # grad_outputs[0]: dL/d(output)
     grad_fn: Node
+    outputs: int = 1  # outputs of the op (split: one per piece)
 
     def value(self, position: int) -> torch.Tensor:
         """Input `position` as a plain tensor (detached); zero when it was not recorded."""
@@ -33,10 +38,18 @@ class Operands:
 
 @dataclass(frozen=True)
 class Local:
-    """The local derivative along one input edge: exact (`tensor`) or, for Jacobians, a formula only."""
+    """One input edge of a backward step.
 
-    tensor: torch.Tensor | None  # elementwise d(output)/d(input); None for a Jacobian
-    text: str  # symbolic, e.g. "σ(z)(1−σ(z))"; for a Jacobian the whole "dL/dA = dL/dY · Bᵀ"
+    Elementwise ops, reductions and losses have an exact local derivative (`tensor`) and `formula` is it
+    (`local.sigmoid`: da/dz = σ(z)(1 − σ(z))); with `valued` its numbers follow it. For a Jacobian (matmul,
+    softmax, layer norm, views) `tensor` is None and `formula` is the chain rule itself (`chain.mm.left`),
+    with `work` the arithmetic when the operands are small enough to write out."""
+
+    tensor: torch.Tensor | None
+    formula: Card
+    valued: bool = True
+    work: Card | None = None
+    notes: tuple[Card, ...] = ()  # lines that help read the formula (softmax's probabilities)
 
 
 Rule = Callable[[Operands], list[Local]]
@@ -49,3 +62,10 @@ def saved_attribute(grad_fn: Node, name: str, default: object) -> object:
     except (AttributeError, RuntimeError):
         return default
     return default if value is None else value
+
+
+def small(tensor: torch.Tensor | None) -> Arg:
+    """The numbers of a tensor small enough to write out in a formula; None otherwise."""
+    if tensor is None or tensor.numel() > INLINE:
+        return None
+    return written(tensor)

@@ -1,8 +1,9 @@
 """Re-running a program up to its first `.backward()`, with its trainable leaves overwritten at first use.
 
 A `LeafMode` (a TorchFunctionMode) sees every torch call the program makes. The first time a trainable leaf
-(requires_grad, no grad_fn) appears in a call's arguments outside quiet code, the mode numbers it (0, 1, ...
-in order of first use) and, when asked, copies a given value into it under no_grad before the call runs.
+(requires_grad, no grad_fn) appears in a call's arguments (printing and construction aside), the mode numbers
+it (0, 1, ... in order of first use) and, when asked, copies a given value into it before the call runs, past
+any capture (the leaf's node then shows that value: it is the leaf's value in this run).
 At the first `.backward()` it keeps the root's value and, when asked, runs the pass and keeps every leaf's
 `.grad`; then it stops the program. Nothing else about the program changes, so the same seed gives the same
 leaves in the same order on every run.
@@ -19,6 +20,7 @@ import torch
 from torch.overrides import TorchFunctionMode
 
 from app.capture.calls import constructing
+from app.capture.failures import unrecorded
 from app.capture.functions import BACKWARD_FNS, QUIET_NAMES
 from app.capture.recorder import Recorder
 from app.seeding import manual_seed
@@ -54,8 +56,6 @@ class LeafMode(TorchFunctionMode):
         self.values = values  # leaf number -> its value in this run
         self.backward = backward  # run the first pass (for .grad) or only read the root
         self.promote = promote
-        self.quiet: Callable[[], contextlib.AbstractContextManager[None]] = contextlib.nullcontext
-        self.paused = 0
         self.found = Rerun()
         self.stopped = False
         self._live: list[torch.Tensor] = []
@@ -71,7 +71,7 @@ class LeafMode(TorchFunctionMode):
         kwargs = kwargs or {}
         if func in BACKWARD_FNS:
             return self._first_backward(func, args, kwargs)
-        if not self.paused and not _keeps_arguments(func) and not _quiet(func):
+        if not _keeps_arguments(func) and not _quiet(func):
             for tensor in _tensors([*args, *kwargs.values()]):
                 if id(tensor) not in self._numbers and tensor.requires_grad and tensor.grad_fn is None:
                     self._first_use(tensor)
@@ -88,9 +88,9 @@ class LeafMode(TorchFunctionMode):
         if self.promote:
             self.found.leaves.append(value if value is not None else tensor.detach().double())
             return
-        with self.quiet(), torch.no_grad():  # the mode's own work is no graph node
+        with unrecorded(), torch.no_grad():  # past a capture: the leaf's node shows this value, no new node
             if value is not None:
-                tensor.data.copy_(value)  # through .data: the version stays, so a capture sees no new node
+                tensor.copy_(value)
             self.found.leaves.append(tensor.detach().clone())
 
     def _promoted(self, value: object) -> object:
@@ -109,13 +109,13 @@ class LeafMode(TorchFunctionMode):
     def _first_backward(self, func: Any, args: Sequence[object], kwargs: Mapping[str, object]) -> object:
         root = args[0] if args else kwargs.get("tensors")
         gradient = args[1] if len(args) > 1 else kwargs.get("gradient")
-        with self.quiet(), torch.no_grad():
+        with unrecorded(), torch.no_grad():
             if isinstance(root, torch.Tensor):
                 weight = gradient if isinstance(gradient, torch.Tensor) else torch.ones_like(root)
                 self.found.root = (root.detach().double() * weight.detach().double()).sum()
         if self.backward:
             func(*args, **kwargs)
-            with self.quiet():
+            with unrecorded():
                 self.found.grads = [None if t.grad is None else t.grad.detach().clone() for t in self._live]
         self.stopped = True
         raise _Stop
@@ -139,7 +139,6 @@ def traced(program: Program, mode: LeafMode) -> Program:
     """`program` under `mode`, ending quietly at the first backward; give it to `capture()` or call it."""
 
     def run(recorder: Recorder) -> None:
-        mode.quiet = recorder.quiet  # overwriting a leaf is no graph node
         with mode:
             try:
                 program(recorder)

@@ -16,9 +16,11 @@ from app.capture import capture as capture_run
 from app.capture.encode import encode, json_scalar
 from app.capture.records import Capture
 from app.graph.backward import node_grads
-from app.models import GraphResponse, TensorData, Training, TrainOptions, TrainStep
+from app.models import Card, GraphResponse, TensorData, Training, TrainOptions, TrainStep
 from app.seeding import manual_seed
+from app.teach.cards import card
 from app.teach.leaves import leaf_nodes
+from app.teach.render import render
 from app.teach.rerun import LeafMode, Program, Rerun, rerun, traced
 
 __all__ = ["MAX_SNAPSHOT_VALUES", "train"]
@@ -44,20 +46,24 @@ def train(
     deadline = time.monotonic() + budget_s
     for step in range(options.steps):
         if time.monotonic() > deadline:
-            training.note = f"stopped after {step} of {options.steps} steps: the time budget ran out"
+            _note(training, card("training.stopped", done=step, steps=options.steps))
             break
         values = {number: param.detach() for number, param in enumerate(params)}
         run, record = _step(program, values, seed, capture if snapshots else None)
         if run.root is None or not run.grads:
-            training.note = "the program has no .backward() to train with"
+            _note(training, card("training.no_backward"))
             break
         training.loss.append(json_scalar(float(run.root)))
         training.steps.append(_snapshot(step, run, record, graph))
         _update(optimizer, params, run.grads)
-    if not snapshots:
-        training.note = training.note or "the graph is too big to keep every step: only the loss curve"
+    if not snapshots and training.note_card is None:
+        _note(training, card("training.big"))
     training.params = _final(capture, start.leaves, params)
     graph.training = training
+
+
+def _note(training: Training, note: Card) -> None:
+    training.note_card, training.note = note, render(note)
 
 
 def _optimizer(options: TrainOptions, params: list[torch.Tensor]) -> torch.optim.Optimizer:

@@ -41,18 +41,19 @@ def test_formula_card_shows_the_chain_rule_with_numbers(page: Page, artifacts: P
     card = page.locator(".formula-card")
     expect(card).to_contain_text("not computed yet")
     step_until_card(page, "SigmoidBackward0 at a")
-    expect(card.locator(".card-local")).to_have_text("da/dz = σ(z)(1−σ(z)) = 0.0750")
+    expect(card.locator(".card-local")).to_have_text("da/dz = σ(z)(1 − σ(z)) = 0.0750")
     expect(card.locator(".card-chain")).to_have_text("dL/dz = dL/da × da/dz = −1.0889 × 0.0750 = −0.0817")
     page.screenshot(path=artifacts / "teach-formula-card.png")
-    step_until_card(page, "MulBackward0 at mul")
-    expect(card.locator(".card-chain")).to_have_text("dL/dw = dL/dmul × dmul/dw = −0.0817 × 1.1000 = −0.0898")
+    step_until_card(page, "MulBackward0 at x * w")
+    chain = "dL/dw = dL/d(x * w) × d(x * w)/dw = −0.0817 × 1.1000 = −0.0898"
+    expect(card.locator(".card-chain")).to_have_text(chain)
 
 
 def test_fan_out_card_shows_the_sum_of_the_contributions(page: Page) -> None:
     run(page, "import torch\nw = torch.tensor(3.0, requires_grad=True)\nloss = w * w\nloss.backward()\n")
     step_until_card(page, "AccumulateGrad at w")
     expect(page.locator(".formula-card .card-fan-out")).to_have_text(
-        "dL/dw = sum of 2 contributions = 3.0000 + 3.0000 = 6.0000 (w is used 2 times)"
+        "dL/dw = 3.0000 + 3.0000 = 6.0000 (w is used 2 times)"
     )
 
 
@@ -63,8 +64,8 @@ def test_optimizer_step_card_shows_each_update_with_its_numbers(page: Page) -> N
     expect(card.locator(".card-title")).to_have_text("SGD step")
     expect(card.locator(".card-update")).to_have_text(
         [
-            "w: w ← w − lr · grad = 2.2000 − 0.1 × (−0.0898) = 2.2090",
-            "b: b ← b − lr · grad = 0.0000 − 0.1 × (−0.0817) = 0.0082",
+            "w: w ← w − lr · grad = 2.2000 − 0.1000 × (−0.0898) = 2.2090",
+            "b: b ← b − lr · grad = 0.0000 − 0.1000 × (−0.0817) = 0.0082",
         ]
     )
 
@@ -90,7 +91,7 @@ def test_quiz_rejects_a_wrong_gradient_and_accepts_the_right_one(page: Page, art
     answer.press("Enter")
     expect(quiz.locator(".quiz-feedback")).to_have_text("Correct: −0.08166.")
     page.get_by_role("button", name="Continue").click()
-    expect(quiz.locator(".quiz-prompt")).to_have_text("What is dL/dmul? (AddBackward0 sends it)")
+    expect(quiz.locator(".quiz-prompt")).to_have_text("What is dL/d(x * w)? (AddBackward0 sends it)")
     expect(page.locator(".formula-card .card-title")).to_have_text("SigmoidBackward0 at a")
 
 

@@ -1,9 +1,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { indexGraph } from "../../static/js/model/graph.js";
 import {
-  cardFor, checkAnswer, gradcheckRows, healthColour, lossCurve, quizFor, trainingCard, trainingState,
+  callCardFor, cardFor, checkAnswer, gradcheckRows, healthColour, lossCurve, quizFor, trainingCard, trainingState,
 } from "../../static/js/model/teach.js";
+
+const en = JSON.parse(readFileSync(new URL("../../static/i18n/en.json", import.meta.url), "utf-8"));
 
 const scalar = (v) => ({ shape: [], dtype: "float32", numel: 1, values: v });
 
@@ -21,15 +24,32 @@ const graph = {
   ],
 };
 const index = indexGraph(graph);
+// as the server sends them: cards, and their English (formula: the lines joined with "; ")
+const localCard = {
+  key: "step.result", args: { formula: { key: "local.sigmoid", args: { y: "a", x: "z" } }, value: 0.07499187 },
+};
+const chainCard = {
+  key: "step.worked",
+  args: {
+    formula: { key: "chain.times", args: { x: "z", y: "a" } },
+    work: { key: "work.times", args: { a: -1.088922, b: 0.07499187 } },
+    value: -0.08166026,
+  },
+};
 const sigmoid = {
   node: "n6", op: "SigmoidBackward0", edges: ["e4"], grad_outputs: [scalar(-1.088922)],
-  grad_inputs: [scalar(-0.08166026)], local_formulas: ["da/dz = σ(z)(1−σ(z)) = 0.0750"],
-  formula: "dL/dz = dL/da × da/dz = −1.0889 × 0.0750 = −0.0817", sum_of: [],
+  grad_inputs: [scalar(-0.08166026)], local_formulas: ["da/dz = σ(z)(1 − σ(z)) = 0.0750"],
+  formula: "da/dz = σ(z)(1 − σ(z)) = 0.0750; dL/dz = dL/da × da/dz = −1.0889 × 0.0750 = −0.0817", sum_of: [],
+  cards: [localCard, chainCard], local_cards: [localCard], call_cards: [],
 };
 const accumulate = {
   node: "n2", op: "AccumulateGrad", edges: [], grad_outputs: [scalar(24)], grad_inputs: [], accumulates: "n2",
   local_formulas: [], sum_of: ["e4", "e5"],
-  formula: "dL/dw = sum of 2 contributions = 0.5000 + 4.0000 = 4.5000 (w is used 2 times); w.grad = dL/dw = 4.5000",
+  formula: "dL/dw = 0.5000 + 4.0000 = 4.5000 (w is used 2 times); w.grad = dL/dw = 4.5000 (it was not computed before)",
+  cards: [
+    { key: "fanout.sum", args: { x: "w", terms: [0.5, 4], value: 4.5, count: 2 } },
+    { key: "grad.first", args: { x: "w", value: 4.5 } },
+  ],
 };
 
 test("before backward the card says the gradient is not computed yet, not zero", () => {
@@ -43,24 +63,59 @@ test("a backward card shows the local derivative, then upstream × local = contr
   const card = cardFor(index, { phase: "backward", event: sigmoid });
   assert.equal(card.title, "SigmoidBackward0 at a");
   assert.deepEqual(card.lines, [
-    { text: "da/dz = σ(z)(1−σ(z)) = 0.0750", kind: "local" },
+    { text: "da/dz = σ(z)(1 − σ(z)) = 0.0750", kind: "local" },
     { text: "dL/dz = dL/da × da/dz = −1.0889 × 0.0750 = −0.0817", kind: "chain" },
   ]);
+});
+
+test("with a catalogue the lines are the server's cards in its words, numbers in the page's format", () => {
+  const card = cardFor(index, { phase: "backward", event: sigmoid }, en);
+  assert.deepEqual(card.lines, [
+    { text: "da/dz = σ(z)(1 − σ(z)) = 0.07499", kind: "local" },
+    { text: "dL/dz = dL/da × da/dz = −1.089 × 0.07499 = −0.08166", kind: "chain" },
+  ]);
+  const summed = cardFor(index, { phase: "backward", event: accumulate }, en);
+  assert.deepEqual(summed.lines.map((l) => [l.kind, l.text]), [
+    ["fan-out", "dL/dw = 0.5 + 4 = 4.5 (w is used 2 times)"],
+    ["chain", "w.grad = dL/dw = 4.5 (it was not computed before)"],
+  ]);
+});
+
+test("a call's own card: the chain rule of the whole call, at its output", () => {
+  const linear = {
+    ...sigmoid, call: "c1",
+    call_cards: [{ key: "step.result", args: { formula: { key: "call.linear.bias", args: { bias: "b", y: "a" } }, value: -0.5 } }],
+  };
+  assert.deepEqual(callCardFor(index, linear, en), {
+    title: "a", lines: [{ text: "dL/db = Σ over rows of dL/da = −0.5", kind: "chain" }],
+  });
+  assert.equal(callCardFor(index, sigmoid, en), null);
 });
 
 test("fan-out: the sum of the contributions is its own line, before the .grad update", () => {
   const card = cardFor(index, { phase: "backward", event: accumulate });
   assert.equal(card.title, "AccumulateGrad at w");
   assert.deepEqual(card.lines.map((l) => l.kind), ["fan-out", "chain"]);
-  assert.equal(card.lines[0].text, "dL/dw = sum of 2 contributions = 0.5000 + 4.0000 = 4.5000 (w is used 2 times)");
+  assert.equal(card.lines[0].text, "dL/dw = 0.5000 + 4.0000 = 4.5000 (w is used 2 times)");
 });
 
 test("an optimizer card lists each parameter's w ← w − lr · grad with its numbers", () => {
   const formula = "w ← w − lr · grad = 2.2000 − 0.5 × (−0.0898) = 2.2449";
-  const event = { optimizer: "SGD", lr: 0.5, params: [{ node: "n2", formula }, { node: "n5" }] };
+  const update = {
+    key: "step.worked",
+    args: {
+      formula: { key: "update.sgd", args: { x: "w" } },
+      work: { key: "work.update", args: { before: 2.2, lr: 0.5, grad: -0.0898 } },
+      value: 2.2449,
+    },
+  };
+  const event = { optimizer: "SGD", lr: 0.5, params: [{ node: "n2", formula, card: update }, { node: "n5" }] };
   const card = cardFor(index, { phase: "step", event });
   assert.equal(card.title, "SGD step");
   assert.deepEqual(card.lines.map((l) => l.text), [`w: ${formula}`, "z: updated by SGD"]);
+  assert.deepEqual(cardFor(index, { phase: "step", event }, en).lines.map((l) => l.text), [
+    "w: w ← w − lr · grad = 2.2 − 0.5 × (−0.0898) = 2.245", "z: updated by SGD",
+  ]);
 });
 
 test("the quiz asks for the scalar gradient a step sends, and skips AccumulateGrad and forward steps", () => {

@@ -1,42 +1,53 @@
-"""Helpers for the teach tests: a program (a plain function of a recorder) captured, built and annotated."""
+"""Helpers for the teach tests: a program text captured, built and annotated as the sandbox child does it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import torch
-import torch.nn.functional as F
+from traced import captured
 
 import app.capture  # noqa: F401  (imports torch with the numpy warning silenced)
-from app.capture import Recorder, capture
+from app.capture import capture
 from app.capture.records import Capture
+from app.examples.lessons import lesson
 from app.graph import build_graph
 from app.limits import Limits
-from app.models import BackwardEvent, GraphOptions, GraphResponse
+from app.models import BackwardEvent, Card, GraphOptions, GraphResponse
 from app.program import compile_program
 from app.runner import Execution
 from app.teach import annotate, enrich
+from app.teach.render import render
 
-Program = Callable[[Recorder], None]
+NEURON = lesson("train_neuron").code  # the logistic neuron of design.md: x = 1.1, w = 2.2, b = 0, y = 1
 
 
-def traced(program: Program) -> tuple[Capture, GraphResponse]:
-    """Capture `program(recorder)`, build its graph, add the chain-rule cards and the health report."""
-    recorded = capture(program, limits=Limits())
+def program(source: str, limits: Limits | None = None) -> Execution:
+    """A program text ready to run (and re-run) under any recorder."""
+    return Execution(compile_program(source, max_chars=100_000, max_lines=5_000), limits or Limits())
+
+
+def traced(source: str, seed: int = 0) -> tuple[Capture, GraphResponse]:
+    """Capture `source`, build its graph, add the chain-rule cards and the health report."""
+    recorded = captured(source, seed=seed)
     assert recorded.error is None, recorded.error
     graph = build_graph(recorded)
     annotate(graph, recorded)
     return recorded, graph
 
 
-def event_of(graph: GraphResponse, op: str, pass_index: int = 0) -> BackwardEvent:
-    """The first backward event of autograd node `op` in pass `pass_index`."""
-    return next(e for e in graph.backward if e.op == op and e.pass_index == pass_index)
+def event_of(graph: GraphResponse, op: str, pass_index: int = 0, nth: int = 0) -> BackwardEvent:
+    """The nth backward event of autograd node `op` in pass `pass_index`."""
+    return [e for e in graph.backward if e.op == op and e.pass_index == pass_index][nth]
+
+
+def lines(cards: list[Card]) -> list[str]:
+    return [render(item) for item in cards]
 
 
 def value(data: object) -> float:
-    """The number inside a 0-d TensorData's `values`."""
+    """The number inside a one-element TensorData's `values`."""
     values = getattr(data, "values", None)
+    while isinstance(values, list) and len(values) == 1:
+        values = values[0]
     assert isinstance(values, int | float), values
     return float(values)
 
@@ -58,19 +69,3 @@ def run_text(code: str, options: GraphOptions, limits: Limits | None = None) -> 
     finally:
         torch.set_default_dtype(before)
     return graph
-
-
-def neuron(rec: Recorder) -> None:
-    """The logistic neuron of design.md: x = 1.1, y = 1.0, w = 2.2, b = 0.0, BCE."""
-    x, y = torch.tensor(1.1), torch.tensor(1.0)
-    w = torch.tensor(2.2, requires_grad=True)
-    b = torch.tensor(0.0, requires_grad=True)
-    for name, tensor in (("x", x), ("y", y), ("w", w), ("b", b)):
-        rec.name(tensor, name)
-    z = x * w + b
-    rec.name(z, "z")
-    a = torch.sigmoid(z)
-    rec.name(a, "a")
-    loss = F.binary_cross_entropy(a, y)
-    rec.name(loss, "loss")
-    loss.backward()

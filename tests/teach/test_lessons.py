@@ -36,7 +36,7 @@ def test_nan_lesson_flags_forward_and_backward_nan() -> None:
     labels = {node.id: node.label for node in graph.nodes}
     assert graph.health is not None
     flags = {(f.kind, f.phase): labels[f.node] for f in graph.health.flags}
-    assert flags[("nan", "forward")] == "y" and flags[("nan", "backward")] == "log"
+    assert flags[("nan", "forward")] == "y" and flags[("nan", "backward")] == "torch.log(x)"
 
 
 def test_accumulate_lesson_shows_six_plus_two() -> None:

@@ -5,18 +5,16 @@ from __future__ import annotations
 import pytest
 import torch
 import torch.nn.functional as F
-from teaching import Program, neuron, traced, value
+from teaching import NEURON, program, traced, value
 from torch import nn
 
-from app.capture import Recorder
 from app.models import GraphResponse, TrainOptions
 from app.teach.train import MAX_SNAPSHOT_VALUES, train
 
 
-def _trained(program: Program, options: TrainOptions) -> GraphResponse:
-    torch.manual_seed(0)
-    recorded, graph = traced(program)
-    train(graph, recorded, program, options, seed=0, budget_s=60)
+def _trained(source: str, options: TrainOptions) -> GraphResponse:
+    recorded, graph = traced(source)
+    train(graph, recorded, program(source), options, seed=0, budget_s=60)
     return graph
 
 
@@ -37,9 +35,9 @@ def _plain_neuron(steps: int, lr: float) -> tuple[list[float], torch.Tensor, tor
 
 
 def test_fifty_sgd_steps_lower_the_loss_and_match_plain_torch() -> None:
-    graph = _trained(neuron, TrainOptions(steps=50, optimizer="SGD", lr=0.5))
+    graph = _trained(NEURON, TrainOptions(steps=50, optimizer="SGD", lr=0.5))
     training = graph.training
-    assert training is not None and training.note is None
+    assert training is not None and training.note is None and training.note_card is None
     losses = [float(loss) for loss in training.loss]
     assert len(losses) == 50
     assert all(later < earlier for earlier, later in zip(losses, losses[1:], strict=False))
@@ -51,7 +49,7 @@ def test_fifty_sgd_steps_lower_the_loss_and_match_plain_torch() -> None:
 
 
 def test_each_step_keeps_every_node_value_and_gradient() -> None:
-    graph = _trained(neuron, TrainOptions(steps=3, optimizer="SGD", lr=0.5))
+    graph = _trained(NEURON, TrainOptions(steps=3, optimizer="SGD", lr=0.5))
     assert graph.training is not None
     steps = graph.training.steps
     assert [s.step for s in steps] == [0, 1, 2]
@@ -62,20 +60,20 @@ def test_each_step_keeps_every_node_value_and_gradient() -> None:
     assert set(steps[0].data) == {node.id for node in graph.nodes}  # the whole graph at every step
 
 
+MLP = """\
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+net = nn.Sequential(nn.Linear(10, 5), nn.ReLU(), nn.Linear(5, 1))
+x, y = torch.randn(4, 10), torch.randn(4, 1)
+F.mse_loss(net(x), y).backward()
+"""
+
+
 def test_adam_on_the_mlp_matches_plain_torch() -> None:
-    def build() -> nn.Module:
-        return nn.Sequential(nn.Linear(10, 5), nn.ReLU(), nn.Linear(5, 1))
-
-    def program(rec: Recorder) -> None:
-        with rec.quiet():
-            net = build()
-        rec.name(net, "net")
-        x, y = torch.randn(4, 10), torch.randn(4, 1)
-        F.mse_loss(net(x), y).backward()
-
-    graph = _trained(program, TrainOptions(steps=20, optimizer="Adam", lr=0.01))
-    torch.manual_seed(0)
-    net = build()
+    graph = _trained(MLP, TrainOptions(steps=20, optimizer="Adam", lr=0.01))
+    torch.manual_seed(0)  # as the run is seeded
+    net = nn.Sequential(nn.Linear(10, 5), nn.ReLU(), nn.Linear(5, 1))
     x, y = torch.randn(4, 10), torch.randn(4, 1)
     optimizer = torch.optim.Adam(net.parameters(), lr=0.01)
     for _ in range(20):
@@ -89,26 +87,24 @@ def test_adam_on_the_mlp_matches_plain_torch() -> None:
 
 
 def test_a_program_without_backward_says_so() -> None:
-    def program(rec: Recorder) -> None:
-        w = torch.tensor(1.0, requires_grad=True)
-        rec.name(w * 2, "y")
-
-    recorded, graph = traced(program)
-    train(graph, recorded, program, TrainOptions(steps=5), seed=0, budget_s=10)
+    source = "import torch\nw = torch.tensor(1.0, requires_grad=True)\ny = w * 2\n"
+    recorded, graph = traced(source)
+    train(graph, recorded, program(source), TrainOptions(steps=5), seed=0, budget_s=10)
     assert graph.training is not None
     assert graph.training.loss == [] and graph.training.note == "the program has no .backward() to train with"
+    assert graph.training.note_card is not None and graph.training.note_card.key == "training.no_backward"
 
 
 def test_a_big_graph_keeps_only_the_loss_curve() -> None:
-    def program(rec: Recorder) -> None:
-        w = torch.tensor(0.5, requires_grad=True)
-        rec.name(w, "w")
-        total = w * 0
-        for step in range(20):  # about 60 nodes: x 100 steps is past the snapshot budget
-            total = total + (w - step / 20) ** 2
-        total.backward()
-
-    graph = _trained(program, TrainOptions(steps=100, optimizer="SGD", lr=0.01))
+    source = """\
+import torch
+w = torch.tensor(0.5, requires_grad=True)
+total = w * 0
+for step in range(20):  # about 60 nodes: x 100 steps is past the snapshot budget
+    total = total + (w - step / 20) ** 2
+total.backward()
+"""
+    graph = _trained(source, TrainOptions(steps=100, optimizer="SGD", lr=0.01))
     assert graph.training is not None
     assert len(graph.nodes) * 100 > MAX_SNAPSHOT_VALUES
     assert len(graph.training.loss) == 100 and all(not step.data for step in graph.training.steps)

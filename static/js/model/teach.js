@@ -2,34 +2,54 @@
 
 import { formatNumber, scalarOf, toNumber } from "./number.js";
 import { nameOf } from "./graph.js";
+import { lineKey, renderCard } from "./cards.js";
 
 const NOT_COMPUTED = "Before backward: gradients are not computed yet (not zero: they do not exist yet).";
 
-/** The card for the step at this position: a title and lines {text, kind} (local, chain, fan-out, update, note). */
-export function cardFor(index, step) {
+/**
+ * The card for the step at this position: a title and lines {text, kind} (local, chain, fan-out, update, note).
+ * With a `catalogue` (static/i18n/<language>.json) the lines are the server's cards in that language; without
+ * one, the server's English text.
+ */
+export function cardFor(index, step, catalogue = null) {
   if (!step || step.phase === "forward") return { title: "Chain rule", lines: [line(NOT_COMPUTED, "note")] };
-  if (step.phase === "backward") return backwardCard(index, step.event);
-  if (step.phase === "step") return optimizerCard(index, step.event);
+  if (step.phase === "backward") return backwardCard(index, step.event, catalogue);
+  if (step.phase === "step") return optimizerCard(index, step.event, catalogue);
   return { title: "zero_grad", lines: [line("Every .grad is reset: the next backward starts from nothing.", "note")] };
+}
+
+/** The chain rule of a whole call (a collapsed call group) at the event where its output's gradient arrived. */
+export function callCardFor(index, event, catalogue) {
+  const lines = (event.call_cards ?? []).map((card) => line(renderCard(card, catalogue, formatScalar), "chain"));
+  return lines.length ? { title: nameOf(index, event.node), lines } : null;
 }
 
 const line = (text, kind) => ({ text, kind });
 
-function backwardCard(index, event) {
-  const locals = (event.local_formulas ?? []).filter(Boolean).map((text) => line(text, "local"));
-  const chain = (event.formula ? event.formula.split("; ") : []).map((text) => line(text, chainKind(text)));
+function backwardCard(index, event, catalogue) {
   const title = `${event.op} at ${nameOf(index, event.accumulates ?? event.node)}`;
-  const lines = [...locals, ...chain];
+  const lines = catalogue && event.cards ? event.cards.map((card) => cardLine(card, catalogue)) : englishLines(event);
   return { title, lines: lines.length ? lines : [line("No chain-rule card for this op.", "note")] };
 }
 
-// A value used more than once: the server's "sum of N contributions" line is the micrograd += lesson.
-const chainKind = (text) => (text.includes(" contributions = ") ? "fan-out" : "chain");
+function cardLine(card, catalogue) {
+  const key = lineKey(card);
+  const kind = key.startsWith("local.") ? "local" : key.startsWith("fanout.") ? "fan-out" : "chain";
+  return line(renderCard(card, catalogue, formatScalar), kind);
+}
 
-function optimizerCard(index, event) {
+// The server's English: the step's lines joined with "; " (a fan-out sum says "(x is used N times)").
+function englishLines(event) {
+  const lines = event.formula ? event.formula.split("; ") : [];
+  const locals = new Set((event.local_formulas ?? []).filter(Boolean));
+  return lines.map((text) => line(text, locals.has(text) ? "local" : / is used \d+ times\)$/.test(text) ? "fan-out" : "chain"));
+}
+
+function optimizerCard(index, event, catalogue) {
   const lines = event.params.map((update) => {
     const name = nameOf(index, update.node);
-    return line(update.formula ? `${name}: ${update.formula}` : `${name}: updated by ${event.optimizer}`, "update");
+    const text = catalogue && update.card ? renderCard(update.card, catalogue, formatScalar) : update.formula;
+    return line(text ? `${name}: ${text}` : `${name}: updated by ${event.optimizer}`, "update");
   });
   return { title: `${event.optimizer} step`, lines };
 }
@@ -49,11 +69,14 @@ export function quizFor(index, step) {
   for (let i = 0; i < edges.length; i += 1) {
     const answer = sent[i]?.numel === 1 ? toNumber(scalarOf(sent[i])) : NaN;
     if (!edges[i] || !Number.isFinite(answer)) continue;
-    const source = nameOf(index, index.edges.get(edges[i])?.source);
+    const source = dname(nameOf(index, index.edges.get(edges[i])?.source));
     return { prompt: `What is dL/d${source}? (${step.event.op} sends it)`, answer };
   }
   return null;
 }
+
+// A name as derivative notation writes it (app/teach/cards.py dname): `w`, `fc1.weight`, but `(x * w)`.
+const dname = (name) => (/^[A-Za-z_][A-Za-z0-9_.]*$/.test(name) ? name : `(${name})`);
 
 /** Parse a typed number ("−0.0817", "-8.2e-2") and compare it with the answer (1e-3 relative or 5e-4 absolute). */
 export function checkAnswer(text, answer) {
