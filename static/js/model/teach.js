@@ -20,7 +20,7 @@ export function cardFor(index, step, catalogue = null) {
 
 /** The chain rule of a whole call (a collapsed call group) at the event where its output's gradient arrived. */
 export function callCardFor(index, event, catalogue) {
-  const lines = (event.call_cards ?? []).map((card) => line(renderCard(card, catalogue, formatScalar), "chain"));
+  const lines = (event.call_cards ?? []).map((card) => line(renderCard(card, catalogue, formatNumber), "chain"));
   return lines.length ? { title: nameOf(index, event.node), lines } : null;
 }
 
@@ -35,7 +35,7 @@ function backwardCard(index, event, catalogue) {
 function cardLine(card, catalogue) {
   const key = lineKey(card);
   const kind = key.startsWith("local.") ? "local" : key.startsWith("fanout.") ? "fan-out" : "chain";
-  return line(renderCard(card, catalogue, formatScalar), kind);
+  return line(renderCard(card, catalogue, formatNumber), kind);
 }
 
 // The server's English: the step's lines joined with "; " (a fan-out sum says "(x is used N times)").
@@ -48,7 +48,7 @@ function englishLines(event) {
 function optimizerCard(index, event, catalogue) {
   const lines = event.params.map((update) => {
     const name = nameOf(index, update.node);
-    const text = catalogue && update.card ? renderCard(update.card, catalogue, formatScalar) : update.formula;
+    const text = catalogue && update.card ? renderCard(update.card, catalogue, formatNumber) : update.formula;
     return line(text ? `${name}: ${text}` : `${name}: updated by ${event.optimizer}`, "update");
   });
   return { title: `${event.optimizer} step`, lines };
