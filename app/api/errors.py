@@ -58,6 +58,8 @@ def validation_message(errors: Any) -> str:
 
 async def on_http_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, HTTPException)
+    if error.status_code == 400:  # FastAPI's "error parsing the body" (e.g. an int of 5,000 digits): one kind
+        return error_response("invalid_request", "the request body is not valid JSON", 422)
     kind = HTTP_KINDS.get(error.status_code, "invalid_request")
     return error_response(kind, str(error.detail), error.status_code)
 
