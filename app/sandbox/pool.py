@@ -12,10 +12,11 @@ import os
 import shutil
 import tempfile
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from types import TracebackType
+from typing import TypeVar
 
 import anyio
 from anyio.abc import TaskGroup
@@ -28,9 +29,11 @@ from app.sandbox.protocol import Confinement, Job, Preparation
 __all__ = ["Machine", "Pool"]
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 TORCH_PRELOAD = "app.sandbox.preload"  # by name: importing it here would load torch into the web server
 SETTLE = "app.sandbox.settle"  # last: moves what the preloads warmed onto huge pages (cheaper forks)
+RETRY_FIRST, RETRY_MAX = 0.1, 5.0  # seconds between attempts to start a child after a failure (doubling)
 # the probe opens the GPU (if any) as a CUDA run does, so that it finds what the runs will find
 PROBE_CONFINEMENT = Confinement(
     wall_seconds=120, cpu_seconds=120, memory_mb=None, cuda_memory_fraction=1.0, max_result_bytes=4_096
@@ -78,12 +81,22 @@ class Pool:
         self._limiter = anyio.CapacityLimiter(workers)
         self._gpu = anyio.Lock()  # CUDA runs one at a time
         self._pending = 0  # running + waiting
+        self._restocking = {False: False, True: False}  # one restocking task per kind at a time
+        self._start_failure: str | None = None  # why the latest attempt to start a child failed, if it did
         self._workdir = ""
         self._tasks: TaskGroup | None = None
 
     @property
     def ready(self) -> bool:
-        return self.machine is not None
+        """Whether a job can run now: warm, and children start (or a spare waits): what /healthz says."""
+        if self.machine is None:
+            return False
+        return self._start_failure is None or any(child.alive() for child in self._idle[False])
+
+    @property
+    def start_failure(self) -> str | None:
+        """Why children cannot be started right now (e.g. the server is out of file descriptors), or None."""
+        return self._start_failure
 
     async def __aenter__(self) -> Pool:
         self._workdir = tempfile.mkdtemp(prefix="gradtrace-run-")
@@ -151,7 +164,10 @@ class Pool:
             if child.alive():
                 return child
             await anyio.to_thread.run_sync(child.reap)
-        return await anyio.to_thread.run_sync(self._spawn, False)
+        try:
+            return await anyio.to_thread.run_sync(self._spawn, False)
+        except Exception as error:  # out of descriptors, processes, memory: the next run may find them back
+            raise Busy("the server cannot start a worker right now; retry shortly") from error
 
     async def _prepared_spare(self) -> Child | None:
         """The first spare made for the GPU if it has finished preparing: one still at it (~1 s on an H200)
@@ -166,43 +182,54 @@ class Pool:
         return idle.popleft()
 
     def _restock_soon(self, gpu: bool) -> None:
-        if self._tasks is not None:
+        if self._tasks is not None and not self._restocking[gpu]:
+            self._restocking[gpu] = True
             self._tasks.start_soon(self._restock, gpu)
 
     def _spawn(self, gpu: bool) -> Child:
+        """Start a child (blocking); remembers whether starting children works, for `ready`."""
         prepare = self.prepare_gpu if gpu else None
-        return spawn(self._context, self.job, self._workdir, self.max_payload_bytes, prepare)
+        try:
+            child = spawn(self._context, self.job, self._workdir, self.max_payload_bytes, prepare)
+        except Exception as error:
+            self._start_failure = f"{type(error).__name__}: {error}"
+            raise
+        self._start_failure = None
+        return child
 
     def _in_background(self, work: Callable[[], object]) -> None:
-        """Blocking work (fork, reap) in a thread, owned by the pool's task group, off the request path."""
+        """Blocking work (fork, reap) in a thread, owned by the pool's task group, off the request path.
+        A failure is logged, never raised: it would end the task group and every run after it."""
         if self._tasks is not None:
-            self._tasks.start_soon(partial(anyio.to_thread.run_sync, work))
+            self._tasks.start_soon(_logged, partial(anyio.to_thread.run_sync, work))
 
     async def _restock(self, gpu: bool) -> None:
-        child = await anyio.to_thread.run_sync(self._spawn, gpu)
-        if len(self._idle[gpu]) < self._stock[gpu]:
-            self._idle[gpu].append(child)
-        else:
-            await anyio.to_thread.run_sync(child.reap)
+        """Fill the spares of one kind up to their stock; a child that fails to start is retried with backoff
+        (e.g. while a flood holds the server's file descriptors), for as long as the pool lives."""
+        try:
+            while len(self._idle[gpu]) < self._stock[gpu]:
+                child = await _retried(partial(anyio.to_thread.run_sync, self._spawn, gpu), "start a child")
+                self._idle[gpu].append(child)
+        finally:
+            self._restocking[gpu] = False
 
     async def _warm_up(self) -> None:
-        """Start the fork server (the one slow torch import), probe the machine, pre-fork the children."""
-        try:
-            await self._start_children()
-        except Exception:  # raised again: the task group would only report it when the server stops
-            log.exception("the worker pool could not start; /healthz stays 503")
-            raise
+        """Start the fork server (the one slow torch import), probe the machine, pre-fork the children;
+        retried with backoff until it works (/healthz says 503 meanwhile)."""
+        await _retried(self._start_children, "start the worker pool")
 
     async def _start_children(self) -> None:
         probe = await anyio.to_thread.run_sync(spawn, self._context, self.probe, self._workdir, 1)
-        found = json.loads(await anyio.to_thread.run_sync(probe.exchange, b"", PROBE_CONFINEMENT))
-        await anyio.to_thread.run_sync(probe.reap)
+        try:
+            found = json.loads(await anyio.to_thread.run_sync(probe.exchange, b"", PROBE_CONFINEMENT))
+        finally:
+            await anyio.to_thread.run_sync(probe.reap)
         if "cuda_error" in found:
             log.warning("GPU unusable in a sandboxed run; serving the CPU only: %s", found["cuda_error"])
         if not found["cuda"]:
             self._stock[True] = 0
         for gpu, count in self._stock.items():
-            for _ in range(count):
+            while len(self._idle[gpu]) < count:
                 self._idle[gpu].append(await anyio.to_thread.run_sync(self._spawn, gpu))
         self.machine = Machine(
             torch=found["torch"], cuda=found["cuda"], cuda_memory_mb=found["cuda_memory_mb"]
@@ -214,3 +241,22 @@ class Pool:
             self._stock[False],
             self._stock[True],
         )
+
+
+async def _retried(attempt: Callable[[], Awaitable[T]], what: str) -> T:
+    """`attempt()`'s result once it succeeds; each failure is logged and followed by a doubling pause."""
+    pause = RETRY_FIRST
+    while True:
+        try:
+            return await attempt()
+        except Exception as error:
+            log.warning("could not %s (%s: %s); retrying in %.1f s", what, type(error).__name__, error, pause)
+        await anyio.sleep(pause)
+        pause = min(2 * pause, RETRY_MAX)
+
+
+async def _logged(work: Callable[[], Awaitable[object]]) -> None:
+    try:
+        await work()
+    except Exception:
+        log.exception("background work of the worker pool failed")
