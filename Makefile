@@ -16,7 +16,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 run: $(VENV)/.installed
-	$(PY) -m uvicorn app.main:app --host $(HOST) --port $(PORT)
+	$(PY) -m app.serve --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" scripts/test

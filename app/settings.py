@@ -33,6 +33,13 @@ class Settings(BaseSettings):
     max_program_lines: int = Field(500, gt=0, description="program lines")
     max_result_bytes: int = Field(16 * 2**20, gt=0, description="JSON a worker may send back, bytes")
     limits: Limits = Field(default_factory=Limits, description="server caps for every run")
+    # connections (app.api.connections, applied by `python -m app.serve`)
+    header_timeout: float = Field(10.0, gt=0, description="seconds a request's headers may take to arrive")
+    body_timeout: float = Field(60.0, gt=0, description="seconds a request's body may take after its headers")
+    keep_alive: int = Field(5, ge=1, description="seconds an idle kept-alive connection stays open")
+    max_connections: int | None = Field(
+        None, ge=1, description="open connections; beyond: 503, closed. None: the file limit - 256, <= 1024"
+    )
 
 
 @lru_cache(maxsize=1)

@@ -49,10 +49,11 @@ def free_port() -> int:
 
 
 def start_server(log: Path, settings: dict[str, str]) -> LiveServer:
-    """Start uvicorn with GRADTRACE_* settings and wait until /healthz answers 200."""
+    """Start the server as `make run` does (uvicorn with its connection guards, app.serve) with GRADTRACE_*
+    settings, and wait until /healthz answers 200."""
     port = free_port()
     env = {**os.environ, **{f"GRADTRACE_{name.upper()}": value for name, value in settings.items()}}
-    command = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port)]
+    command = [sys.executable, "-m", "app.serve", "--host", "127.0.0.1", "--port", str(port)]
     with log.open("wb") as sink:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT)
     server = LiveServer(f"http://127.0.0.1:{port}", process, log)

@@ -167,6 +167,7 @@ class Pool:
         try:
             return await anyio.to_thread.run_sync(self._spawn, False)
         except Exception as error:  # out of descriptors, processes, memory: the next run may find them back
+            self._restock_soon(False)  # retried in the background, which makes the pool ready again
             raise Busy("the server cannot start a worker right now; retry shortly") from error
 
     async def _prepared_spare(self) -> Child | None:
@@ -204,10 +205,11 @@ class Pool:
             self._tasks.start_soon(_logged, partial(anyio.to_thread.run_sync, work))
 
     async def _restock(self, gpu: bool) -> None:
-        """Fill the spares of one kind up to their stock; a child that fails to start is retried with backoff
-        (e.g. while a flood holds the server's file descriptors), for as long as the pool lives."""
+        """Fill the spares of one kind up to their stock, and start one at least after a failed start (with
+        no stock, nothing else would find out that children start again). A child that fails to start is
+        retried with backoff (e.g. while a flood holds the server's file descriptors) while the pool lives."""
         try:
-            while len(self._idle[gpu]) < self._stock[gpu]:
+            while self._start_failure is not None or len(self._idle[gpu]) < self._stock[gpu]:
                 child = await _retried(partial(anyio.to_thread.run_sync, self._spawn, gpu), "start a child")
                 self._idle[gpu].append(child)
         finally:
