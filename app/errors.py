@@ -60,9 +60,11 @@ __all__ = [
     "TooComplex",
     "WorkerCrashed",
     "error_class",
+    "validation_message",
 ]
 
 MAX_MESSAGE = 300  # characters: messages never carry tracebacks or whole programs
+MAX_LOCATION_PART = 40  # characters of one field name in a message: keys are client input too
 
 
 class GradtraceError(Exception):
@@ -213,3 +215,14 @@ _BY_KIND: dict[str, type[GradtraceError]] = {leaf.kind: leaf for leaf in _leaves
 def error_class(kind: str) -> type[GradtraceError]:
     """The exception class for a kind, used to rebuild errors that crossed the worker pipe as JSON."""
     return _BY_KIND.get(kind, InternalError)
+
+
+def validation_message(errors: Any) -> str:
+    """`options.device: Input should be 'cpu', 'cuda' or 'auto'` for the first of pydantic's errors; never
+    the input (used by the API and by sandboxed jobs that validate what the server only forwarded)."""
+    if not errors:
+        return "the request body is not valid"
+    first = errors[0]
+    where = ".".join(str(part)[:MAX_LOCATION_PART] for part in first.get("loc", ()) if part != "body")
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return f"{where or 'body'}: {first.get('msg', 'invalid')}{more}"

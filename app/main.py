@@ -13,10 +13,14 @@ from app import __version__
 from app.api import ROUTERS
 from app.api.body_limit import BodyLimit
 from app.api.errors import install_error_handlers
+from app.api.gate import Gate
 from app.api.headers import SecurityHeaders
 from app.api.pages import STATIC_DIR
+from app.api.schema import publish_request_models
+from app.models import LayoutRequest
 from app.sandbox.gpu_spare import prepare_gpu
-from app.sandbox.graph_job import PRELOAD, run_graph
+from app.sandbox.graph_job import PRELOAD
+from app.sandbox.jobs import serve
 from app.sandbox.pool import Pool
 from app.settings import Settings, get_settings
 
@@ -46,7 +50,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.layout_gate = Gate("layout", running=settings.layout_workers, waiting=settings.layout_queue)
     install_error_handlers(app)
+    publish_request_models(app, LayoutRequest)
     for router in ROUTERS:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
@@ -61,13 +67,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def make_pool(settings: Settings) -> Pool:
-    """The production pool: the graph job, in children of a fork server with torch and the runner loaded."""
+    """The production pool: graph and layout tasks, in children of a fork server with torch, the runner and
+    the layout loaded."""
     return Pool(
-        run_graph,
+        serve,
         workers=settings.workers,
         queue=settings.queue,
         prefork=settings.prefork,
-        max_payload_bytes=settings.max_body_bytes + PAYLOAD_OVERHEAD,
+        max_payload_bytes=max(settings.max_body_bytes, settings.max_layout_body_bytes) + PAYLOAD_OVERHEAD,
         preload=PRELOAD,
         gpu_prefork=settings.gpu_prefork,
         prepare_gpu=prepare_gpu,

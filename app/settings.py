@@ -26,6 +26,8 @@ class Settings(BaseSettings):
         1, ge=0, description="children kept with the GPU prepared for CUDA runs (~0.5 GB of GPU memory each)"
     )
     max_body_bytes: int = Field(262_144, gt=0, description="request body size, bytes; beyond: 413")
+    layout_workers: int = Field(1, ge=1, description="POST /layout requests laid out at once (in the pool)")
+    layout_queue: int = Field(4, ge=0, description="POST /layout requests allowed to wait; beyond: 503")
     max_layout_body_bytes: int = Field(
         8 * 2**20, gt=0, description="POST /layout body (a graph without tensors), bytes; beyond: 413"
     )

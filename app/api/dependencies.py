@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from fastapi import Request
 
+from app.api.gate import Gate
 from app.sandbox.pool import Pool
 from app.settings import Settings
 
-__all__ = ["get_pool", "get_settings_from_app"]
+__all__ = ["get_layout_gate", "get_pool", "get_settings_from_app"]
 
 
 def get_pool(request: Request) -> Pool:
@@ -18,3 +19,8 @@ def get_pool(request: Request) -> Pool:
 def get_settings_from_app(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
+
+
+def get_layout_gate(request: Request) -> Gate:
+    gate: Gate = request.app.state.layout_gate
+    return gate

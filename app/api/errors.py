@@ -13,14 +13,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from app.errors import Busy, GradtraceError
+from app.errors import Busy, GradtraceError, validation_message
 
 __all__ = ["error_response", "install_error_handlers", "validation_message"]
 
 log = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 1
-MAX_LOCATION_PART = 40  # characters of one field name in a message: keys are client input too
 HTTP_KINDS = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}
 
 
@@ -44,16 +43,6 @@ async def on_gradtrace_error(request: Request, error: Exception) -> JSONResponse
 async def on_validation_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
     return error_response("invalid_request", validation_message(error.errors()), 422)
-
-
-def validation_message(errors: Any) -> str:
-    """`options.device: Input should be 'cpu', 'cuda' or 'auto'` for the first problem; never the input."""
-    if not errors:
-        return "the request body is not valid"
-    first = errors[0]
-    where = ".".join(str(part)[:MAX_LOCATION_PART] for part in first.get("loc", ()) if part != "body")
-    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-    return f"{where or 'body'}: {first.get('msg', 'invalid')}{more}"
 
 
 async def on_http_error(request: Request, error: Exception) -> JSONResponse:

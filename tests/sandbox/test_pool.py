@@ -286,7 +286,9 @@ async def test_children_that_fail_to_start_make_the_pool_unready_and_busy_until_
         assert await pool.run(b"after", LIMITS) == b"after"
 
 
-async def test_a_warm_up_that_fails_is_retried_until_the_pool_is_ready(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_warm_up_that_fails_is_retried_until_the_pool_is_ready(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     flaky = FlakySpawn(failing=True)
     monkeypatch.setattr("app.sandbox.pool.spawn", flaky)
     sizes = {"workers": 1, "queue": 1, "prefork": 1, "max_payload_bytes": 2**20}
