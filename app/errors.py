@@ -5,6 +5,7 @@
     │   ├── BodyTooLarge                 413 body_too_large
     │   ├── InvalidRequest               422 invalid_request
     │   ├── DeviceUnavailable            422 device_unavailable
+    │   ├── TooManyRequests              429 too_many_requests (this client already has its runs going)
     │   └── Busy                         503 busy
     ├── ProgramError                     the program was refused before it ran
     │   ├── SourceRejected               422 source_rejected
@@ -58,6 +59,7 @@ __all__ = [
     "SyntaxProblem",
     "Timeout",
     "TooComplex",
+    "TooManyRequests",
     "WorkerCrashed",
     "error_class",
     "validation_message",
@@ -118,6 +120,10 @@ class InvalidRequest(RequestError):
 
 class DeviceUnavailable(RequestError):
     kind = "device_unavailable"
+
+
+class TooManyRequests(RequestError):
+    kind, status = "too_many_requests", 429
 
 
 class Busy(RequestError):

@@ -12,11 +12,16 @@ from starlette.middleware.gzip import GZipMiddleware
 from app import __version__
 from app.api import ROUTERS
 from app.api.body_limit import BodyLimit
+from app.api.cache import ResponseCache
 from app.api.errors import install_error_handlers
+from app.api.fairness import ClientLimits
 from app.api.gate import Gate
 from app.api.headers import SecurityHeaders
+from app.api.join_code import JoinCode
+from app.api.metrics import Metrics
 from app.api.pages import STATIC_DIR
 from app.api.schema import publish_request_models
+from app.api.service import Service
 from app.models import LayoutRequest
 from app.sandbox.gpu_spare import prepare_gpu
 from app.sandbox.graph_job import PRELOAD
@@ -37,10 +42,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """A configured app; its lifespan owns the worker pool (ready once warm, see /healthz)."""
     settings = settings or get_settings()
 
+    cache = ResponseCache(settings.cache_bytes)
+    clients = ClientLimits(
+        header=settings.client_header, per_client=settings.runs_per_client, per_ip=settings.runs_per_ip
+    )
+    layout_gate = Gate("layout", running=settings.layout_workers, waiting=settings.layout_queue)
+    metrics = Metrics()
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with make_pool(settings) as pool:
             app.state.pool = pool
+            app.state.service = Service(pool, settings, cache, clients, metrics, layout_gate)
             yield
 
     app = FastAPI(
@@ -50,7 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.layout_gate = Gate("layout", running=settings.layout_workers, waiting=settings.layout_queue)
+    app.state.metrics = metrics
     install_error_handlers(app)
     publish_request_models(app, LayoutRequest)
     for router in ROUTERS:
@@ -62,7 +75,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_bytes=settings.max_body_bytes,
         per_path={"/layout": settings.max_layout_body_bytes},
     )
-    app.add_middleware(SecurityHeaders)
+    if settings.join_code is not None:
+        app.add_middleware(JoinCode, code=settings.join_code.get_secret_value())
+    app.add_middleware(SecurityHeaders, frame_ancestors=settings.frame_ancestors)
     return app
 
 

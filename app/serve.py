@@ -41,6 +41,7 @@ def main(argv: list[str] | None = None) -> None:
         port=args.port,
         http=GuardedH11Protocol,
         timeout_keep_alive=settings.keep_alive,
+        forwarded_allow_ips=settings.forwarded_allow_ips,  # whose X-Forwarded-For names the client's IP
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.limits import Limits
@@ -35,6 +35,24 @@ class Settings(BaseSettings):
     max_program_lines: int = Field(500, gt=0, description="program lines")
     max_result_bytes: int = Field(16 * 2**20, gt=0, description="JSON a worker may send back, bytes")
     limits: Limits = Field(default_factory=Limits, description="server caps for every run")
+    # a class on one server (app.api.cache, app.api.fairness, app.api.join_code, app.api.headers)
+    cache_bytes: int = Field(
+        128 * 2**20, ge=0, description="graphs kept for repeated requests, bytes (0: off)"
+    )
+    client_header: str = Field("X-Gradtrace-Client", description="header carrying the page's client token")
+    runs_per_client: int = Field(2, ge=1, description="runs one client may have going; beyond: 429")
+    runs_per_ip: int = Field(32, ge=1, description="runs one IP may have going, all its clients together")
+    join_code: SecretStr | None = Field(
+        None, description="password (HTTP Basic, any user name); not /healthz"
+    )
+    frame_ancestors: str = Field(
+        "'none'",
+        pattern=r"^[A-Za-z0-9'*:/.\-]+( [A-Za-z0-9'*:/.\-]+)*$",
+        description='CSP frame-ancestors sources that may embed the page, e.g. "https://lms.example.org"',
+    )
+    forwarded_allow_ips: str = Field(
+        "127.0.0.1", description="proxies whose X-Forwarded-For gives the client's IP (uvicorn's setting)"
+    )
     # connections (app.api.connections, applied by `python -m app.serve`)
     header_timeout: float = Field(10.0, gt=0, description="seconds a request's headers may take to arrive")
     body_timeout: float = Field(60.0, gt=0, description="seconds a request's body may take after its headers")

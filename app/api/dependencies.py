@@ -1,14 +1,13 @@
-"""What routes get from the app: the worker pool and the settings it was made with."""
+"""What routes get from the app: the worker pool, and the service around it (made once the pool exists)."""
 
 from __future__ import annotations
 
 from fastapi import Request
 
-from app.api.gate import Gate
+from app.api.service import Service
 from app.sandbox.pool import Pool
-from app.settings import Settings
 
-__all__ = ["get_layout_gate", "get_pool", "get_settings_from_app"]
+__all__ = ["get_pool", "get_service"]
 
 
 def get_pool(request: Request) -> Pool:
@@ -16,11 +15,6 @@ def get_pool(request: Request) -> Pool:
     return pool
 
 
-def get_settings_from_app(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-def get_layout_gate(request: Request) -> Gate:
-    gate: Gate = request.app.state.layout_gate
-    return gate
+def get_service(request: Request) -> Service:
+    service: Service = request.app.state.service
+    return service

@@ -13,7 +13,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from app.errors import Busy, GradtraceError, validation_message
+from app.api.metrics import Metrics
+from app.errors import Busy, GradtraceError, TooManyRequests, validation_message
 
 __all__ = ["error_response", "install_error_handlers", "validation_message"]
 
@@ -32,8 +33,9 @@ def error_response(
 
 async def on_gradtrace_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, GradtraceError)
+    counted(request, error.kind)
     response = JSONResponse({"error": error.to_body(), "graph": error.graph}, status_code=error.status)
-    if isinstance(error, Busy):
+    if isinstance(error, Busy | TooManyRequests):
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     if error.status >= 500:
         log.error("%s: %s", error.kind, error.message)
@@ -42,20 +44,30 @@ async def on_gradtrace_error(request: Request, error: Exception) -> JSONResponse
 
 async def on_validation_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
+    counted(request, "invalid_request")
     return error_response("invalid_request", validation_message(error.errors()), 422)
 
 
 async def on_http_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, HTTPException)
     if error.status_code == 400:  # FastAPI's "error parsing the body" (e.g. an int of 5,000 digits): one kind
+        counted(request, "invalid_request")
         return error_response("invalid_request", "the request body is not valid JSON", 422)
-    kind = HTTP_KINDS.get(error.status_code, "invalid_request")
+    kind = counted(request, HTTP_KINDS.get(error.status_code, "invalid_request"))
     return error_response(kind, str(error.detail), error.status_code)
 
 
 async def on_unexpected_error(request: Request, error: Exception) -> JSONResponse:
     log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=error)
+    counted(request, "internal_error")
     return error_response("internal_error", "the server failed unexpectedly; this is logged", 500)
+
+
+def counted(request: Request, kind: str) -> str:
+    """`kind`, counted for /metrics."""
+    metrics: Metrics = request.app.state.metrics
+    metrics.count_error(kind)
+    return kind
 
 
 def install_error_handlers(app: FastAPI) -> None:

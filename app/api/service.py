@@ -1,36 +1,121 @@
-"""POST /graph, /values and /layout as plain functions: request in, the sandboxed child's JSON bytes out."""
+"""What the routes do, in one place: requests in, the sandboxed child's JSON bytes out (never parsed here: a
+GPT-2 graph is megabytes), with the cache, the per-client limits and the counters around the pool."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from fastapi import HTTPException, Request, Response
+
+from app.api.cache import ResponseCache, graph_key
+from app.api.disconnect import CLIENT_CLOSED, unless_disconnected
+from app.api.fairness import ClientLimits
+from app.api.gate import Gate
+from app.api.metrics import Metrics
 from app.errors import Busy
 from app.forms import resolve
-from app.models import GraphRequest, ValuesQuery
+from app.models import GraphRequest, ValuesRequest
 from app.sandbox.graph_job import prepare
 from app.sandbox.jobs import GRAPH, LAYOUT, tagged
 from app.sandbox.pool import Machine, Pool
 from app.sandbox.protocol import Confinement
 from app.settings import Settings
 
-__all__ = ["lay_out_sandboxed", "layout_confinement", "run_sandboxed"]
+__all__ = ["CACHE_STATUS", "GRAPH_LOCATION", "IMMUTABLE", "Service", "layout_confinement"]
 
 LAYOUT_SECONDS = 10  # wall and CPU time of one re-layout (10,000 nodes, the cap, take ~1 s)
 LAYOUT_MEMORY_MB = 2_048  # address space a re-layout may add (an 8 MiB graph parsed, laid out, dumped)
+GRAPH_LOCATION = "/graph/{key}"
+CACHE_STATUS = "X-Gradtrace-Cache"  # hit | shared | stored | not-stored
+IMMUTABLE = "private, max-age=31536000, immutable"  # a hash names one graph for good
 
 
-async def run_sandboxed(
-    pool: Pool, settings: Settings, request: GraphRequest, values: ValuesQuery | None = None
-) -> bytes:
-    """The child's JSON as it came: the graph (laid out in the child), or with `values` one page of a node's
-    numbers (not parsed again here: a GPT-2 graph is megabytes)."""
-    machine = _warm(pool)
-    payload, confinement = prepare(resolve(request), request.options, settings, machine, values=values)
-    return await pool.run(tagged(GRAPH, payload), confinement)
+@dataclass
+class Service:
+    pool: Pool
+    settings: Settings
+    cache: ResponseCache
+    clients: ClientLimits
+    metrics: Metrics
+    layout_gate: Gate
+
+    async def graph(self, request: Request, body: GraphRequest) -> Response:
+        """POST /graph: a kept answer when there is one; else a run (shared with identical ones going)."""
+        machine = self._warm()
+        payload, confinement = prepare(resolve(body), body.options, self.settings, machine)
+        key = graph_key(payload, machine.torch)
+        kept = self.cache.lookup(key)
+        if kept is not None:
+            return graph_answer(kept, key, "hit")
+        run = self._runner(request, "graph", tagged(GRAPH, payload), confinement)
+        outcome = await unless_disconnected(request, lambda: self.cache.shared(key, run))
+        if outcome is None:
+            return Response(status_code=CLIENT_CLOSED)
+        answer, status = outcome
+        return graph_answer(answer, key if status != "not-stored" else None, status)
+
+    def stored_graph(self, key: str, if_none_match: str | None) -> Response:
+        """GET /graph/{hash}: a kept graph, or 304 when the client holds it already."""
+        headers = {"ETag": f'W/"{key}"', "Cache-Control": IMMUTABLE}
+        if if_none_match is not None and key in if_none_match:
+            return Response(status_code=304, headers=headers)
+        kept = self.cache.lookup(key)
+        if kept is None:
+            raise HTTPException(404, "no graph with this hash is kept here (now); POST its request again")
+        return Response(kept, media_type="application/json", headers=headers)
+
+    async def values(self, request: Request, body: ValuesRequest) -> Response:
+        """POST /values: a page of one node's numbers from a re-run (not cached)."""
+        machine = self._warm()
+        payload, confinement = prepare(resolve(body), body.options, self.settings, machine, body.query())
+        run = self._runner(request, "values", tagged(GRAPH, payload), confinement)
+        return json_answer(await unless_disconnected(request, run))
+
+    async def layout(self, request: Request) -> Response:
+        """POST /layout: the request's bytes, parsed and laid out again in a child, a few at a time (the
+        gate is entered before the body is read, so that waiting layouts hold no body)."""
+        self._warm()
+        async with self.layout_gate.admitted() as limiter:
+            body = await request.body()
+            async with limiter:
+                confinement = layout_confinement(self.settings)
+                run = self._runner(request, "layout", tagged(LAYOUT, body), confinement)
+                return json_answer(await unless_disconnected(request, run))
+
+    def _runner(
+        self, request: Request, task: str, message: bytes, confinement: Confinement
+    ) -> Callable[[], Awaitable[bytes]]:
+        """The run of one task, which holds one of its client's places (a request waiting for an identical
+        run to finish holds none: it takes no worker)."""
+
+        async def run() -> bytes:
+            with self.clients.holding(request):
+                self.metrics.runs[task] += 1
+                return await self.pool.run(message, confinement)
+
+        return run
+
+    def _warm(self) -> Machine:
+        if self.pool.machine is None:
+            raise Busy("the worker pool is still warming up; retry shortly")
+        return self.pool.machine
 
 
-async def lay_out_sandboxed(pool: Pool, settings: Settings, body: bytes) -> bytes:
-    """POST /layout: the request's bytes, parsed and laid out again in a child; LayoutResponse JSON."""
-    _warm(pool)
-    return await pool.run(tagged(LAYOUT, body), layout_confinement(settings))
+def graph_answer(body: bytes, key: str | None, status: str) -> Response:
+    """A graph's JSON; with `key`, where it is kept (`Content-Location`, for GET and share links)."""
+    headers = {CACHE_STATUS: status}
+    if key is not None:
+        headers["Content-Location"] = GRAPH_LOCATION.format(key=key)
+        headers["ETag"] = f'W/"{key}"'
+    return Response(body, media_type="application/json", headers=headers)
+
+
+def json_answer(body: bytes | None) -> Response:
+    """The child's JSON, or CLIENT_CLOSED when the client went away first."""
+    if body is None:
+        return Response(status_code=CLIENT_CLOSED)
+    return Response(body, media_type="application/json")
 
 
 def layout_confinement(settings: Settings) -> Confinement:
@@ -41,9 +126,3 @@ def layout_confinement(settings: Settings) -> Confinement:
         memory_mb=min(limits.memory_mb, LAYOUT_MEMORY_MB),
         max_result_bytes=settings.max_result_bytes,
     )
-
-
-def _warm(pool: Pool) -> Machine:
-    if pool.machine is None:
-        raise Busy("the worker pool is still warming up; retry shortly")
-    return pool.machine

@@ -76,6 +76,7 @@ class Pool:
         self.machine: Machine | None = None  # set once warm; /healthz is ready from then on
         self._context = multiprocessing.get_context("forkserver")
         self._idle: dict[bool, deque[Child]] = {False: deque(), True: deque()}  # by "prepared for the GPU"
+        self._busy: list[Child] = []  # running a job
         # spares kept of each kind (none for the GPU where the probe finds no usable one)
         self._stock = {False: prefork, True: gpu_prefork if prepare_gpu is not None else 0}
         self._limiter = anyio.CapacityLimiter(workers)
@@ -135,12 +136,26 @@ class Pool:
             self._pending -= 1
 
     @property
+    def running(self) -> int:
+        return int(self._limiter.borrowed_tokens)
+
+    @property
+    def waiting(self) -> int:
+        return self._pending - self.running
+
+    def children_pids(self) -> list[int]:
+        """The children alive now, spares and runs (for /metrics)."""
+        children = (*self._idle[False], *self._idle[True], *self._busy)
+        return [child.process.pid for child in children if child.process.pid and child.alive()]
+
+    @property
     def gpu_spares(self) -> int:
         """Spares waiting with their GPU prepared (not those still preparing)."""
         return sum(child.prepared() for child in self._idle[True])
 
     async def _run_in_child(self, payload: bytes, confinement: Confinement) -> bytes:
         child = await self._take_child(gpu=confinement.cuda_memory_fraction is not None)
+        self._busy.append(child)
         try:
             return await anyio.to_thread.run_sync(
                 child.exchange, payload, confinement, abandon_on_cancel=True
@@ -149,6 +164,7 @@ class Pool:
             child.kill()  # the client went away: stop the run; the abandoned thread reaps it
             raise
         finally:
+            self._busy.remove(child)
             self._in_background(child.reap)
 
     async def _take_child(self, *, gpu: bool) -> Child:

@@ -97,18 +97,15 @@ def test_layouts_beyond_their_own_limit_are_busy_and_graph_is_not(
 
     def send_slowly() -> None:
         with one_layout_at_a_time.client() as client:
-            first.append(
-                client.post("/layout", content=slow_body(), headers={"content-type": "application/json"})
-            )
+            headers = {"content-type": "application/json"}
+            first.append(client.post("/layout", content=slow_body(), headers=headers))
 
     sender = threading.Thread(target=send_slowly)
     sender.start()
     try:
         with one_layout_at_a_time.client() as client:
-            for _ in range(600):  # until the slow one holds the place (each try is a request, not a sleep)
-                refused = client.post("/layout", json={"nodes": [node(0)], "edges": []})
-                if refused.status_code == 503:
-                    break
+            wait_for_metric(client, "gradtrace_layouts_pending 1")
+            refused = client.post("/layout", json={"nodes": [node(0)], "edges": []})
             graph = client.post("/graph", json={"program": logistic_neuron})
     finally:
         release.set()
@@ -117,3 +114,10 @@ def test_layouts_beyond_their_own_limit_are_busy_and_graph_is_not(
     assert refused.headers["retry-after"] == "1"
     assert graph.status_code == 200
     assert first[0].status_code == 200 and first[0].json()["nodes"][0]["w"] > 0
+
+
+def wait_for_metric(client: httpx.Client, line: str) -> None:
+    for _ in range(3_000):  # each try is a request, not a sleep
+        if line in client.get("/metrics").text.splitlines():
+            return
+    raise AssertionError(f"/metrics never said {line!r}")
