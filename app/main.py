@@ -27,7 +27,7 @@ from app.sandbox.gpu_spare import prepare_gpu
 from app.sandbox.graph_job import PRELOAD
 from app.sandbox.jobs import serve
 from app.sandbox.pool import Pool
-from app.settings import Settings, get_settings
+from app.settings import Settings, get_settings, runs_per_client
 
 __all__ = ["app", "create_app"]
 
@@ -44,7 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     cache = ResponseCache(settings.cache_bytes)
     clients = ClientLimits(
-        header=settings.client_header, per_client=settings.runs_per_client, per_ip=settings.runs_per_ip
+        header=settings.client_header, per_client=runs_per_client(settings), per_ip=settings.runs_per_ip
     )
     layout_gate = Gate("layout", running=settings.layout_workers, waiting=settings.layout_queue)
     metrics = Metrics()

@@ -9,7 +9,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.limits import Limits
 
-__all__ = ["Settings", "get_settings"]
+__all__ = ["Settings", "get_settings", "runs_per_client"]
 
 
 class Settings(BaseSettings):
@@ -40,7 +40,9 @@ class Settings(BaseSettings):
         128 * 2**20, ge=0, description="graphs kept for repeated requests, bytes (0: off)"
     )
     client_header: str = Field("X-Gradtrace-Client", description="header carrying the page's client token")
-    runs_per_client: int = Field(2, ge=1, description="runs one client may have going; beyond: 429")
+    runs_per_client: int | None = Field(
+        None, ge=1, description="runs one client may have going; beyond: 429. None: half the workers, >= 1"
+    )
     runs_per_ip: int = Field(32, ge=1, description="runs one IP may have going, all its clients together")
     join_code: SecretStr | None = Field(
         None, description="password (HTTP Basic, any user name); not /healthz"
@@ -66,3 +68,9 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """One Settings per process (read once from the environment)."""
     return Settings()
+
+
+def runs_per_client(settings: Settings) -> int:
+    """The per-client limit in force: by default half the workers (at least one), so that one person never
+    holds every worker."""
+    return settings.runs_per_client or max(1, settings.workers // 2)

@@ -57,7 +57,8 @@ class Service:
 
     def stored_graph(self, key: str, if_none_match: str | None) -> Response:
         """GET /graph/{hash}: a kept graph, or 304 when the client holds it already."""
-        headers = {"ETag": f'W/"{key}"', "Cache-Control": IMMUTABLE}
+        location = GRAPH_LOCATION.format(key=key)
+        headers = {"ETag": f'W/"{key}"', "Cache-Control": IMMUTABLE, "Content-Location": location}
         if if_none_match is not None and key in if_none_match:
             return Response(status_code=304, headers=headers)
         kept = self.cache.lookup(key)
