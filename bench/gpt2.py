@@ -25,17 +25,13 @@ import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
-import warnings  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 
 import httpx  # noqa: E402
+import torch  # noqa: E402
 from conftest import start_server, stop_server  # noqa: E402
 from gpt2_oracle import run_plain, run_served, visible_boxes  # noqa: E402
-
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")  # torch says once that numpy is absent
-    import torch
 
 from app.examples import example  # noqa: E402
 from app.layout import initial_layout  # noqa: E402

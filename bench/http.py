@@ -20,7 +20,6 @@ import os  # noqa: E402
 import statistics  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
-import warnings  # noqa: E402
 from concurrent.futures import ThreadPoolExecutor  # noqa: E402
 
 import httpx  # noqa: E402
@@ -77,10 +76,8 @@ def cpu_ms(server_pid: int) -> tuple[float, float]:
 
 def plain_torch_ms(repeats: int = 500) -> float:
     """Median ms of the logistic neuron's forward + backward in plain torch, in this process."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # torch warns when numpy is absent
-        import torch
-        import torch.nn.functional as F
+    import torch
+    import torch.nn.functional as F
     torch.set_num_threads(1)
     samples = []
     for _ in range(repeats):
