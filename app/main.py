@@ -12,7 +12,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from app import __version__
 from app.api import ROUTERS
 from app.api.body_limit import BodyLimit
-from app.api.cache import ResponseCache
+from app.api.cache import GZIP_LEVEL, GZIP_MIN_BYTES, ResponseCache
 from app.api.errors import install_error_handlers
 from app.api.fairness import ClientLimits
 from app.api.gate import Gate
@@ -31,10 +31,6 @@ from app.settings import Settings, get_settings, runs_per_client
 
 __all__ = ["app", "create_app"]
 
-GZIP_MIN_BYTES = 1_024  # graphs compress ~5-10x; tiny bodies are not worth the CPU
-# zlib's default level: GPT-2's 2.9 MB graph takes 52 ms to 347 KB, where starlette's 9 took 130 ms to 336 KB
-# (on the event loop, which no other request can use meanwhile)
-GZIP_LEVEL = 6
 PAYLOAD_OVERHEAD = 8_192  # bytes a task adds around the program (options, limits)
 
 

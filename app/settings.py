@@ -43,7 +43,9 @@ class Settings(BaseSettings):
     runs_per_client: int | None = Field(
         None, ge=1, description="runs one client may have going; beyond: 429. None: half the workers, >= 1"
     )
-    runs_per_ip: int = Field(32, ge=1, description="runs one IP may have going, all its clients together")
+    runs_per_ip: int | None = Field(
+        None, ge=1, description="runs one IP may have, all its clients together. None: no bound"
+    )
     join_code: SecretStr | None = Field(
         None, description="password (HTTP Basic, any user name); not /healthz"
     )
@@ -74,3 +76,4 @@ def runs_per_client(settings: Settings) -> int:
     """The per-client limit in force: by default half the workers (at least one), so that one person never
     holds every worker."""
     return settings.runs_per_client or max(1, settings.workers // 2)
+

@@ -8,10 +8,13 @@ the same graph, so a graph is kept by a hash of everything that makes it and ser
   eighth of the budget is not kept. Errors, timeouts and runs flagged nondeterministic are never offered.
 - `ResponseCache.shared`: concurrent misses on one key run once; the others take the first one's answer
   (when it is kept; else each runs its own).
+- `ResponseCache.gzipped`: a kept graph's gzip form, made once (in a thread) and kept beside it: compressing
+  GPT-2 124M's 2.9 MB graph takes ~50 ms, which every hit would pay again in the middleware.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
@@ -25,6 +28,10 @@ from app import __version__
 __all__ = ["Outcome", "ResponseCache", "cacheable", "graph_key"]
 
 Outcome = Literal["shared", "stored", "not-stored"]
+# zlib's default level: GPT-2's 2.9 MB graph takes 52 ms to 347 KB, where starlette's 9 took 130 ms to 336 KB
+GZIP_LEVEL = 6
+GZIP_MIN_BYTES = 1_024  # graphs compress ~5-10x; tiny bodies are not worth the CPU
+GZIPPED = ".gz"  # suffix of the key a gzip form is kept under
 ENTRY_SHARE = 8  # an entry may take at most 1/8 of the budget
 NONDETERMINISTIC = b'"nondeterministic":true'  # how the graph JSON flags a run that may not repeat
 
@@ -71,6 +78,16 @@ class ResponseCache:
             self.counts.hits += 1
         return body
 
+    async def gzipped(self, key: str, body: bytes) -> bytes:
+        """`body`, the graph kept under `key`, gzipped: made once, then kept (and counted) beside it."""
+        packed = self._entries.get(key + GZIPPED)
+        if packed is None:
+            packed = await anyio.to_thread.run_sync(_gzip, body)
+            self.put(key + GZIPPED, packed)
+        else:
+            self._entries.move_to_end(key + GZIPPED)
+        return packed
+
     def put(self, key: str, body: bytes) -> bool:
         """Keep `body` if it fits an entry, evicting the least recently used; whether it is kept."""
         if key in self._entries:
@@ -106,3 +123,7 @@ class ResponseCache:
             if self._running.get(key) is done:
                 del self._running[key]
             done.set()
+
+
+def _gzip(body: bytes) -> bytes:
+    return gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0)

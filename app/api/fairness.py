@@ -1,9 +1,10 @@
 """Per-client limits, so that one person cannot hold every worker: 429 with Retry-After beyond them.
 
 The client is the token the page keeps in the browser and sends in a header (GRADTRACE_CLIENT_HEADER); a
-request without a well-formed one is its IP's. A whole class behind one NAT is one IP, so the IP is only a
-coarse outer bound (GRADTRACE_RUNS_PER_IP) over every token it sends; and tokens cost nothing to make up,
-which that bound also covers. Counted: requests that need a worker (cache hits are not)."""
+request without a well-formed one is its IP's. Tokens cost nothing to make up, so the IP can be a coarse
+outer bound over every token it sends (GRADTRACE_RUNS_PER_IP); only coarse, since a whole class behind one
+NAT is one IP, and off by default: the pool's queue already bounds what one IP can hold. Counted: requests
+that need a worker (cache hits and requests waiting for an identical run do not)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ TOKEN = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
 
 class ClientLimits:
-    def __init__(self, *, header: str, per_client: int, per_ip: int) -> None:
+    def __init__(self, *, header: str, per_client: int, per_ip: int | None) -> None:
         self.header = header.lower()
         self.per_client, self.per_ip = per_client, per_ip
         self.refused = 0
@@ -44,7 +45,7 @@ class ClientLimits:
             raise TooManyRequests(
                 f"this client already has {self.per_client} runs going; retry when one has finished"
             )
-        if client != ip and self._running[ip] >= self.per_ip:
+        if client != ip and self.per_ip is not None and self._running[ip] >= self.per_ip:
             self.refused += 1
             raise TooManyRequests(f"this address already has {self.per_ip} runs going; retry shortly")
         holders = {client, ip}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path, Request, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 
 from app.api.dependencies import get_service
 from app.api.service import Service
@@ -34,12 +34,10 @@ async def post_graph(
 
 @router.get("/graph/{key}", response_model=GraphResponse, responses={404: {"model": ErrorBody}})
 async def get_graph(
-    key: GraphHash,
-    service: Annotated[Service, Depends(get_service)],
-    if_none_match: Annotated[str | None, Header()] = None,
+    key: GraphHash, request: Request, service: Annotated[Service, Depends(get_service)]
 ) -> Response:
     """A graph a POST made, by its content hash, while the server keeps it (immutable; 404 once evicted)."""
-    return service.stored_graph(key, if_none_match)
+    return await service.stored_graph(request, key)
 
 
 @router.post(

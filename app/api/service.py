@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from fastapi import HTTPException, Request, Response
 
-from app.api.cache import ResponseCache, graph_key
+from app.api.cache import GZIP_MIN_BYTES, ResponseCache, graph_key
 from app.api.disconnect import CLIENT_CLOSED, unless_disconnected
 from app.api.fairness import ClientLimits
 from app.api.gate import Gate
@@ -47,24 +47,24 @@ class Service:
         key = graph_key(payload, machine.torch)
         kept = self.cache.lookup(key)
         if kept is not None:
-            return graph_answer(kept, key, "hit")
+            return await self._graph_answer(request, kept, key, "hit")
         run = self._runner(request, "graph", tagged(GRAPH, payload), confinement)
         outcome = await unless_disconnected(request, lambda: self.cache.shared(key, run))
         if outcome is None:
             return Response(status_code=CLIENT_CLOSED)
         answer, status = outcome
-        return graph_answer(answer, key if status != "not-stored" else None, status)
+        return await self._graph_answer(request, answer, key if status != "not-stored" else None, status)
 
-    def stored_graph(self, key: str, if_none_match: str | None) -> Response:
+    async def stored_graph(self, request: Request, key: str) -> Response:
         """GET /graph/{hash}: a kept graph, or 304 when the client holds it already."""
-        location = GRAPH_LOCATION.format(key=key)
-        headers = {"ETag": f'W/"{key}"', "Cache-Control": IMMUTABLE, "Content-Location": location}
-        if if_none_match is not None and key in if_none_match:
-            return Response(status_code=304, headers=headers)
+        if key in request.headers.get("if-none-match", ""):
+            return Response(status_code=304, headers=_kept_headers(key) | {"Cache-Control": IMMUTABLE})
         kept = self.cache.lookup(key)
         if kept is None:
             raise HTTPException(404, "no graph with this hash is kept here (now); POST its request again")
-        return Response(kept, media_type="application/json", headers=headers)
+        answer = await self._graph_answer(request, kept, key, "hit")
+        answer.headers["Cache-Control"] = IMMUTABLE
+        return answer
 
     async def values(self, request: Request, body: ValuesRequest) -> Response:
         """POST /values: a page of one node's numbers from a re-run (not cached)."""
@@ -83,6 +83,18 @@ class Service:
                 confinement = layout_confinement(self.settings)
                 run = self._runner(request, "layout", tagged(LAYOUT, body), confinement)
                 return json_answer(await unless_disconnected(request, run))
+
+    async def _graph_answer(self, request: Request, body: bytes, key: str | None, status: str) -> Response:
+        """A graph's JSON; with `key`, where it is kept, and gzipped from the cache for a client that takes it
+        (the middleware passes a body already encoded through)."""
+        headers = {CACHE_STATUS: status}
+        if key is None:
+            return Response(body, media_type="application/json", headers=headers)
+        headers |= _kept_headers(key)
+        if len(body) >= GZIP_MIN_BYTES and "gzip" in request.headers.get("accept-encoding", ""):
+            body = await self.cache.gzipped(key, body)
+            headers |= {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
+        return Response(body, media_type="application/json", headers=headers)
 
     def _runner(
         self, request: Request, task: str, message: bytes, confinement: Confinement
@@ -103,13 +115,9 @@ class Service:
         return self.pool.machine
 
 
-def graph_answer(body: bytes, key: str | None, status: str) -> Response:
-    """A graph's JSON; with `key`, where it is kept (`Content-Location`, for GET and share links)."""
-    headers = {CACHE_STATUS: status}
-    if key is not None:
-        headers["Content-Location"] = GRAPH_LOCATION.format(key=key)
-        headers["ETag"] = f'W/"{key}"'
-    return Response(body, media_type="application/json", headers=headers)
+def _kept_headers(key: str) -> dict[str, str]:
+    """Where a kept graph is (for GET and share links), and its validator."""
+    return {"Content-Location": GRAPH_LOCATION.format(key=key), "ETag": f'W/"{key}"'}
 
 
 def json_answer(body: bytes | None) -> Response:

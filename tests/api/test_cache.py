@@ -3,6 +3,7 @@ and the cache's own rules (bounded in bytes, never a flagged run) in-process."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 from concurrent.futures import ThreadPoolExecutor
@@ -70,6 +71,30 @@ def test_get_by_hash_serves_the_kept_graph_immutable_with_an_etag(
     assert (again.status_code, again.content) == (304, b"")
     assert (missing.status_code, missing.json()["error"]["kind"]) == (404, "not_found")
     assert malformed.status_code == 422
+
+
+def test_kept_graphs_are_gzipped_once_for_every_client_that_takes_gzip(
+    server: LiveServer, logistic_neuron: str
+) -> None:
+    body = unique(logistic_neuron, "cache-gzip")
+    with server.client() as client:
+        plain = client.post("/graph", json=body, headers={"accept-encoding": "identity"})
+        bytes_before = metric_value(client, "gradtrace_cache_bytes")
+        packed = []
+        for _ in range(2):
+            with client.stream("POST", "/graph", json=body, headers={"accept-encoding": "gzip"}) as response:
+                packed.append((response.headers["content-encoding"], b"".join(response.iter_raw())))
+        bytes_after = metric_value(client, "gradtrace_cache_bytes")
+    assert plain.headers[CACHE] == "stored" and "content-encoding" not in plain.headers
+    assert packed[0] == packed[1] and packed[0][0] == "gzip"
+    assert gzip.decompress(packed[0][1]) == plain.content
+    assert bytes_after - bytes_before == len(packed[0][1])  # kept beside the graph, made once
+
+
+def metric_value(client: httpx.Client, name: str) -> float:
+    found = re.search(rf"^{name} (\S+)$", client.get("/metrics").text, re.M)
+    assert found, name
+    return float(found.group(1))
 
 
 def test_what_changes_the_answer_changes_the_hash_and_the_resolved_device_is_what_counts(

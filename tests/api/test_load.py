@@ -1,7 +1,7 @@
-"""50 concurrent requests against one worker and a queue of one: 200s, 503s, 429s, never a 500, memory flat.
+"""50 concurrent requests against one worker and a queue of one: 200s and 503s, never a 500, memory flat.
 
 Each request has its own seed (a repeated one is answered from the cache, without a run) and its own client
-token (without one, every request from this machine is one client, allowed two runs)."""
+token (without one, every request from this machine is one client, allowed one run)."""
 
 from __future__ import annotations
 
@@ -40,11 +40,10 @@ def test_overload_gives_200_and_503_never_500_and_memory_stays_flat(
     for round_ in range(1, ROUNDS + 1):
         responses = burst(small_server, logistic_neuron, round_ * CONCURRENCY)
         statuses += [r.status_code for r in responses]
-        for refused in (r for r in responses if r.status_code in (429, 503)):
-            assert refused.headers["retry-after"] == "1"
-            kind = {429: "too_many_requests", 503: "busy"}[refused.status_code]
-            assert refused.json()["error"]["kind"] == kind
+        for busy in (r for r in responses if r.status_code == 503):
+            assert busy.headers["retry-after"] == "1"
+            assert busy.json()["error"]["kind"] == "busy"
     after = proc.rss_mb(small_server.pid)
-    assert {200, 503} <= set(statuses) <= {200, 429, 503}
+    assert set(statuses) == {200, 503}
     assert after - before < RSS_GROWTH_MB, (before, after)
     assert len(proc.workers(small_server.pid)) <= 3  # pre-forked + finished children are reaped
