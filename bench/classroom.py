@@ -14,7 +14,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[0] = str(ROOT / "tests")  # the live-server helper (and no bench/http.py shadowing the stdlib's)
+# this checkout's app, the live-server helper; not bench/ itself, whose http.py would shadow the stdlib's
+sys.path[:1] = [str(ROOT), str(ROOT / "tests")]
 
 import argparse  # noqa: E402
 import os  # noqa: E402
@@ -78,8 +79,10 @@ def report(label: str, outcomes: list[Outcome], wall: float) -> None:
     requests = len(outcomes) * len(EXAMPLES)
     refusals = sum((outcome.refusals for outcome in outcomes), Counter())
     failed = [failure for outcome in outcomes for failure in outcome.failed]
-    print(f"{label}: {requests} graphs in {wall:.1f} s = {requests / wall:.1f} req/s; "
-          f"refused on the way: {dict(refusals) or 'none'}; failed: {len(failed)} {failed[:3]}")  # fmt: skip
+    print(
+        f"{label}: {requests} graphs in {wall:.1f} s = {requests / wall:.1f} req/s; "
+        f"refused on the way: {dict(refusals) or 'none'}; failed: {len(failed)} {failed[:3]}"
+    )
     for name in EXAMPLES:
         waits = [outcome.seconds[name] * 1000 for outcome in outcomes]
         print(f"  {name:<10} p50 {statistics.median(waits):8.0f} ms   p95 {percentile(waits, 95):8.0f} ms")
@@ -101,8 +104,10 @@ def main() -> None:
             report(f"{label} (torch {health['torch']}, per-client limits on)", outcomes, wall)
         finally:
             stop_server(server)
-    print(f"{args.clients} clients, {args.concurrency} at once; load average now {os.getloadavg()[0]:.1f} "
-          f"on {os.cpu_count()} cores")  # fmt: skip
+    print(
+        f"{args.clients} clients, {args.concurrency} at once; load average now {os.getloadavg()[0]:.1f} "
+        f"on {os.cpu_count()} cores"
+    )
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """`python -m app.serve [--host H] [--port P]`: uvicorn with the connection guards of app.api.connections.
 
 The one way the server is started (`make run`, the container's CMD, the test servers), so that the header and
-body deadlines and the connection cap always apply.
+body deadlines and the connection cap always apply. (Run through app/serve/__main__.py: see why there.)
 """
 
 from __future__ import annotations
@@ -44,6 +44,3 @@ def main(argv: list[str] | None = None) -> None:
         forwarded_allow_ips=settings.forwarded_allow_ips,  # whose X-Forwarded-For names the client's IP
     )
 
-
-if __name__ == "__main__":
-    main()
