@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,6 +84,18 @@ def stop_server(server: LiveServer) -> None:
     except subprocess.TimeoutExpired:
         server.process.kill()
         server.process.wait()
+
+
+@contextmanager
+def serving(
+    tmp_path_factory: pytest.TempPathFactory, name: str, settings: dict[str, str]
+) -> Iterator[LiveServer]:
+    """A server with these settings for a `with` block (module fixtures of tests that need their own)."""
+    live = start_server(tmp_path_factory.mktemp(name) / "uvicorn.log", settings)
+    try:
+        yield live
+    finally:
+        stop_server(live)
 
 
 @pytest.fixture(scope="session")

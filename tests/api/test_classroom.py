@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
-from conftest import start_server, stop_server
+from conftest import serving
 from graphs import grad
 
 if TYPE_CHECKING:
@@ -43,9 +43,8 @@ def fair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
         "workers": "2",
         "prefork": "2",
     }
-    live = start_server(tmp_path_factory.mktemp("fair") / "uvicorn.log", settings)
-    yield live
-    stop_server(live)
+    with serving(tmp_path_factory, "fair", settings) as live:
+        yield live
 
 
 def post_as(server: LiveServer, token: str | None, body: dict[str, Any]) -> httpx.Response:
@@ -110,9 +109,8 @@ def test_metrics_count_runs_errors_cache_and_children(server: LiveServer, logist
 @pytest.fixture(scope="module")
 def for_a_class(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     settings = {"join_code": "owl-42", "frame_ancestors": "'self' https://lms.example.org", "prefork": "1"}
-    live = start_server(tmp_path_factory.mktemp("class") / "uvicorn.log", settings)
-    yield live
-    stop_server(live)
+    with serving(tmp_path_factory, "class", settings) as live:
+        yield live
 
 
 def test_a_join_code_is_asked_of_everything_but_healthz(

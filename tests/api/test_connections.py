@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from conftest import start_server, stop_server
+from conftest import serving, start_server, stop_server
 from graphs import grad
 
 if TYPE_CHECKING:
@@ -60,9 +60,8 @@ def flooded(server: LiveServer, count: int) -> Iterator[list[socket.socket]]:
 @pytest.fixture(scope="module")
 def guarded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     settings = {"header_timeout": "1", "body_timeout": "2", "max_connections": "24", "prefork": "1"}
-    live = start_server(tmp_path_factory.mktemp("guarded") / "uvicorn.log", settings)
-    yield live
-    stop_server(live)
+    with serving(tmp_path_factory, "guarded", settings) as live:
+        yield live
 
 
 def test_headers_that_never_finish_are_closed_at_their_deadline(guarded: LiveServer) -> None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
-from conftest import start_server, stop_server
+from conftest import serving
 
 from app.models import LAYOUT_MAX_DEPTH, LAYOUT_MAX_NODES
 
@@ -78,9 +78,8 @@ def test_an_edge_to_an_unknown_node_is_refused(server: LiveServer) -> None:
 @pytest.fixture(scope="module")
 def one_layout_at_a_time(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     settings = {"layout_workers": "1", "layout_queue": "0", "prefork": "1"}
-    live = start_server(tmp_path_factory.mktemp("layout") / "uvicorn.log", settings)
-    yield live
-    stop_server(live)
+    with serving(tmp_path_factory, "layout", settings) as live:
+        yield live
 
 
 def test_layouts_beyond_their_own_limit_are_busy_and_graph_is_not(
