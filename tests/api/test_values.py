@@ -216,9 +216,9 @@ def busy_workers(server: LiveServer) -> list[int]:
 def test_a_full_queue_answers_503_with_retry_after(small_server: LiveServer) -> None:
     body = {"program": SPIN, "node": "n0", "options": {"limits": {"wall_seconds": 2}}}
 
-    def one(_: int) -> httpx.Response:
+    def one(index: int) -> httpx.Response:  # six clients (one client may have one run going)
         with small_server.client() as client:
-            return client.post("/values", json=body)
+            return client.post("/values", json=body, headers={"x-gradtrace-client": f"values-client-{index}"})
 
     with ThreadPoolExecutor(6) as pool:
         responses = list(pool.map(one, range(6)))
