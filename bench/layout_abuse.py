@@ -100,7 +100,7 @@ def neuron_ms(server: LiveServer, seed: int) -> float:
         return (time.perf_counter() - started) * 1000
 
 
-def flood(server: LiveServer, body: bytes, count: int) -> dict[str, Any]:
+def flood(server: LiveServer, body: bytes, count: int, seed: int) -> dict[str, Any]:
     """`count` layouts at once, each with a token of its own (forged tokens cost nothing); the server's peak
     RSS meanwhile and a benign /graph's wait."""
     peak = [proc.rss_mb(server.pid)]
@@ -115,7 +115,7 @@ def flood(server: LiveServer, body: bytes, count: int) -> dict[str, Any]:
     watcher.start()
     with ThreadPoolExecutor(count + 1) as pool:
         layouts = [pool.submit(post, server, body, f"bench-attacker-{index}") for index in range(count)]
-        benign = pool.submit(neuron_ms, server, 1)
+        benign = pool.submit(neuron_ms, server, seed)  # a seed of its own: a run, not a cache hit
         statuses = Counter(future.result()[0] for future in layouts)
     done.set()
     watcher.join()
@@ -136,12 +136,12 @@ def main() -> None:
         print(
             f"benign /graph alone: {neuron_ms(server, 0):.0f} ms; server RSS {proc.rss_mb(server.pid):.0f} MB"
         )
-        found = flood(server, big, 12)
+        found = flood(server, big, 12, seed=1)
         print(
             f"twelve 8 MB graphs at once: statuses {found['statuses']}, "
             f"server RSS peak {found['peak_mb']:.0f} MB, benign /graph meanwhile {found['neuron_ms']:.0f} ms"
         )
-        found = flood(server, chain(4_000), 45)
+        found = flood(server, chain(4_000), 45, seed=2)
         print(
             f"45 chains of 4,000 groups at once: statuses {found['statuses']}, benign /graph meanwhile "
             f"{found['neuron_ms']:.0f} ms"
