@@ -109,7 +109,7 @@ async function readJson(response) {
 /** Where the server keeps the graph of each request this tab ran (request JSON -> /graph/{hash}), so that
  * running it again is a GET the browser's cache may answer (the graph of a hash never changes). */
 class Locations {
-  #kept = new Map(JSON.parse(storage("sessionStorage")?.getItem(LOCATIONS_KEY) ?? "[]"));
+  #kept = new Map(readKept());
 
   get(key) {
     return this.#kept.get(key) ?? null;
@@ -120,6 +120,15 @@ class Locations {
     if (location) this.#kept.set(key, location);
     while (this.#kept.size > KEPT_LOCATIONS) this.#kept.delete(this.#kept.keys().next().value);
     storage("sessionStorage")?.setItem(LOCATIONS_KEY, JSON.stringify([...this.#kept]));
+  }
+}
+
+function readKept() {
+  try {
+    const kept = JSON.parse(storage("sessionStorage")?.getItem(LOCATIONS_KEY) ?? "[]");
+    return Array.isArray(kept) ? kept : [];
+  } catch {
+    return []; // written by another version, or by hand: start afresh
   }
 }
 
