@@ -41,4 +41,5 @@ USER 10001
 EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 \
     CMD ["python3", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status != 200)"]
-CMD ["uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8000"]
+# uvicorn with the header/body deadlines and the connection cap (app/api/connections.py)
+CMD ["python3", "-m", "app.serve", "--host", "0.0.0.0", "--port", "8000"]

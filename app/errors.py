@@ -6,6 +6,7 @@ GradtraceError                       (kind, status, message, line, col, end_line
 │   ├── BodyTooLarge                 413 body_too_large
 │   ├── InvalidRequest               422 invalid_request
 │   ├── DeviceUnavailable            422 device_unavailable
+│   ├── TooManyRequests              429 too_many_requests (this client already has its runs going)
 │   └── Busy                         503 busy
 ├── ProgramError                     the program was refused before it ran
 │   ├── SourceRejected               422 source_rejected
@@ -60,14 +61,17 @@ __all__ = [
     "SyntaxProblem",
     "Timeout",
     "TooComplex",
+    "TooManyRequests",
     "WorkerCrashed",
     "error_class",
     "known_kinds",
+    "validation_message",
 ]
 
 MAX_PROBLEMS = 20  # positioned problems listed beside the first (syntax errors found elsewhere)
 MAX_FRAMES = 20  # traceback frames of the program's own code, innermost last
 MAX_MESSAGE = 300  # characters: messages never carry tracebacks or whole programs
+MAX_LOCATION_PART = 40  # characters of one field name in a message: keys are client input too
 
 
 @dataclass(frozen=True)
@@ -168,6 +172,10 @@ class DeviceUnavailable(RequestError):
     kind = "device_unavailable"
 
 
+class TooManyRequests(RequestError):
+    kind, status = "too_many_requests", 429
+
+
 class Busy(RequestError):
     kind, status = "busy", 503
 
@@ -261,3 +269,14 @@ def known_kinds() -> frozenset[str]:
 def error_class(kind: str) -> type[GradtraceError]:
     """The exception class for a kind, used to rebuild errors that crossed the worker pipe as JSON."""
     return _BY_KIND.get(kind, InternalError)
+
+
+def validation_message(errors: Any) -> str:
+    """`options.device: Input should be 'cpu', 'cuda' or 'auto'` for the first of pydantic's errors; never
+    the input (used by the API and by sandboxed jobs that validate what the server only forwarded)."""
+    if not errors:
+        return "the request body is not valid"
+    first = errors[0]
+    where = ".".join(str(part)[:MAX_LOCATION_PART] for part in first.get("loc", ()) if part != "body")
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return f"{where or 'body'}: {first.get('msg', 'invalid')}{more}"

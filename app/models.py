@@ -7,10 +7,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, TypeAlias
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, SerializeAsAny, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    JsonValue,
+    SerializeAsAny,
+    ValidationError,
+    model_validator,
+)
 from typing_extensions import TypeAliasType
 
 from app.forms.models import REQUEST_EXAMPLES, NetworkSpec, Target, Variables
+from app.forms.values import field_error
 from app.limits import LimitsOverride
 
 __all__ = [
@@ -474,13 +483,47 @@ class ErrorBody(Model):
     graph: GraphResponse | None = None  # what ran before the error, when anything did
 
 
+# POST /layout's caps: twice the default graph (5,000 nodes), GPT-2 124M nests 4 deep. Beyond them: 422.
+LAYOUT_MAX_NODES = 10_000
+LAYOUT_MAX_EDGES = 40_000
+LAYOUT_MAX_GROUPS = 10_000
+LAYOUT_MAX_DEPTH = 64  # nesting of groups
+
+
 class LayoutRequest(Model):
     """A graph to lay out again, e.g. after collapsing groups; nothing is re-run."""
 
-    nodes: list[Node]
-    edges: list[Edge]
-    groups: list[Group] = []
-    collapsed: list[str] = []  # group ids drawn as one box
+    nodes: list[Node] = Field(max_length=LAYOUT_MAX_NODES)
+    edges: list[Edge] = Field(max_length=LAYOUT_MAX_EDGES)
+    groups: list[Group] = Field([], max_length=LAYOUT_MAX_GROUPS)
+    collapsed: list[str] = Field([], max_length=LAYOUT_MAX_GROUPS)  # group ids drawn as one box
+
+    @model_validator(mode="after")
+    def check_nesting(self) -> LayoutRequest:
+        """Parent links form a forest at most LAYOUT_MAX_DEPTH deep; each link is followed once."""
+        parent = {group.id: group.parent for group in self.groups}
+        depth: dict[str, int] = {}  # 0 for a root
+        for start in parent:
+            path: dict[str, None] = {}  # ordered and hashed
+            current: str | None = start
+            while current in parent and current not in depth:
+                if current in path:
+                    raise _nesting_error(f"the parent links of group {current[:40]!r} form a loop")
+                if len(path) == LAYOUT_MAX_DEPTH:
+                    raise _nesting_error(f"nested more than {LAYOUT_MAX_DEPTH} levels deep (the cap)")
+                path[current] = None
+                current = parent[current]
+            below = depth.get(current, -1) if current is not None else -1
+            for gid in reversed(path):
+                below += 1
+                if below >= LAYOUT_MAX_DEPTH:
+                    raise _nesting_error(f"nested more than {LAYOUT_MAX_DEPTH} levels deep (the cap)")
+                depth[gid] = below
+        return self
+
+
+def _nesting_error(message: str) -> ValidationError:
+    return field_error("LayoutRequest", ("groups",), message, None)
 
 
 class LayoutResponse(Model):

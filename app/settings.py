@@ -5,12 +5,12 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.limits import Limits
 
-__all__ = ["Settings", "get_settings"]
+__all__ = ["Settings", "get_settings", "runs_per_client"]
 
 
 class Settings(BaseSettings):
@@ -27,6 +27,8 @@ class Settings(BaseSettings):
         1, ge=0, description="children kept with the GPU prepared for CUDA runs (~0.5 GB of GPU memory each)"
     )
     max_body_bytes: int = Field(262_144, gt=0, description="request body size, bytes; beyond: 413")
+    layout_workers: int = Field(1, ge=1, description="POST /layout requests laid out at once (in the pool)")
+    layout_queue: int = Field(4, ge=0, description="POST /layout requests allowed to wait; beyond: 503")
     max_layout_body_bytes: int = Field(
         8 * 2**20, gt=0, description="POST /layout body (a graph without tensors), bytes; beyond: 413"
     )
@@ -40,9 +42,44 @@ class Settings(BaseSettings):
         "best-effort: serve without a missing layer, logged once, to loopback clients only",
     )
     limits: Limits = Field(default_factory=Limits, description="server caps for every run")
+    # a class on one server (app.api.cache, app.api.fairness, app.api.join_code, app.api.headers)
+    cache_bytes: int = Field(
+        128 * 2**20, ge=0, description="graphs kept for repeated requests, bytes (0: off)"
+    )
+    client_header: str = Field("X-Gradtrace-Client", description="header carrying the page's client token")
+    runs_per_client: int | None = Field(
+        None, ge=1, description="runs one client may have going; beyond: 429. None: half the workers, >= 1"
+    )
+    runs_per_ip: int | None = Field(
+        None, ge=1, description="runs one IP may have, all its clients together. None: no bound"
+    )
+    join_code: SecretStr | None = Field(
+        None, description="password (HTTP Basic, any user name); not /healthz"
+    )
+    frame_ancestors: str = Field(
+        "'none'",
+        pattern=r"^[A-Za-z0-9'*:/.\-]+( [A-Za-z0-9'*:/.\-]+)*$",
+        description='CSP frame-ancestors sources that may embed the page, e.g. "https://lms.example.org"',
+    )
+    forwarded_allow_ips: str = Field(
+        "127.0.0.1", description="proxies whose X-Forwarded-For gives the client's IP (uvicorn's setting)"
+    )
+    # connections (app.api.connections, applied by `python -m app.serve`)
+    header_timeout: float = Field(10.0, gt=0, description="seconds a request's headers may take to arrive")
+    body_timeout: float = Field(60.0, gt=0, description="seconds a request's body may take after its headers")
+    keep_alive: int = Field(5, ge=1, description="seconds an idle kept-alive connection stays open")
+    max_connections: int | None = Field(
+        None, ge=1, description="open connections; beyond: 503, closed. None: the file limit - 256, <= 1024"
+    )
 
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """One Settings per process (read once from the environment)."""
     return Settings()
+
+
+def runs_per_client(settings: Settings) -> int:
+    """The per-client limit in force: by default half the workers (at least one), so that one person never
+    holds every worker."""
+    return settings.runs_per_client or max(1, settings.workers // 2)

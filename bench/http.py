@@ -20,7 +20,6 @@ import os  # noqa: E402
 import statistics  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
-import warnings  # noqa: E402
 from concurrent.futures import ThreadPoolExecutor  # noqa: E402
 
 import httpx  # noqa: E402
@@ -36,10 +35,12 @@ def percentile(samples: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
-def timed_posts(url: str, body: dict[str, object], count: int) -> tuple[list[float], int]:
-    """Latencies (ms) of `count` sequential POSTs on one keep-alive connection, and how many failed."""
+def timed_posts(url: str, body: dict[str, object], count: int, client_id: int = 0) -> tuple[list[float], int]:
+    """Latencies (ms) of `count` sequential POSTs on one keep-alive connection, as one client (its own token:
+    the per-client limits would refuse one client's concurrent runs), and how many failed."""
     latencies, errors = [], 0
-    with httpx.Client(base_url=url, timeout=60) as client:
+    token = {"x-gradtrace-client": f"bench-http-client-{client_id}"}
+    with httpx.Client(base_url=url, timeout=60, headers=token) as client:
         for _ in range(count):
             started = time.perf_counter()
             response = client.post("/graph", json=body)
@@ -55,7 +56,9 @@ def measure(server: LiveServer, body: dict[str, object], concurrency: int, total
     started = time.perf_counter()
     with ThreadPoolExecutor(concurrency) as pool:
         each = total // concurrency
-        parts = list(pool.map(lambda _: timed_posts(server.url, body, each), range(concurrency)))
+        parts = list(
+            pool.map(lambda client_id: timed_posts(server.url, body, each, client_id), range(concurrency))
+        )
     wall = time.perf_counter() - started
     cpu_after = cpu_ms(server.pid)
     latencies = [ms for part, _ in parts for ms in part]
@@ -77,10 +80,9 @@ def cpu_ms(server_pid: int) -> tuple[float, float]:
 
 def plain_torch_ms(repeats: int = 500) -> float:
     """Median ms of the logistic neuron's forward + backward in plain torch, in this process."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # torch warns when numpy is absent
-        import torch
-        import torch.nn.functional as F
+    import torch
+    import torch.nn.functional as F
+
     torch.set_num_threads(1)
     samples = []
     for _ in range(repeats):
@@ -98,7 +100,7 @@ def main() -> None:
     args = parser.parse_args()
     torch_ms = plain_torch_ms()
     print(f"plain torch in-process, forward+backward: p50 {torch_ms:.3f} ms")
-    server = start_server(Path(tempfile.mkdtemp()) / "uvicorn.log", {})
+    server = start_server(Path(tempfile.mkdtemp()) / "uvicorn.log", {"cache_bytes": "0"})  # every POST runs
     try:
         for layout in (True, False):
             body = {"program": LOGISTIC_NEURON, "options": {"layout": layout}}

@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,7 +53,8 @@ class LiveServer:
 
 
 def start_server(log: Path, settings: dict[str, str]) -> LiveServer:
-    """Start uvicorn with GRADTRACE_* settings and wait until /healthz answers 200.
+    """Start the server as `make run` does (uvicorn with its connection guards, app.serve) with GRADTRACE_*
+    settings, and wait until /healthz answers 200.
 
     It serves a socket bound here and handed over (`--fd`): a port only looked up as free could be taken by
     another process (another test suite on a shared machine) before uvicorn binds it."""
@@ -61,7 +63,7 @@ def start_server(log: Path, settings: dict[str, str]) -> LiveServer:
         listener.bind(("127.0.0.1", 0))
         listener.listen(128)
         port = listener.getsockname()[1]
-        command = [sys.executable, "-m", "uvicorn", "app.main:app", "--fd", str(listener.fileno())]
+        command = [sys.executable, "-m", "app.serve", "--fd", str(listener.fileno())]
         process = subprocess.Popen(
             command, cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT, pass_fds=[listener.fileno()]
         )
@@ -96,6 +98,18 @@ def stop_server(server: LiveServer) -> None:
     except subprocess.TimeoutExpired:
         server.process.kill()
         server.process.wait()
+
+
+@contextmanager
+def serving(
+    tmp_path_factory: pytest.TempPathFactory, name: str, settings: dict[str, str]
+) -> Iterator[LiveServer]:
+    """A server with these settings for a `with` block (module fixtures of tests that need their own)."""
+    live = start_server(tmp_path_factory.mktemp(name) / "uvicorn.log", settings)
+    try:
+        yield live
+    finally:
+        stop_server(live)
 
 
 @pytest.fixture(scope="session")

@@ -7,9 +7,8 @@ from typing import TypeVar
 
 import anyio
 from starlette.requests import Request
-from starlette.responses import Response
 
-__all__ = ["CLIENT_CLOSED", "json_unless_disconnected", "unless_disconnected"]
+__all__ = ["CLIENT_CLOSED", "unless_disconnected"]
 
 CLIENT_CLOSED = 499  # nginx's code for "the client closed the connection first"; nobody reads it
 
@@ -35,14 +34,6 @@ async def unless_disconnected(request: Request, work: Callable[[], Awaitable[T]]
     if failure:
         raise failure[0]
     return outcome[0] if outcome else None
-
-
-async def json_unless_disconnected(request: Request, work: Callable[[], Awaitable[bytes]]) -> Response:
-    """The JSON bytes `work()` makes as the response, or CLIENT_CLOSED when the client went away first."""
-    body = await unless_disconnected(request, work)
-    if body is None:
-        return Response(status_code=CLIENT_CLOSED)
-    return Response(body, media_type="application/json")
 
 
 async def _disconnected(request: Request) -> None:

@@ -14,14 +14,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
-from app.errors import Busy, GradtraceError
+from app.api.metrics import Metrics
+from app.errors import Busy, GradtraceError, TooManyRequests, validation_message
 
 __all__ = ["error_response", "install_error_handlers", "validation_message"]
 
 log = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 1
-MAX_LOCATION_PART = 40  # characters of one field name in a message: keys are client input too
 HTTP_KINDS = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}
 
 
@@ -35,9 +35,10 @@ def error_response(
 
 async def on_gradtrace_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, GradtraceError)
+    counted(request, error.kind)
     # the partial graph is the child's JSON bytes, forwarded as they came (never parsed in the server)
     response = Response(error.body_json(), status_code=error.status, media_type="application/json")
-    if isinstance(error, Busy):
+    if isinstance(error, Busy | TooManyRequests):
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     if error.status >= 500:
         log.error("%s: %s", error.kind, error.message)
@@ -46,28 +47,30 @@ async def on_gradtrace_error(request: Request, error: Exception) -> Response:
 
 async def on_validation_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
+    counted(request, "invalid_request")
     return error_response("invalid_request", validation_message(error.errors()), 422)
-
-
-def validation_message(errors: Any) -> str:
-    """`options.device: Input should be 'cpu', 'cuda' or 'auto'` for the first problem; never the input."""
-    if not errors:
-        return "the request body is not valid"
-    first = errors[0]
-    where = ".".join(str(part)[:MAX_LOCATION_PART] for part in first.get("loc", ()) if part != "body")
-    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-    return f"{where or 'body'}: {first.get('msg', 'invalid')}{more}"
 
 
 async def on_http_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, HTTPException)
-    kind = HTTP_KINDS.get(error.status_code, "invalid_request")
+    if error.status_code == 400:  # FastAPI's "error parsing the body" (e.g. an int of 5,000 digits): one kind
+        counted(request, "invalid_request")
+        return error_response("invalid_request", "the request body is not valid JSON", 422)
+    kind = counted(request, HTTP_KINDS.get(error.status_code, "invalid_request"))
     return error_response(kind, str(error.detail), error.status_code)
 
 
 async def on_unexpected_error(request: Request, error: Exception) -> JSONResponse:
     log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=error)
+    counted(request, "internal_error")
     return error_response("internal_error", "the server failed unexpectedly; this is logged", 500)
+
+
+def counted(request: Request, kind: str) -> str:
+    """`kind`, counted for /metrics."""
+    metrics: Metrics = request.app.state.metrics
+    metrics.count_error(kind)
+    return kind
 
 
 def install_error_handlers(app: FastAPI) -> None:

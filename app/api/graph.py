@@ -1,37 +1,54 @@
-"""POST /graph and POST /layout: thin routes over app.api.service."""
+"""POST /graph, GET /graph/{hash} and POST /layout: thin routes over app.api.service."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 
-from app.api.dependencies import get_pool, get_settings_from_app
-from app.api.disconnect import json_unless_disconnected
-from app.api.service import lay_out_again, run_sandboxed
-from app.models import ErrorBody, GraphRequest, GraphResponse, LayoutRequest, LayoutResponse
-from app.sandbox.pool import Pool
-from app.settings import Settings
+from app.api.dependencies import get_service
+from app.api.service import Service
+from app.models import ErrorBody, GraphRequest, GraphResponse, LayoutResponse
 
-__all__ = ["router"]
+__all__ = ["ERRORS", "LAYOUT_REQUEST_SCHEMA", "router"]
 
 router = APIRouter()
 
-ERRORS: dict[int | str, dict[str, object]] = {status: {"model": ErrorBody} for status in (413, 422, 500, 503)}
+ERRORS: dict[int | str, dict[str, object]] = {
+    status: {"model": ErrorBody} for status in (413, 422, 429, 500, 503)
+}
+# POST /layout's body is read as bytes and parsed in the sandbox; the schema is published all the same
+# (app.api.schema puts LayoutRequest into the components)
+LAYOUT_REQUEST_SCHEMA = {"$ref": "#/components/schemas/LayoutRequest"}
+GraphHash = Annotated[str, Path(pattern=r"^[0-9a-f]{64}$", description="from a POST's Content-Location")]
 
 
 @router.post("/graph", response_model=GraphResponse, responses=ERRORS)
 async def post_graph(
-    body: GraphRequest,
-    request: Request,
-    pool: Annotated[Pool, Depends(get_pool)],
-    settings: Annotated[Settings, Depends(get_settings_from_app)],
+    body: GraphRequest, request: Request, service: Annotated[Service, Depends(get_service)]
 ) -> Response:
-    """Run a PyTorch program in a sandbox; answer its autograd graph with values, gradients and layout."""
-    return await json_unless_disconnected(request, lambda: run_sandboxed(pool, settings, body))
+    """Run a PyTorch program in a sandbox; answer its autograd graph with values, gradients and layout.
+    A repeated request is answered from the cache; `Content-Location` names the graph's GET address."""
+    return await service.graph(request, body)
 
 
-@router.post("/layout", response_model=LayoutResponse, responses=ERRORS)
-async def post_layout(body: LayoutRequest) -> LayoutResponse:
-    """Lay a graph out again (e.g. with groups collapsed) without re-running anything."""
-    return await lay_out_again(body)
+@router.get("/graph/{key}", response_model=GraphResponse, responses={404: {"model": ErrorBody}})
+async def get_graph(
+    key: GraphHash, request: Request, service: Annotated[Service, Depends(get_service)]
+) -> Response:
+    """A graph a POST made, by its content hash, while the server keeps it (immutable; 404 once evicted)."""
+    return await service.stored_graph(request, key)
+
+
+@router.post(
+    "/layout",
+    response_model=LayoutResponse,
+    responses=ERRORS,
+    openapi_extra={
+        "requestBody": {"content": {"application/json": {"schema": LAYOUT_REQUEST_SCHEMA}}, "required": True}
+    },
+)
+async def post_layout(request: Request, service: Annotated[Service, Depends(get_service)]) -> Response:
+    """Lay a graph out again (e.g. with groups collapsed) without re-running anything; in a sandbox child,
+    `layout_workers` at a time."""
+    return await service.layout(request)

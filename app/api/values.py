@@ -6,13 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from app.api.dependencies import get_pool, get_settings_from_app
-from app.api.disconnect import json_unless_disconnected
+from app.api.dependencies import get_service
 from app.api.graph import ERRORS
-from app.api.service import run_sandboxed
+from app.api.service import Service
 from app.models import ValuesRequest, ValuesResponse
-from app.sandbox.pool import Pool
-from app.settings import Settings
 
 __all__ = ["router"]
 
@@ -21,12 +18,7 @@ router = APIRouter()
 
 @router.post("/values", response_model=ValuesResponse, responses=ERRORS)
 async def post_values(
-    body: ValuesRequest,
-    request: Request,
-    pool: Annotated[Pool, Depends(get_pool)],
-    settings: Annotated[Settings, Depends(get_settings_from_app)],
+    body: ValuesRequest, request: Request, service: Annotated[Service, Depends(get_service)]
 ) -> Response:
     """Re-run a program (same seed and options: same node ids) and answer a page of one node's numbers."""
-    return await json_unless_disconnected(
-        request, lambda: run_sandboxed(pool, settings, body, values=body.query())
-    )
+    return await service.values(request, body)

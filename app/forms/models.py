@@ -27,7 +27,7 @@ from pydantic_core import PydanticCustomError
 from typing_extensions import TypeAliasType
 
 from app.forms.shapes import check_layers, check_loss
-from app.forms.values import field_error, is_integral, largest, nested_shape
+from app.forms.values import INT64_MAX, field_error, is_integral, largest, nested_shape, out_of_int64
 
 __all__ = [
     "BARE_FUNCTIONS",
@@ -72,11 +72,20 @@ else:  # pydantic needs a named alias to recurse through the Annotated number ty
 
 
 def check_tensor_values(value: Nested) -> Nested:
-    """Nested lists must be rectangular (what torch.tensor accepts)."""
+    """Nested lists must be rectangular (what torch.tensor accepts) and their ints within int64's range."""
     try:
         nested_shape(value)
     except ValueError as error:
         raise PydanticCustomError("ragged_list", str(error)) from None
+    return check_number_range(value)
+
+
+def check_number_range(value: Nested) -> Nested:
+    """Ints beyond int64 are refused here: torch.tensor takes none, and the server turns numbers into floats
+    (an embedding's largest id, float literals), which fails from 1e309 up."""
+    path = out_of_int64(value)
+    if path is not None:
+        raise PydanticCustomError("int_range", f"{path} is an integer beyond int64's range (about ±9.2e18)")
     return value
 
 
@@ -126,7 +135,7 @@ class InitSpec(FormModel):
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"shape": [3, 4], "init": "randn"}]})
 
-    shape: list[Annotated[int, Field(ge=0)]] = Field(max_length=MAX_DIMS)
+    shape: list[Annotated[int, Field(ge=0, le=INT64_MAX)]] = Field(max_length=MAX_DIMS)
     init: Literal["randn", "zeros", "ones", "arange"] = "randn"
     requires_grad: bool = False
     dtype: DType | None = None
@@ -158,7 +167,7 @@ def variable_kind(value: Any) -> str:
 
 
 Variable: TypeAlias = Annotated[
-    Annotated[Number, Tag("number")]
+    Annotated[Number, AfterValidator(check_number_range), Tag("number")]
     | Annotated[list[Nested], AfterValidator(check_tensor_values), Tag("list")]
     | Annotated[TensorSpec, Tag("tensor")]
     | Annotated[InitSpec, Tag("init")],

@@ -7,7 +7,9 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-__all__ = ["field_error", "is_integral", "largest", "literal", "nested_shape"]
+__all__ = ["INT64_MAX", "field_error", "is_integral", "largest", "literal", "nested_shape", "out_of_int64"]
+
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 
 def field_error(model: str, loc: tuple[str | int, ...], message: str, value: Any) -> ValidationError:
@@ -30,6 +32,19 @@ def nested_shape(value: Any, path: str = "value") -> list[int]:
         if shape != shapes[0]:
             raise ValueError(f"{path}[{index}] has shape {shape}, but {path}[0] has shape {shapes[0]}")
     return [len(value), *shapes[0]]
+
+
+def out_of_int64(value: Any, path: str = "value") -> str | None:
+    """Where the first int beyond int64's range sits in a number or nested list (`value[2][0]`), or None."""
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = out_of_int64(item, f"{path}[{index}]")
+            if found is not None:
+                return found
+        return None
+    if isinstance(value, int) and not INT64_MIN <= value <= INT64_MAX:
+        return path
+    return None
 
 
 def is_integral(value: Any) -> bool:

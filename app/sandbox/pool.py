@@ -14,10 +14,11 @@ import logging
 import multiprocessing
 import shutil
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from types import TracebackType
+from typing import TypeVar
 
 import anyio
 from anyio.abc import TaskGroup
@@ -32,9 +33,11 @@ from app.sandbox.scratch import make_scratch_root
 __all__ = ["Machine", "Pool"]
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 TORCH_PRELOAD = "app.sandbox.preload"  # by name: importing it here would load torch into the web server
 SETTLE = "app.sandbox.settle"  # last: moves what the preloads warmed onto huge pages (cheaper forks)
+RETRY_FIRST, RETRY_MAX = 0.1, 5.0  # seconds between attempts to start a child after a failure (doubling)
 # the probe opens the GPU (if any) as a CUDA run does, so that it finds what the runs will find
 PROBE_CONFINEMENT = Confinement(
     wall_seconds=120, cpu_seconds=120, memory_mb=None, cuda_memory_fraction=1.0, max_result_bytes=4_096
@@ -81,17 +84,29 @@ class Pool:
         self.refusal: str | None = None  # why a strict pool serves nothing
         self._context = multiprocessing.get_context("forkserver")
         self._idle: dict[bool, deque[Child]] = {False: deque(), True: deque()}  # by "prepared for the GPU"
+        self._busy: list[Child] = []  # running a job
         # spares kept of each kind (none for the GPU where the probe finds no usable one)
         self._stock = {False: prefork, True: gpu_prefork if prepare_gpu is not None else 0}
         self._limiter = anyio.CapacityLimiter(workers)
         self._gpu = anyio.Lock()  # CUDA runs one at a time
         self._pending = 0  # running + waiting
         self._scratch_root = ""
+        self._restocking = {False: False, True: False}  # one restocking task per kind at a time
+        self._start_failure: str | None = None  # why the latest attempt to start a child failed, if it did
         self._tasks: TaskGroup | None = None
 
     @property
     def ready(self) -> bool:
-        return self.machine is not None and self.refusal is None
+        """Whether a job can run now: warm, not refused, and children start (or a spare waits): what /healthz
+        says."""
+        if self.machine is None or self.refusal is not None:
+            return False
+        return self._start_failure is None or any(child.alive() for child in self._idle[False])
+
+    @property
+    def start_failure(self) -> str | None:
+        """Why children cannot be started right now (e.g. the server is out of file descriptors), or None."""
+        return self._start_failure
 
     async def __aenter__(self) -> Pool:
         self._scratch_root = make_scratch_root()
@@ -140,6 +155,11 @@ class Pool:
         """Runs queued for a worker; a request beyond `queue` of them gets the 503."""
         return self._pending - self.running
 
+    def children_pids(self) -> list[int]:
+        """The children alive now, spares and runs (for /metrics)."""
+        children = (*self._idle[False], *self._idle[True], *self._busy)
+        return [child.process.pid for child in children if child.process.pid and child.alive()]
+
     @property
     def gpu_spares(self) -> int:
         """Spares waiting with their GPU prepared (not those still preparing)."""
@@ -147,6 +167,7 @@ class Pool:
 
     async def _run_in_child(self, payload: bytes, confinement: Confinement) -> bytes:
         child = await self._take_child(gpu=confinement.cuda_memory_fraction is not None)
+        self._busy.append(child)
         try:
             return await anyio.to_thread.run_sync(
                 child.exchange, payload, confinement, abandon_on_cancel=True
@@ -155,6 +176,7 @@ class Pool:
             child.kill()  # the client went away: stop the run; the abandoned thread reaps it
             raise
         finally:
+            self._busy.remove(child)
             self._in_background(child.reap)
 
     async def _take_child(self, *, gpu: bool) -> Child:
@@ -170,7 +192,11 @@ class Pool:
             if child.alive():
                 return child
             await anyio.to_thread.run_sync(child.reap)
-        return await anyio.to_thread.run_sync(self._spawn, False)
+        try:
+            return await anyio.to_thread.run_sync(self._spawn, False)
+        except Exception as error:  # out of descriptors, processes, memory: the next run may find them back
+            self._restock_soon(False)  # retried in the background, which makes the pool ready again
+            raise Busy("the server cannot start a worker right now; retry shortly") from error
 
     async def _prepared_spare(self) -> Child | None:
         """The first spare made for the GPU if it has finished preparing: one still at it (~1 s on an H200)
@@ -208,39 +234,50 @@ class Pool:
             )
 
     def _restock_soon(self, gpu: bool) -> None:
-        if self._tasks is not None:
+        if self._tasks is not None and not self._restocking[gpu]:
+            self._restocking[gpu] = True
             self._tasks.start_soon(self._restock, gpu)
 
     def _spawn(self, gpu: bool) -> Child:
+        """Start a child (blocking); remembers whether starting children works, for `ready`."""
         prepare = self.prepare_gpu if gpu else None
-        return spawn(
-            self._context, self.job, self._scratch_root, self.max_payload_bytes, prepare, strict=self.strict
-        )
+        try:
+            root, most = self._scratch_root, self.max_payload_bytes
+            child = spawn(self._context, self.job, root, most, prepare, strict=self.strict)
+        except Exception as error:
+            self._start_failure = f"{type(error).__name__}: {error}"
+            raise
+        self._start_failure = None
+        return child
 
     def _in_background(self, work: Callable[[], object]) -> None:
-        """Blocking work (fork, reap) in a thread, owned by the pool's task group, off the request path."""
+        """Blocking work (fork, reap) in a thread, owned by the pool's task group, off the request path.
+        A failure is logged, never raised: it would end the task group and every run after it."""
         if self._tasks is not None:
-            self._tasks.start_soon(partial(anyio.to_thread.run_sync, work))
+            self._tasks.start_soon(_logged, partial(anyio.to_thread.run_sync, work))
 
     async def _restock(self, gpu: bool) -> None:
-        child = await anyio.to_thread.run_sync(self._spawn, gpu)
-        if len(self._idle[gpu]) < self._stock[gpu]:
-            self._idle[gpu].append(child)
-        else:
-            await anyio.to_thread.run_sync(child.reap)
+        """Fill the spares of one kind up to their stock, and start one at least after a failed start (with
+        no stock, nothing else would find out that children start again). A child that fails to start is
+        retried with backoff (e.g. while a flood holds the server's file descriptors) while the pool lives."""
+        try:
+            while self._start_failure is not None or len(self._idle[gpu]) < self._stock[gpu]:
+                child = await _retried(partial(anyio.to_thread.run_sync, self._spawn, gpu), "start a child")
+                self._idle[gpu].append(child)
+        finally:
+            self._restocking[gpu] = False
 
     async def _warm_up(self) -> None:
-        """Start the fork server (the one slow torch import), probe the machine, pre-fork the children."""
-        try:
-            await self._start_children()
-        except Exception:  # raised again: the task group would only report it when the server stops
-            log.exception("the worker pool could not start; /healthz stays 503")
-            raise
+        """Start the fork server (the one slow torch import), probe the machine, pre-fork the children;
+        retried with backoff until it works (/healthz says 503 meanwhile)."""
+        await _retried(self._start_children, "start the worker pool")
 
     async def _start_children(self) -> None:
         probe = await anyio.to_thread.run_sync(spawn, self._context, self.probe, self._scratch_root, 1)
-        found = json.loads(await anyio.to_thread.run_sync(probe.exchange, b"", PROBE_CONFINEMENT))
-        await anyio.to_thread.run_sync(probe.reap)
+        try:
+            found = json.loads(await anyio.to_thread.run_sync(probe.exchange, b"", PROBE_CONFINEMENT))
+        finally:
+            await anyio.to_thread.run_sync(probe.reap)
         assert probe.jail is not None  # a reply comes only after the report
         self._judge(probe.jail)
         if "cuda_error" in found:
@@ -250,7 +287,7 @@ class Pool:
         if self.refusal is not None:  # no run will come
             self._stock = {False: 0, True: 0}
         for gpu, count in self._stock.items():
-            for _ in range(count):
+            while len(self._idle[gpu]) < count:
                 self._idle[gpu].append(await anyio.to_thread.run_sync(self._spawn, gpu))
         self.machine = Machine(
             torch=found["torch"], cuda=found["cuda"], cuda_memory_mb=found["cuda_memory_mb"]
@@ -262,3 +299,22 @@ class Pool:
             self._stock[False],
             self._stock[True],
         )
+
+
+async def _retried(attempt: Callable[[], Awaitable[T]], what: str) -> T:
+    """`attempt()`'s result once it succeeds; each failure is logged and followed by a doubling pause."""
+    pause = RETRY_FIRST
+    while True:
+        try:
+            return await attempt()
+        except Exception as error:
+            log.warning("could not %s (%s: %s); retrying in %.1f s", what, type(error).__name__, error, pause)
+        await anyio.sleep(pause)
+        pause = min(2 * pause, RETRY_MAX)
+
+
+async def _logged(work: Callable[[], Awaitable[object]]) -> None:
+    try:
+        await work()
+    except Exception:
+        log.exception("background work of the worker pool failed")

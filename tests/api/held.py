@@ -31,13 +31,15 @@ async def held(
     server: LiveServer, body: dict[str, Any], *, running: int, waiting: int = 0, path: str = "/graph"
 ) -> AsyncIterator[httpx.AsyncClient]:
     """`running + waiting` requests of `body` (a program that never finishes) in flight, entered once the
-    server reports that many runs running and waiting; yields a client for more requests. Leaving closes
-    their connections and waits until the pool is idle again (a disconnected run is cancelled)."""
+    server reports that many runs running and waiting; yields a client for more requests. Each held request
+    is its own client (per-client limits) with its own seed (identical requests would share one run). Leaving
+    closes their connections and waits until the pool is idle again (a disconnected run is cancelled)."""
     async with httpx.AsyncClient(base_url=server.url, timeout=BACKSTOP_SECONDS) as client:
         ended: list[httpx.Response] = []
 
-        async def hold() -> None:
-            ended.append(await client.post(path, json=body))
+        async def hold(index: int) -> None:
+            own = {**body, "options": {**body.get("options", {}), "seed": index}}
+            ended.append(await client.post(path, json=own, headers={"x-gradtrace-client": f"held-{index}"}))
 
         async def reached() -> bool:
             if ended:
@@ -45,8 +47,8 @@ async def held(
             return await pool_counts(client) == (running, waiting)
 
         async with anyio.create_task_group() as requests:
-            for _ in range(running + waiting):
-                requests.start_soon(hold)
+            for index in range(running + waiting):
+                requests.start_soon(hold, index)
             await wait_for_async(reached, f"{running} held runs running and {waiting} waiting")
             try:
                 yield client

@@ -24,6 +24,15 @@ def error_of(response: httpx.Response) -> dict[str, Any]:
     return error
 
 
+def invalid_request_message(response: httpx.Response) -> str:
+    """The message of a 422 invalid_request (asserted to be one)."""
+    assert response.status_code == 422
+    error = error_of(response)
+    assert error["kind"] == "invalid_request"
+    message: str = error["message"]
+    return message
+
+
 def post(server: LiveServer, body: object) -> httpx.Response:
     with server.client() as client:
         return client.post("/graph", json=body)
@@ -48,10 +57,7 @@ def test_invalid_request_names_the_field_and_echoes_nothing(
     server: LiveServer, body: Any, field: str
 ) -> None:
     response = post(server, body)
-    assert response.status_code == 422
-    error = error_of(response)
-    assert error["kind"] == "invalid_request"
-    assert field in error["message"]
+    assert field in invalid_request_message(response)
     text = response.text.replace(field, "")  # an unknown key is named (that is the problem), nothing else
     assert MARKER not in text and "# " not in text and "x = 1" not in text
 
@@ -160,3 +166,46 @@ def test_unknown_path_uses_the_same_shape(server: LiveServer) -> None:
         response = client.get("/nope")
     assert response.status_code == 404
     assert error_of(response)["kind"] == "not_found"
+
+
+HUGE = 10**309  # no float can hold it: float(HUGE) raised OverflowError in the server (a 500)
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"expression": "x * 2", "variables": {"x": HUGE}}, "variables.x"),
+        ({"expression": "x * 2", "variables": {"x": [1.5, HUGE]}}, "variables.x"),
+        ({"expression": "x * 2", "variables": {"x": {"value": HUGE, "dtype": "float32"}}}, "variables.x"),
+        ({"expression": "x * 2", "variables": {"x": {"shape": [HUGE], "init": "arange"}}}, "variables.x"),
+        ({"expression": "x * 2", "variables": {"x": 1.0}, "target": {"y": [HUGE]}}, "target.y"),
+        (
+            {
+                "network": {
+                    "layers": [{"type": "Embedding", "num_embeddings": 4, "embedding_dim": 2}],
+                    "input": [1, -HUGE],
+                }
+            },
+            "network.input",
+        ),
+        ({"network": {"layers": [{"type": "ReLU"}], "input": [[HUGE]]}}, "network.input"),
+        ({"network": {"layers": [{"type": "ReLU"}], "input": [[1.0]], "target": [[HUGE]]}}, "network.target"),
+    ],
+)
+def test_integers_beyond_int64_in_the_forms_are_invalid_requests(
+    server: LiveServer, body: Any, field: str
+) -> None:
+    message = invalid_request_message(post(server, body))
+    assert message.startswith(field)
+    assert "int64" in message or str(2**63 - 1) in message
+
+
+def test_an_integer_too_long_to_parse_is_an_invalid_request(server: LiveServer) -> None:
+    with server.client() as client:  # past Python's 4,300-digit limit on int parsing
+        response = client.post(
+            "/graph",
+            content='{"expression": "x", "variables": {"x": 1' + "0" * 5_000 + "}}",
+            headers={"content-type": "application/json"},
+        )
+    assert response.status_code == 422
+    assert error_of(response)["kind"] == "invalid_request"

@@ -1,4 +1,7 @@
-"""50 concurrent requests against one worker and a queue of one: 200s and 503s, never a 500, memory flat."""
+"""50 concurrent requests against one worker and a queue of one: 200s and 503s, never a 500, memory flat.
+
+Each request has its own seed (a repeated one is answered from the cache, without a run) and its own client
+token (without one, every request from this machine is one client, allowed one run)."""
 
 from __future__ import annotations
 
@@ -20,18 +23,20 @@ ROUNDS = 3
 RSS_GROWTH_MB = 25  # allocator noise; a leak of one graph per request would be far more
 
 
-async def burst(server: LiveServer, program: str) -> list[httpx.Response]:
-    """CONCURRENCY requests at once, each on its own connection."""
+async def burst(server: LiveServer, program: str, first_seed: int) -> list[httpx.Response]:
+    """CONCURRENCY requests at once, each on its own connection, with its own seed and client token."""
     responses: list[httpx.Response] = []
     connections = httpx.Limits(max_connections=CONCURRENCY)
     async with httpx.AsyncClient(base_url=server.url, timeout=BACKSTOP_SECONDS, limits=connections) as client:
 
-        async def one() -> None:
-            responses.append(await client.post("/graph", json={"program": program}))
+        async def one(seed: int) -> None:
+            token = {"x-gradtrace-client": f"load-test-client-{seed}"}
+            body = {"program": program, "options": {"seed": seed}}
+            responses.append(await client.post("/graph", json=body, headers=token))
 
         async with anyio.create_task_group() as requests:
-            for _ in range(CONCURRENCY):
-                requests.start_soon(one)
+            for seed in range(first_seed, first_seed + CONCURRENCY):
+                requests.start_soon(one, seed)
     return responses
 
 
@@ -42,13 +47,13 @@ async def test_overload_gives_200_and_503_never_500_and_memory_stays_flat(
 ) -> None:
     """A burst on an idle pool is served at least in part (the first request finds it free); how much of it
     is refused depends on timing, so the refusals are checked where they are certain: with the queue full."""
-    await burst(small_server, logistic_neuron)  # warm: first-use allocations are not a leak
+    await burst(small_server, logistic_neuron, 0)  # warm: first-use allocations are not a leak
     before = proc.rss_mb(small_server.pid)
     statuses: list[int] = []
-    for _ in range(ROUNDS):
-        statuses += [r.status_code for r in await burst(small_server, logistic_neuron)]
+    for round_ in range(1, ROUNDS + 1):
+        statuses += [r.status_code for r in await burst(small_server, logistic_neuron, round_ * CONCURRENCY)]
     async with held(small_server, {"program": UNFINISHABLE}, running=1, waiting=1):
-        refused = await burst(small_server, logistic_neuron)
+        refused = await burst(small_server, logistic_neuron, (ROUNDS + 1) * CONCURRENCY)
     after = proc.rss_mb(small_server.pid)
     assert 200 in statuses and set(statuses) <= {200, 503}
     assert {(r.status_code, r.json()["error"]["kind"], r.headers["retry-after"]) for r in refused} == {

@@ -90,8 +90,8 @@ def fail_out_of_memory(payload: bytes) -> bytes:
 
 
 prepared = False  # set by `prepare` in a spare prepared for the GPU
-# `prepare` finishes only once this file is in the folder above its working directory (the scratch root its
-# folder was made in): until a test puts it there, a spare is still preparing, however fast or slow the machine
+# `prepare` finishes only once this file is in the folder above its working directory (the scratch root
+# its folder was made in): until a test puts it there, a spare is still preparing, on any machine
 PREPARE_GATE = "spares-may-finish-preparing"
 
 

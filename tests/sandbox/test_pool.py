@@ -7,12 +7,14 @@ the wall-clock limit of the runs that must finish is only a backstop.
 
 from __future__ import annotations
 
+import errno
 import json
 import multiprocessing
 import os
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 import anyio
 import pytest
@@ -257,3 +259,55 @@ async def test_a_spare_prepared_for_the_gpu_refuses_a_cpu_run(tmp_path: Path) ->
             await anyio.to_thread.run_sync(child.exchange, b" " * 2**19, LIMITS)
     finally:
         await anyio.to_thread.run_sync(child.reap)
+
+
+class FlakySpawn:
+    """`spawn` that fails as a server out of file descriptors does, while `failing` is set."""
+
+    def __init__(self, failing: bool) -> None:
+        self.failing = failing
+        self.failures = 0
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self.failing:
+            self.failures += 1
+            raise OSError(errno.EMFILE, "Too many open files")
+        return spawn(*args, **kwargs)
+
+
+async def wait_for(condition: Callable[[], bool], seconds: float = 20) -> None:
+    with anyio.fail_after(seconds):
+        while not condition():
+            await anyio.sleep(0.02)
+
+
+async def test_children_that_fail_to_start_make_the_pool_unready_and_busy_until_they_start_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    flaky = FlakySpawn(failing=False)
+    monkeypatch.setattr("app.sandbox.pool.spawn", flaky)
+    async with started(sandbox_jobs.echo, workers=1, prefork=1) as pool:
+        flaky.failing = True
+        assert await pool.run(b"spare", LIMITS) == b"spare"  # the pre-forked child; its restock fails
+        await wait_for(lambda: flaky.failures >= 2)  # retried, and the pool's task group lives on
+        assert not pool.ready and pool.start_failure == "OSError: [Errno 24] Too many open files"
+        with pytest.raises(Busy, match="cannot start a worker"):
+            await pool.run(b"refused", LIMITS)
+        flaky.failing = False
+        await wait_for(lambda: pool.ready)
+        assert pool.start_failure is None
+        assert await pool.run(b"after", LIMITS) == b"after"
+
+
+async def test_a_warm_up_that_fails_is_retried_until_the_pool_is_ready(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    flaky = FlakySpawn(failing=True)
+    monkeypatch.setattr("app.sandbox.pool.spawn", flaky)
+    sizes = {"workers": 1, "queue": 1, "prefork": 1, "max_payload_bytes": 2**20}
+    async with Pool(sandbox_jobs.echo, **sizes) as pool:
+        await wait_for(lambda: flaky.failures >= 3)
+        assert not pool.ready
+        flaky.failing = False
+        await wait_for(lambda: pool.ready, seconds=60)
+        assert await pool.run(b"warm", LIMITS) == b"warm"
