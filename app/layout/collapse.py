@@ -14,17 +14,17 @@ def default_collapsed(graph: GraphResponse, max_visible: int = 150) -> list[str]
     Every call of the program with internals is one box (its group's kind is `call`). Then it works from
     the deepest level up (a Linear inside an attention inside a block goes first, so expanding a
     parent shows its children folded); within a level, all groups of one module class fold together (every
-    block looks the same), the class that saves most first; stops as soon as the count fits. A graph that
-    did not fit also has its folded stacks closed (the outline).
+    block looks the same), the class that saves most first; stops as soon as the count fits. A graph of
+    more nodes than that also has its folded stacks closed (the outline).
     """
     tree = GroupTree(graph.groups)
     inside = _node_counts(graph, tree)  # boxes each group shows now; a collapsed one counts 1
     visible = len(graph.nodes)
+    big = visible > max_visible  # opens as the outline, even when its calls' boxes alone would fit
     chosen = [group.id for group in graph.groups if group.kind == "call"]  # a call is one box by default
     for gid in chosen:
         visible -= _collapse(tree, inside, gid)
     depths = sorted({tree.depth(gid) for gid in tree.groups}, reverse=True)
-    big = visible > max_visible
     for depth in depths:
         for cohort in _cohorts(tree, inside, depth):
             if visible <= max_visible:
