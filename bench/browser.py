@@ -1,4 +1,4 @@
-"""Page speed in headless Chromium: /graph response to drawn graph, frames while animating, panning and zooming.
+"""Page speed in headless Chromium: /graph response to drawn graph; frames while animating, panning, zooming.
 
 Usage: start the app (`make run`), then `.venv/bin/python bench/browser.py [--url http://127.0.0.1:8000]`.
 Targets (issues #5 and #15): a graph drawn <= 1 s after its response arrives (GPT-2 124M, and a 5,000-node
@@ -68,9 +68,11 @@ PAN_AND_ZOOM = """async (count) => {
     const tick = (now) => {
       const i = stamps.push(now);
       if (i % 40 < 20) {
-        stage.dispatchEvent(new WheelEvent("wheel", { ...at, deltaY: i % 80 < 40 ? 60 : -60, cancelable: true }));
+        const deltaY = i % 80 < 40 ? 60 : -60;
+        stage.dispatchEvent(new WheelEvent("wheel", { ...at, deltaY, cancelable: true }));
       } else {
-        const step = { ...at, pointerId: 1, clientX: at.clientX + (i % 40) * 6, clientY: at.clientY + (i % 40) * 9 };
+        const [dx, dy] = [(i % 40) * 6, (i % 40) * 9];
+        const step = { ...at, pointerId: 1, clientX: at.clientX + dx, clientY: at.clientY + dy };
         if (i % 40 === 20) stage.dispatchEvent(new PointerEvent("pointerdown", { ...at, pointerId: 1 }));
         stage.dispatchEvent(new PointerEvent("pointermove", step));
         if (i % 40 === 39) stage.dispatchEvent(new PointerEvent("pointerup", step));
@@ -107,7 +109,7 @@ def examples(page: Page) -> dict[str, str]:
 
 
 def draw_ms(page: Page, program: str) -> tuple[float, float]:
-    """(response headers in → drawn, JSON parsed → drawn) in ms for one run of the program, opened by its link."""
+    """(response headers in → drawn, JSON parsed → drawn) in ms for one run of the program, from its link."""
     page.goto("about:blank")
     page.goto(link(program))
     page.wait_for_function(DRAWN_OR_FAILED, timeout=300_000)

@@ -156,6 +156,7 @@ async function toggleGroup(groupId) {
   if (collapsed.has(groupId)) collapsed.delete(groupId);
   else collapsed.add(groupId);
   await relayout(collapsed);
+  ui.view.revealToggle(groupId);
 }
 
 // Lay the graph out again with these groups collapsed (POST /layout); nodes glide to their new places.

@@ -4,7 +4,7 @@
 
 export const LABEL_PX = 12; // font size of a node's label at zoom 1 (graph.css)
 export const MIN_LABEL_PX = 11; // the smallest a label may render at the default and the fitted zoom
-export const READABLE = MIN_LABEL_PX / LABEL_PX; // the lowest readable zoom
+export const READABLE = Math.ceil((MIN_LABEL_PX / LABEL_PX) * 100) / 100; // the lowest readable zoom (0.92)
 export const MIN_SCALE = 0.02;
 export const MAX_SCALE = 4;
 const MAX_FIT = 1.5; // a tiny graph is not blown up past this

@@ -57,7 +57,8 @@ export function routeMiddle(points) {
   for (let i = 0; i < lengths.length; i += 1) {
     if (left <= lengths[i] && lengths[i] > 0) {
       const t = left / lengths[i];
-      return { x: points[i].x + (points[i + 1].x - points[i].x) * t, y: points[i].y + (points[i + 1].y - points[i].y) * t };
+      const [a, b] = [points[i], points[i + 1]];
+      return { x: a.x + (b.x - a.x) * t, y: a.y + (b.y - a.y) * t };
     }
     left -= lengths[i];
   }

@@ -6,8 +6,8 @@ import { nodeBox } from "../model/graph.js";
 import { groupCaption } from "../model/params.js";
 
 export const KINDS = [
-  ["input", "input (data)"], ["param", "parameter"], ["const", "constant"],
-  ["op", "operation"], ["call", "call (▸ opens it)"], ["output", "output"], ["saved", "saved tensor"],
+  ["input", "input"], ["param", "parameter"], ["const", "constant"], ["op", "operation"], ["call", "call (▸ opens)"],
+  ["output", "output"], ["saved", "saved tensor"],
 ];
 
 const LINE_H = 12; // px between text lines of a box
@@ -85,7 +85,7 @@ export function buildCallBox(group, output) {
     class: "node kind-call call-box", "data-node-id": output?.id, "data-group-id": group.id, "data-label": group.label,
     role: "button", tabindex: -1, "aria-expanded": "false",
     "aria-label": `${group.label}: call of ${group.module}; Enter opens it`,
-  }, svg("title", {}, `${group.label} — ${group.module} (${group.members} autograd nodes inside: ▸ or Enter opens)`),
+  }, svg("title", {}, `${group.label} — ${group.module} (${group.members} autograd nodes inside: ▸ opens)`),
   shapeFor("call", w, h), toggle, lines.label, lines.detail, lines.value, lines.grad);
   place(g, group);
   return { g, value: lines.value, grad: lines.grad, room: lines.room };
@@ -110,7 +110,8 @@ export function pathData(points) {
 
 const callCaption = (group) => (group.label === group.module ? group.label : `${group.label} · ${group.module}`);
 
-/** A group: a box plus a header that collapses/expands it when clicked (an open call's header shows its words). */
+/** A group: its box (`frame`) and the header that collapses/expands it when clicked (`header`, drawn over everything
+ * else so that no edge takes its clicks); an open call's header shows its words. */
 export function buildGroup(group, collapsed) {
   const sign = collapsed ? "▸" : "▾";
   const caption = group.kind === "call" ? callCaption(group) : groupCaption(group);
@@ -121,6 +122,7 @@ export function buildGroup(group, collapsed) {
   const sizeText = collapsed
     ? svg("text", { class: "group-size", x: group.x + 6, y: group.y + 32 }, `${group.members} nodes`) : null;
   const rect = svg("rect", { class: "group-box", x: group.x, y: group.y, width: group.w, height: group.h, rx: 6 });
-  return svg("g", { class: `group kind-${group.kind}${collapsed ? " collapsed" : ""}`, "data-group": group.id },
-    rect, sizeText, header);
+  const frame = svg("g", { class: `group kind-${group.kind}${collapsed ? " collapsed" : ""}`, "data-group": group.id },
+    rect, sizeText);
+  return { frame, header };
 }

@@ -27,7 +27,7 @@ export class GraphView extends EventTarget {
     const layer = (cls) => svg("g", { class: cls });
     this.layers = {
       groups: layer("groups"), edges: layer("edges"), hits: layer("edge-hits"), nodes: layer("nodes"),
-      calls: layer("calls"), labels: layer("edge-labels"),
+      calls: layer("calls"), headers: layer("group-headers"), labels: layer("edge-labels"),
     };
     this.svg = svg("svg", { // tabindex -1: Chromium would make the drawing itself a second tab stop
       class: "graph", role: "group", "aria-label": "Autograd graph", tabindex: -1,
@@ -35,7 +35,8 @@ export class GraphView extends EventTarget {
     this.minimap = new Minimap();
     this.note = el("p", { class: "view-note" }, "No graph yet: Run (Ctrl+Enter) draws the program's autograd graph.");
     this.stage = el("div", { class: "graph-stage" }, this.svg, this.minimap.container);
-    const bar = el("div", { class: "view-bar" }, legend(), this.#controls()); // under the drawing, never over it
+    this.legend = el("ul", { class: "legend", "aria-label": "Legend" });
+    const bar = el("div", { class: "view-bar" }, this.legend, this.#controls()); // under the drawing, never over it
     this.container = el("div", { class: "graph-view", "data-state": "empty" }, this.note, this.stage, bar);
     this.panZoom = new PanZoom(this.stage, this.svg, (transform) => this.#moved(transform));
     this.minimap.addEventListener("centre", (event) => this.#centreOn(event.detail));
@@ -69,13 +70,17 @@ export class GraphView extends EventTarget {
   }
 
   #controls() {
-    const button = (text, title, onclick) => el("button", { type: "button", title, onclick }, text);
+    const button = (text, title, onclick, name = null) => el("button", {
+      type: "button", title, onclick, "aria-label": name }, text);
+    this.groupButtons = [
+      button("Outline", "Close the groups and calls as the graph opened: the model at a glance",
+        () => emit(this, "outline")),
+      button("Open all", "Open every group and call", () => emit(this, "expand-all")),
+    ];
     return el("div", { class: "view-controls" },
-      button("Fit", "Fit the graph's width at a readable size", () => this.fit()),
-      button("+", "Zoom in", () => this.panZoom.zoomBy(1.25)),
-      button("−", "Zoom out", () => this.panZoom.zoomBy(0.8)),
-      button("Outline", "Close every group and call: the model at a glance", () => emit(this, "outline")),
-      button("Expand all", "Open every group and call", () => emit(this, "expand-all")));
+      button("Fit", "Fit the graph at a readable size", () => this.fit()),
+      button("+", "Zoom in", () => this.panZoom.zoomBy(1.25), "Zoom in"),
+      button("−", "Zoom out", () => this.panZoom.zoomBy(0.8), "Zoom out"), this.groupButtons);
   }
 
   #listen() {
@@ -87,6 +92,14 @@ export class GraphView extends EventTarget {
       if (node) emit(this, "select", node.dataset.nodeId);
     };
     this.svg.addEventListener("click", (event) => activate(event));
+    this.svg.addEventListener("pointerdown", () => { this.pointed = true; }, { capture: true });
+    this.svg.addEventListener("focusin", (event) => { // what the keyboard (or a search) focuses comes on screen
+      const clicked = this.pointed;
+      this.pointed = false;
+      if (clicked) return;
+      const box = this.#focusBoxes().find((item) => item.id === reachable(event.target));
+      if (box) this.#show(box);
+    });
     this.svg.addEventListener("dblclick", (event) => {
       const call = event.target.closest(".call-box");
       if (call && !event.target.closest(".call-toggle")) emit(this, "toggle-group", call.dataset.groupId);
@@ -107,10 +120,11 @@ export class GraphView extends EventTarget {
       if (!this.hidden.has(id) && w > 0 && h > 0) boxes.push({ id: part.g, x, y, w, h });
     }
     for (const [id, part] of this.callEls) boxes.push({ id: part.g, ...boxOf(this.index.groups.get(id)) });
-    for (const header of this.layers.groups.querySelectorAll(".group-header")) {
+    for (const header of this.layers.headers.children) {
       const group = this.index.groups.get(header.dataset.groupId);
       const collapsed = header.getAttribute("aria-expanded") === "false";
-      const box = collapsed ? group : { x: group.x, y: group.y - HEADER_H, w: group.w, h: HEADER_H };
+      const width = Math.min(group.w, header.getBBox().width + 12); // the caption, not the whole frame's width
+      const box = collapsed ? group : { x: group.x, y: group.y - HEADER_H, w: width, h: HEADER_H };
       boxes.push({ id: header, ...boxOf(box) });
     }
     return boxes;
@@ -125,10 +139,20 @@ export class GraphView extends EventTarget {
     this.#resetMarks();
     this.svg.classList.remove("tracing");
     const shown = index.graph.nodes.filter((node) => node.w > 0 && node.h > 0);
+    this.#explain(index);
     const top = shown.reduce((best, node) => (node.y < best.y ? node : best), shown[0]);
     this.panZoom.set(openTransform(this.panZoom.view, this.#drawing(), top ?? null));
     this.#drawStructure(collapsed);
     this.tabStop.keep();
+  }
+
+  // The legend lists the kinds of box this graph has; the group buttons show when it has groups.
+  #explain(index) {
+    const kinds = new Set(index.graph.nodes.map((node) => node.kind));
+    if (index.graph.groups.some((group) => group.kind === "call")) kinds.add("call");
+    this.legend.replaceChildren(...KINDS.filter(([kind]) => kinds.has(kind))
+      .map(([kind, text]) => el("li", { class: `legend-${kind}` }, el("span", { class: "swatch" }), text)));
+    for (const button of this.groupButtons) button.hidden = index.graph.groups.length === 0;
   }
 
   #drawing() {
@@ -209,15 +233,16 @@ export class GraphView extends EventTarget {
     this.space = new SpatialIndex([...this.drawable].map(([id, box]) => ({ id, ...box })));
     const groups = visibleGroups(index, collapsed).filter((g) => g.w > 0 && g.h > 0);
     const calls = groups.filter((g) => shownCall(index, g.id, collapsed));
-    this.layers.groups.replaceChildren(...groups.filter((g) => !calls.includes(g))
-      .map((g) => buildGroup(g, collapsed.has(g.id))));
+    const drawn = groups.filter((g) => !calls.includes(g)).map((g) => buildGroup(g, collapsed.has(g.id)));
+    this.layers.groups.replaceChildren(...drawn.map(({ frame }) => frame));
+    this.layers.headers.replaceChildren(...drawn.map(({ header }) => header)); // over edges: always clickable
     this.callEls = new Map(calls.map((g) => [g.id, { ...buildCallBox(g, index.nodes.get(g.outputs?.[0])),
       shown: { value: "", grad: "" } }]));
     this.layers.calls.replaceChildren(...[...this.callEls.values()].map((part) => part.g));
     const boxes = this.#boxes(groups, calls);
     this.edges.reset(index, drawnEdges(index, this.hidden), boxes);
     this.panZoom.size(this.#drawing().w, this.#drawing().h);
-    this.minimap.draw(this.#drawing(), boxes);
+    this.minimap.draw(this.#drawing(), boxes, this.panZoom.view);
     this.minimap.update(this.panZoom.view, this.panZoom.transform);
     cancelAnimationFrame(this.pending);
     this.#fill();
@@ -297,6 +322,14 @@ export class GraphView extends EventTarget {
     if (box) this.#show(box, zoom);
   }
 
+  /** Bring what opens or closes a group on screen (after a toggle the layout moved: it stays under the pointer's
+   * eye). */
+  revealToggle(groupId) {
+    const element = this.#toggleOf(groupId);
+    const box = element && this.#focusBoxes().find((item) => item.id === element);
+    if (box) this.#show(box);
+  }
+
   /** The same for a group: its box when collapsed, else its frame (or the box of the collapsed group around it). */
   revealGroup(groupId, zoom = READABLE) {
     const group = this.index.groups.get(groupId);
@@ -370,9 +403,4 @@ function arrowDefs() {
     id: "arrow", viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse",
   }, svg("path", { d: "M0,0L10,5L0,10z", class: "arrow-head" }));
   return svg("defs", {}, marker);
-}
-
-function legend() {
-  const items = KINDS.map(([kind, text]) => el("li", { class: `legend-${kind}` }, el("span", { class: "swatch" }), text));
-  return el("ul", { class: "legend", "aria-label": "Legend" }, items);
 }

@@ -4,8 +4,9 @@
 import { el, emit } from "../util/dom.js";
 import { visibleRect } from "../model/camera.js";
 
-const MAX_W = 150; // px
-const MAX_H = 180;
+const MAX_W = 150; // px, and at most a quarter of the view's width
+const MAX_H = 180; // px, and at most 40 % of its height
+const BIG = 1.5; // shown when the drawing is this many times the view, across or down, at the current zoom
 const FILL = { input: "--node-input", param: "--node-param", const: "--node-const", op: "--node-op", call: "--node-op",
   output: "--node-output", saved: "--node-saved", group: "--group-stroke" };
 
@@ -29,10 +30,11 @@ export class Minimap extends EventTarget {
     this.canvas.addEventListener("pointerup", () => { this.dragging = false; });
   }
 
-  /** A new layout: `boxes` are [{x, y, w, h, kind}] of everything shown, in a drawing of size {w, h}. */
-  draw(drawing, boxes) {
+  /** A new layout: `boxes` are [{x, y, w, h, kind}] of everything shown, in a drawing of size {w, h}; `view` the
+   * size of the view it sits on. */
+  draw(drawing, boxes, view) {
     this.drawing = drawing;
-    this.scale = Math.min(MAX_W / drawing.w, MAX_H / drawing.h);
+    this.scale = Math.min(Math.min(MAX_W, view.w / 4) / drawing.w, Math.min(MAX_H, view.h * 0.4) / drawing.h);
     const width = Math.max(1, Math.round(drawing.w * this.scale));
     const height = Math.max(1, Math.round(drawing.h * this.scale));
     const picture = new OffscreenCanvas(width, height);
@@ -49,12 +51,12 @@ export class Minimap extends EventTarget {
     this.canvas.height = height;
   }
 
-  /** The view moved: outline what it shows; hidden when everything is on screen. */
+  /** The view moved: outline what it shows; hidden unless the drawing is much bigger than the view. */
   update(view, transform) {
     const shown = visibleRect(view, transform);
     const { w, h } = this.drawing;
-    const fits = shown.x <= 0 && shown.y <= 0 && shown.x + shown.w >= w && shown.y + shown.h >= h;
-    this.container.hidden = fits || !this.picture;
+    const big = w > BIG * shown.w || h > BIG * shown.h;
+    this.container.hidden = !big || !this.picture;
     if (this.container.hidden) return;
     const context = this.canvas.getContext("2d");
     context.clearRect(0, 0, this.canvas.width, this.canvas.height);

@@ -24,6 +24,8 @@ export class PanZoom {
     stage.addEventListener("pointerdown", (event) => this.#down(event));
     stage.addEventListener("pointermove", (event) => this.#move(event));
     for (const name of ["pointerup", "pointercancel"]) stage.addEventListener(name, (event) => this.#up(event));
+    // focusing a box scrolls the stage to it (overflow: hidden still scrolls): the camera alone moves the drawing
+    stage.addEventListener("scroll", () => stage.scrollTo(0, 0));
   }
 
   /** The visible area in px ({w, h}). */

@@ -9,8 +9,7 @@ export class SearchBar extends EventTarget {
   constructor() {
     super();
     this.input = el("input", {
-      type: "search", class: "search-input", "aria-label": "Search nodes", role: "combobox",
-      "aria-controls": "search-results", "aria-expanded": "false", "aria-autocomplete": "list",
+      type: "search", class: "search-input", "aria-label": "Search nodes", "aria-controls": "search-results",
       placeholder: "Search label, op or module (/ · Enter: next)",
     });
     this.count = el("span", { class: "search-count", "aria-live": "polite" });
@@ -61,13 +60,14 @@ export class SearchBar extends EventTarget {
   showMatches(matches, position) {
     const open = matches.length > 0 && this.input.value.trim() !== "";
     this.results.hidden = !open;
-    this.input.setAttribute("aria-expanded", String(open));
     this.results.replaceChildren(...matches.slice(0, LISTED).map((match, i) => el("li", {
-      role: "option", id: `match-${i}`, "data-position": i, "data-node": match.id, "aria-selected": String(i === position),
+      role: "option", id: `match-${i}`, "data-position": i, "data-node": match.id,
+      "aria-selected": String(i === position),
       class: i === position ? "current" : null,
     }, el("span", { class: "match-label" }, match.label), el("span", { class: "match-where" }, match.where))));
     if (matches.length > LISTED) {
-      this.results.append(el("li", { class: "hint" }, `… and ${matches.length - LISTED} more: type more of the name`));
+      const more = matches.length - LISTED;
+      this.results.append(el("li", { class: "hint" }, `… and ${more} more: type more of the name`));
     }
     const current = this.results.querySelector(".current");
     this.input.setAttribute("aria-activedescendant", current?.id ?? "");

@@ -23,7 +23,7 @@ test("reads a config dict, a dataclass, and nothing from ordinary programs", () 
     "drop_rate", "qkv_bias"]);
   assert.deepEqual(entries.n_heads, { name: "n_heads", value: "2" }); // not `self.n_heads = cfg[...]`
   assert.deepEqual(entries.qkv_bias, { name: "qkv_bias", value: "False" });
-  const nano = readConfig("class GPTConfig:\n    block_size: int = 1024\n    n_head: int = 12\n    n_embd: int = 768\n");
+  const nano = readConfig("class GPTConfig:\n    block_size: int = 1024\n    n_head: int = 12\n    n_embd: int = 768");
   assert.deepEqual(nano.context_length, { name: "block_size", value: "1024" });
   assert.deepEqual(nano.emb_dim, { name: "n_embd", value: "768" });
   assert.deepEqual(readConfig("import torch\nx = torch.ones(3)\nn_heads = 4\n"), {});

@@ -4,7 +4,9 @@ import { SpatialIndex, boundsOf, grown } from "../../../static/js/model/spatial.
 
 test("finds exactly the items overlapping a rectangle, across cells", () => {
   const items = [];
-  for (let i = 0; i < 50; i += 1) for (let j = 0; j < 50; j += 1) items.push({ id: `${i},${j}`, x: i * 100, y: j * 100, w: 80, h: 50 });
+  for (let i = 0; i < 50; i += 1) {
+    for (let j = 0; j < 50; j += 1) items.push({ id: `${i},${j}`, x: i * 100, y: j * 100, w: 80, h: 50 });
+  }
   const space = new SpatialIndex(items);
   const rect = { x: 950, y: 990, w: 300, h: 120 };
   const brute = items.filter((a) => a.x <= rect.x + rect.w && rect.x <= a.x + a.w && a.y <= rect.y + rect.h &&
