@@ -13,23 +13,11 @@ from actions import pick_example, set_program
 from drawing import boxes, inside, label_sizes, overlapping, rect
 from playwright.sync_api import Page, expect
 
+from bench.browser import CHAINS  # 4,952 nodes: the most a response holds (the server's max_nodes is 5,000)
+
 pytestmark = pytest.mark.browser
 
 READABLE_PX = 11
-
-# 50 chains of 97 tanh: 4,952 nodes, the most a response holds (the server's max_nodes is 5,000)
-CHAINS = """import torch
-
-xs = [torch.randn(3, requires_grad=True) for _ in range(50)]
-outs = []
-for x in xs:
-    h = x
-    for _ in range(97):
-        h = torch.tanh(h)
-    outs.append(h.sum())
-loss = torch.stack(outs).sum()
-loss.backward()
-"""
 
 EDGE_LABELS = """() => [...document.querySelectorAll(".graph .edge-grad")]
   .filter((t) => getComputedStyle(t).display !== "none")

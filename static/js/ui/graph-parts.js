@@ -37,7 +37,7 @@ function describeShape(node) {
 export function fitLine(text, room, charWidth) {
   const fits = (t) => t.length * charWidth <= room;
   if (fits(text)) return text;
-  const bare = text.replace(/^(= |grad )?\[[^\]]*\] /, "$1");
+  const bare = text.replace(/^(= )?\[[^\]]*\] /, "").replace(/^grad \[[^\]]*\] /, "grad ");
   if (fits(bare)) return bare;
   const keep = Math.max(1, Math.floor(room / charWidth) - 1);
   return `${bare.slice(0, keep)}…`;

@@ -4,22 +4,23 @@
 // opens or closes a group or a call; Space selects.
 
 import { el, emit, setText, svg } from "../util/dom.js";
-import { formatGradShort, formatTensorShort } from "../model/number.js";
 import { hiddenNodes, shownCall, visibleGroups } from "../model/graph.js";
 import { drawnEdges } from "../model/edges.js";
-import { fitTransform, followTransform, openTransform, READABLE, visibleRect } from "../model/camera.js";
-import { SpatialIndex, grown } from "../model/spatial.js";
+import {
+  READABLE, centreOn, fitTransform, followTransform, openTransform, visibleRect,
+} from "../model/camera.js";
+import { grown } from "../model/spatial.js";
 import { RovingTabStop, reachable } from "./roving.js";
 import { PanZoom } from "./pan-zoom.js";
 import { Minimap } from "./minimap.js";
+import { BoxLayer } from "./box-layer.js";
 import { EdgeLines } from "./edge-labels.js";
-import { KINDS, buildCallBox, buildGroup, buildNode, fitLine, place } from "./graph-parts.js";
+import { KINDS, buildGroup } from "./graph-parts.js";
 
 const MOVE_MS = 400;
 const EAGER_LIMIT = 1500; // up to this many boxes everything is drawn at once; above, what the camera reaches
 const CHUNK = 300; // boxes (and as many lines) drawn per frame while the camera reaches new parts of a big graph
 const HEADER_H = 18; // an open group's header line, above its box
-const VALUE_CHAR_W = 6.7;
 
 export class GraphView extends EventTarget {
   constructor() {
@@ -41,15 +42,12 @@ export class GraphView extends EventTarget {
     this.panZoom = new PanZoom(this.stage, this.svg, (transform) => this.#moved(transform));
     this.minimap.addEventListener("centre", (event) => this.#centreOn(event.detail));
     this.edges = new EdgeLines(this.layers, (path, line) => this.#decorateLine(path, line));
-    this.drawable = new Map(); // node id → its box, for every node the layout shows (built or not yet)
-    this.space = new SpatialIndex([]);
+    this.boxes = new BoxLayer(this.layers, (id, g) => this.#decorate(id, g));
     this.pending = 0; // the frame that will draw what the camera newly reaches
     this.tabStop = new RovingTabStop(this.svg, {
       boxes: () => this.#focusBoxes(), reveal: (box) => this.#show(box),
       twinOf: (element) => (element.dataset.groupId === undefined ? null : this.#toggleOf(element.dataset.groupId)),
     });
-    this.nodeEls = new Map(); // node id → {g, value, grad, room, shown}
-    this.callEls = new Map(); // call group id → the same, for a collapsed call's box (it shows its result)
     this.hidden = new Map();
     this.collapsed = new Set();
     this.#resetMarks();
@@ -115,11 +113,11 @@ export class GraphView extends EventTarget {
   // What the keyboard can reach, with boxes in drawing coordinates: shown nodes, calls and the groups' headers.
   #focusBoxes() {
     const boxes = [];
-    for (const [id, part] of this.nodeEls) {
-      const { x, y, w, h } = this.index.nodes.get(id);
-      if (!this.hidden.has(id) && w > 0 && h > 0) boxes.push({ id: part.g, x, y, w, h });
+    for (const [id, part] of this.boxes.nodes) {
+      const box = this.boxes.drawable.get(id);
+      if (box) boxes.push({ id: part.g, ...box });
     }
-    for (const [id, part] of this.callEls) boxes.push({ id: part.g, ...boxOf(this.index.groups.get(id)) });
+    for (const [id, part] of this.boxes.calls) boxes.push({ id: part.g, ...boxOf(this.index.groups.get(id)) });
     for (const header of this.layers.headers.children) {
       const group = this.index.groups.get(header.dataset.groupId);
       const collapsed = header.getAttribute("aria-expanded") === "false";
@@ -133,8 +131,7 @@ export class GraphView extends EventTarget {
   /** Draw a whole graph (after a run). */
   render(index, collapsed) {
     this.index = index;
-    this.nodeEls.clear();
-    this.layers.nodes.replaceChildren();
+    this.boxes.clear(index);
     this.state = null;
     this.#resetMarks();
     this.svg.classList.remove("tracing");
@@ -164,29 +161,19 @@ export class GraphView extends EventTarget {
   relayout(index, collapsed) {
     this.index = index;
     this.svg.classList.add("moving");
-    for (const [id, part] of this.nodeEls) {
-      const node = index.nodes.get(id);
-      if (part.width === node.w && part.height === node.h) place(part.g, node);
-      else if (node.w > 0 && node.h > 0) this.#build(node, part);
-      else place(part.g, node);
-    }
+    this.boxes.move(index);
     this.#drawStructure(collapsed);
     this.tabStop.keep();
     setTimeout(() => this.svg.classList.remove("moving"), MOVE_MS);
   }
 
-  // A node first drawn, or drawn at a new size, gets its shape for that size and the marks it should carry.
-  #build(node, old = null) {
-    const part = { ...buildNode(node), shown: { value: "", grad: "" } };
-    if (old) old.g.replaceWith(part.g);
-    else this.layers.nodes.append(part.g);
-    this.nodeEls.set(node.id, part);
-    if (this.state) this.#showValues(part, this.state, node.id);
+  // A node's box drawn later gets the marks it should carry.
+  #decorate(id, g) {
     const { active, highlight, selected } = this.marked;
-    part.g.classList.toggle("active", active.has(node.id));
-    part.g.classList.toggle("highlight", highlight.has(node.id));
-    part.g.classList.toggle("selected", selected === node.id);
-    for (const [cls, ids] of this.marks) part.g.classList.toggle(cls, ids.has(node.id));
+    g.classList.toggle("active", active.has(id));
+    g.classList.toggle("highlight", highlight.has(id));
+    g.classList.toggle("selected", selected === id);
+    for (const [cls, ids] of this.marks) g.classList.toggle(cls, ids.has(id));
   }
 
   #decorateLine(path, line) {
@@ -198,7 +185,8 @@ export class GraphView extends EventTarget {
   // The camera moved: the minimap follows; a big graph draws what comes into view (once per frame).
   #moved(transform) {
     this.minimap.update(this.panZoom.view, transform);
-    if (!this.pending && this.drawable.size > EAGER_LIMIT) this.pending = requestAnimationFrame(() => this.#fill());
+    if (this.pending || this.boxes.drawable.size <= EAGER_LIMIT) return;
+    this.pending = requestAnimationFrame(() => this.#fill());
   }
 
   // Draw the nodes and lines of the part of the drawing around the view (all of it for a graph of up to
@@ -206,17 +194,11 @@ export class GraphView extends EventTarget {
   #fill() {
     this.pending = 0;
     if (!this.index) return;
-    const eager = this.drawable.size <= EAGER_LIMIT;
+    const eager = this.boxes.drawable.size <= EAGER_LIMIT;
     const { view, transform } = this.panZoom;
     const rect = eager ? null : grown(visibleRect(view, transform), Math.max(view.w, view.h) / transform.k / 2);
     const limit = eager ? Infinity : CHUNK;
-    let built = 0;
-    for (const id of this.space.query(rect)) {
-      if (this.nodeEls.has(id)) continue;
-      if (built >= limit) break;
-      this.#build(this.index.nodes.get(id));
-      built += 1;
-    }
+    const built = this.boxes.fill(rect, limit);
     const more = this.edges.build(rect, limit) || built >= limit;
     if (built) emit(this, "drawn");
     if (more) this.pending = requestAnimationFrame(() => this.#fill());
@@ -227,18 +209,12 @@ export class GraphView extends EventTarget {
     const { index } = this;
     this.collapsed = collapsed;
     this.hidden = hiddenNodes(index, collapsed);
-    for (const [id, part] of this.nodeEls) if (this.hidden.has(id)) part.g.style.display = "none";
-    this.drawable = new Map(index.graph.nodes.filter((n) => n.w > 0 && n.h > 0 && !this.hidden.has(n.id))
-      .map((n) => [n.id, boxOf(n)]));
-    this.space = new SpatialIndex([...this.drawable].map(([id, box]) => ({ id, ...box })));
     const groups = visibleGroups(index, collapsed).filter((g) => g.w > 0 && g.h > 0);
     const calls = groups.filter((g) => shownCall(index, g.id, collapsed));
     const drawn = groups.filter((g) => !calls.includes(g)).map((g) => buildGroup(g, collapsed.has(g.id)));
     this.layers.groups.replaceChildren(...drawn.map(({ frame }) => frame));
     this.layers.headers.replaceChildren(...drawn.map(({ header }) => header)); // over edges: always clickable
-    this.callEls = new Map(calls.map((g) => [g.id, { ...buildCallBox(g, index.nodes.get(g.outputs?.[0])),
-      shown: { value: "", grad: "" } }]));
-    this.layers.calls.replaceChildren(...[...this.callEls.values()].map((part) => part.g));
+    this.boxes.show(this.hidden, calls);
     const boxes = this.#boxes(groups, calls);
     this.edges.reset(index, drawnEdges(index, this.hidden), boxes);
     this.panZoom.size(this.#drawing().w, this.#drawing().h);
@@ -255,7 +231,7 @@ export class GraphView extends EventTarget {
 
   // Every box drawn (nodes, calls, collapsed groups), with its kind: what edge labels avoid and the minimap shows.
   #boxes(groups, calls) {
-    const boxes = [...this.drawable].map(([id, box]) => ({ ...box, kind: this.index.nodes.get(id).kind }));
+    const boxes = [...this.boxes.drawable].map(([id, box]) => ({ ...box, kind: this.index.nodes.get(id).kind }));
     for (const group of groups) {
       if (calls.includes(group)) boxes.push({ ...boxOf(group), kind: "call" });
       else if (this.collapsed.has(group.id)) boxes.push({ ...boxOf(group), kind: "group" });
@@ -275,16 +251,14 @@ export class GraphView extends EventTarget {
   }
 
   #centreOn(point) {
-    const { view, transform } = this.panZoom;
-    this.panZoom.set({ k: transform.k, x: view.w / 2 - point.x * transform.k, y: view.h / 2 - point.y * transform.k });
+    this.panZoom.set(centreOn(this.panZoom.view, this.panZoom.transform, point));
   }
 
   /** Show the animation state: values, gradients, the active node, pulsing edges and contributions; the camera
    * follows the active node (`follow` false: stay). */
   applyState(state, follow = true) {
     this.state = state;
-    for (const [id, part] of this.nodeEls) this.#showValues(part, state, id);
-    for (const [id, part] of this.callEls) this.#showValues(part, state, this.index.groups.get(id).outputs?.[0]);
+    this.boxes.showState(state);
     this.#swapClass("active", this.marked.active, state.active, (id) => this.#shownElement(id));
     this.#pulse(state.pulse);
     this.edges.show(state);
@@ -293,19 +267,11 @@ export class GraphView extends EventTarget {
     if (follow && id !== undefined) this.reveal(id);
   }
 
-  #showValues(part, state, id) {
-    const value = state.values.get(id);
-    if (!value && this.index.nodes.get(id)?.uninitialised) return this.#nodeText(part, "value", "uninitialised");
-    const grad = state.grads.get(id);
-    this.#nodeText(part, "value", value ? `= ${formatTensorShort(value)}` : "");
-    this.#nodeText(part, "grad", grad ? `grad ${formatGradShort(grad)}` : "");
-  }
-
   // A node inside a collapsed group is shown by that group's box (a call's box, or a module's).
   #shownElement(id) {
     const owner = this.hidden.get(id);
-    if (owner === undefined) return this.nodeEls.get(id)?.g;
-    return this.callEls.get(owner)?.g ?? this.layers.groups.querySelector(`[data-group="${CSS.escape(owner)}"]`);
+    if (owner === undefined) return this.boxes.nodes.get(id)?.g;
+    return this.boxes.calls.get(owner)?.g ?? this.layers.groups.querySelector(`[data-group="${CSS.escape(owner)}"]`);
   }
 
   // The box (drawing coordinates) that shows a node: its own, or that of the collapsed group hiding it.
@@ -340,13 +306,6 @@ export class GraphView extends EventTarget {
     const { view, transform } = this.panZoom;
     const target = followTransform(view, transform, box, { zoom });
     if (target !== transform) this.panZoom.moveTo(target);
-  }
-
-  #nodeText(part, key, text) {
-    if (part.shown[key] === text) return;
-    part.shown[key] = text;
-    if (part[key]) setText(part[key], fitLine(text, part.room, VALUE_CHAR_W));
-    part.g.classList.toggle(`has-${key}`, text !== "");
   }
 
   #swapClass(cls, before, after, find) {
