@@ -110,6 +110,9 @@ class TensorData(Model):
     values: SerializeAsAny[Nested] | None = None  # nested like `shape`; a plain scalar for 0-d tensors
     preview: Numbers | None = None  # first elements in row-major order when truncated
     heatmap: Heatmap | None = None
+    # an attention matrix [B, heads, T, T] (a softmax's value and gradient): one grid per head, queries x
+    # keys, of the first sequence in the batch (heads <= 16, T <= 64; pooled like `heatmap` above T = 16)
+    heads: list[Heatmap] | None = None
     truncated: bool = False
 
 

@@ -13,9 +13,19 @@ from functools import cache
 import torch
 import torch.nn.functional as F
 
-__all__ = ["HEATMAP_CELLS", "heatmap", "grid_cells", "kept_heatmaps"]
+__all__ = [
+    "HEATMAP_CELLS",
+    "MAX_HEADS",
+    "MAX_HEAD_TOKENS",
+    "grid_cells",
+    "head_grids",
+    "heatmap",
+    "kept_heatmaps",
+]
 
 HEATMAP_CELLS = 16  # rows and columns of a heatmap grid, at most (32 x 32 made GPT-2 124M send 9 MB)
+MAX_HEADS = 16  # attention heads drawn one grid each, at most
+MAX_HEAD_TOKENS = 64  # sequence length (T of a [B, heads, T, T] attention matrix) drawn per head, at most
 
 
 def grid_cells(tensor: torch.Tensor, max_inline: int) -> int:
@@ -57,6 +67,20 @@ def heatmap(tensor: torch.Tensor, pooled: dict[tuple[object, ...], torch.Tensor]
     if key not in pooled:
         pooled[key] = _block_means(base)
     return pooled[key].t() if transposed else pooled[key]
+
+
+def head_grids(tensor: torch.Tensor) -> torch.Tensor | None:
+    """One grid per head of an attention matrix [B, heads, T, T] (queries x keys) of the first sequence in
+    the batch, each pooled like `heatmap` (exact up to T = 16): (heads, rows, cols). None for other shapes,
+    more than MAX_HEADS heads or T above MAX_HEAD_TOKENS: the averaged heatmap alone would hide each head's
+    pattern, and the causal mask's triangle with it."""
+    if tensor.dim() != 4 or tensor.shape[-1] != tensor.shape[-2] or tensor.shape[0] < 1:
+        return None
+    heads, tokens = tensor.shape[1], tensor.shape[-1]
+    if not 1 < heads <= MAX_HEADS or not 1 < tokens <= MAX_HEAD_TOKENS:
+        return None
+    first = tensor[0] if tensor.is_floating_point() else tensor[0].double()
+    return torch.stack([_block_means(first[head]) for head in range(heads)])
 
 
 def _block_means(grid: torch.Tensor) -> torch.Tensor:

@@ -96,6 +96,9 @@ def _collect(
     for record in capture.values:
         if record.dropped:
             continue
+        if record.grad_fn is not None and op_name(record.grad_fn) == "SoftmaxBackward0":
+            tensors.add_attention(record.value)  # an attention matrix, drawn one heatmap per head
+            tensors.add_attention(grads.get(record.index))
         if not record.uninitialised:
             tensors.add(record.value)
         tensors.add(grads.get(record.index))

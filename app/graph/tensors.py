@@ -6,12 +6,14 @@ import time
 
 import torch
 
-from app.capture.encode import encode_within
-from app.models import TensorData
+from app.capture.encode import encode_within, json_scalar
+from app.capture.heatmaps import head_grids
+from app.models import Heatmap, TensorData
 
-__all__ = ["HEATMAP_CELL_BUDGET", "TensorTable"]
+__all__ = ["HEAD_CELL_BUDGET", "HEATMAP_CELL_BUDGET", "TensorTable"]
 
 HEATMAP_CELL_BUDGET = 80_000  # heatmap cells per response (~8 JSON bytes each): a huge graph stays a few MB
+HEAD_CELL_BUDGET = 80_000  # per-head attention cells per response (~6 bytes each): all of GPT-2 124M's
 
 
 class TensorTable:
@@ -21,6 +23,7 @@ class TensorTable:
         self._max_inline = max_inline
         self._heatmap_cells = heatmap_cells
         self._tensors: dict[int, torch.Tensor] = {}
+        self._attention: dict[int, torch.Tensor] = {}  # tensors drawn one heatmap per head, in forward order
         self._data: dict[int, TensorData] = {}
         self._summaries: dict[int, TensorData] = {}
         self.encode_ms = 0.0
@@ -30,13 +33,31 @@ class TensorTable:
         if tensor is not None:
             self._tensors.setdefault(id(tensor), tensor)
 
+    def add_attention(self, tensor: torch.Tensor | None) -> None:
+        """A tensor to encode with one heatmap per attention head (a softmax over [B, heads, T, T] scores)."""
+        if tensor is not None:
+            self.add(tensor)
+            self._attention.setdefault(id(tensor), tensor)
+
     def encode(self) -> None:
         start = time.perf_counter()
         data, self.heatmaps_dropped = encode_within(
             list(self._tensors.values()), max_inline=self._max_inline, heatmap_cells=self._heatmap_cells
         )
         self._data = dict(zip(self._tensors, data, strict=True))
+        self._add_heads()
         self.encode_ms = (time.perf_counter() - start) * 1000
+
+    def _add_heads(self) -> None:
+        """Per-head grids for the attention tensors, the first ones first, within HEAD_CELL_BUDGET."""
+        left = HEAD_CELL_BUDGET
+        with torch.no_grad():
+            for key, tensor in self._attention.items():
+                grids = head_grids(tensor.detach())
+                if grids is None or grids.numel() > left:
+                    continue
+                left -= grids.numel()
+                self._data[key] = self._data[key].model_copy(update={"heads": _heatmaps(grids)})
 
     def __getitem__(self, tensor: torch.Tensor | None) -> TensorData | None:
         return None if tensor is None else self._data[id(tensor)]
@@ -49,5 +70,18 @@ class TensorTable:
             return data
         key = id(data)
         if key not in self._summaries:
-            self._summaries[key] = data.model_copy(update={"heatmap": None, "preview": None})
+            self._summaries[key] = data.model_copy(update={"heatmap": None, "preview": None, "heads": None})
         return self._summaries[key]
+
+
+def _heatmaps(grids: torch.Tensor) -> list[Heatmap]:
+    """(heads, rows, cols) as JSON-safe heatmaps, at 4 significant digits (a colour needs no more)."""
+    work = grids.double()
+    finite = torch.isfinite(work) & (work != 0)
+    scale = 10.0 ** (3 - torch.floor(torch.log10(work.abs().where(finite, torch.ones_like(work)))))
+    rounded = torch.where(finite, torch.round(work * scale) / scale, work)
+    _, rows, cols = rounded.shape
+    return [
+        Heatmap(rows=rows, cols=cols, values=[[json_scalar(v) for v in row] for row in head])
+        for head in rounded.tolist()
+    ]

@@ -14,11 +14,13 @@ def default_collapsed(graph: GraphResponse, max_visible: int = 150) -> list[str]
     Every call of the program with internals is one box (its group's kind is `call`). Then it works from
     the deepest level up (a Linear inside an attention inside a block goes first, so expanding a
     parent shows its children folded); within a level, all groups of one module class fold together (every
-    block looks the same), the class that saves most first; stops as soon as the count fits.
+    block looks the same), the class that saves most first; stops as soon as the count fits. A graph of
+    more nodes than that also has its folded stacks closed (the outline).
     """
     tree = GroupTree(graph.groups)
     inside = _node_counts(graph, tree)  # boxes each group shows now; a collapsed one counts 1
     visible = len(graph.nodes)
+    big = visible > max_visible  # opens as the outline, even when its calls' boxes alone would fit
     chosen = [group.id for group in graph.groups if group.kind == "call"]  # a call is one box by default
     for gid in chosen:
         visible -= _collapse(tree, inside, gid)
@@ -26,10 +28,17 @@ def default_collapsed(graph: GraphResponse, max_visible: int = 150) -> list[str]
     for depth in depths:
         for cohort in _cohorts(tree, inside, depth):
             if visible <= max_visible:
-                return sorted(chosen)
+                return _outline(graph, chosen, big)
             chosen.extend(cohort)
             visible -= sum(_collapse(tree, inside, gid) for gid in cohort)
-    return sorted(chosen)
+    return _outline(graph, chosen, big)
+
+
+def _outline(graph: GraphResponse, chosen: list[str], big: bool) -> list[str]:
+    """A big graph opens as an outline: each folded stack of blocks is one box ("blocks × 12"), its blocks
+    collapsed inside it (chosen above): opening the stack shows the blocks, opening one shows its insides."""
+    folds = [group.id for group in graph.groups if group.repeat > 1] if big else []
+    return sorted({*chosen, *folds})
 
 
 def _cohorts(tree: GroupTree, inside: dict[str, int], depth: int) -> list[list[str]]:

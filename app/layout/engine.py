@@ -62,7 +62,8 @@ def layout(graph: GraphResponse, collapsed: Collection[str] | None = None) -> Gr
 def draw(graph: GraphResponse, tree: GroupTree, state: set[str]) -> Drawing:
     """Collapse, layer, order, place, stack the bands, frame the groups, route the edges."""
     view = visible_graph(graph, tree, state)
-    sizes = [_vertex_size(graph, tree, vertex.node, vertex.group) for vertex in view.vertices]
+    results = _call_results(graph, tree, view)
+    sizes = [_vertex_size(graph, tree, vertex.node, vertex.group, results) for vertex in view.vertices]
     order = topological_order(len(view.vertices), view.pairs)
     down = downward_pairs(order, view.pairs)
     chains = [vertex.chain for vertex in view.vertices]
@@ -83,13 +84,23 @@ def draw(graph: GraphResponse, tree: GroupTree, state: set[str]) -> Drawing:
 
 
 def _vertex_size(
-    graph: GraphResponse, tree: GroupTree, node: int | None, group: str | None
+    graph: GraphResponse, tree: GroupTree, node: int | None, group: str | None, results: dict[str, Node]
 ) -> tuple[float, float]:
     """Size of a node's box or of a collapsed group's box."""
     if node is not None:
         return node_size(graph.nodes[node])
     assert group is not None  # a vertex is a node or a group
-    return group_size(tree.groups[group])
+    return group_size(tree.groups[group], results.get(group))
+
+
+def _call_results(graph: GraphResponse, tree: GroupTree, view: VisibleGraph) -> dict[str, Node]:
+    """The first result node of each collapsed call drawn as a box: its box shows that node."""
+    wanted = {
+        tree.groups[v.group].outputs[0]: v.group
+        for v in view.vertices
+        if v.group is not None and tree.groups[v.group].kind == "call" and tree.groups[v.group].outputs
+    }
+    return {wanted[node.id]: node for node in graph.nodes if node.id in wanted} if wanted else {}
 
 
 def _row_items(view: VisibleGraph, layered: Layered, sizes: list[tuple[float, float]]) -> RowItems:

@@ -10,6 +10,7 @@ PAD_X = 10.0  # px of horizontal padding on each side of the text
 PAD_Y = 6.0  # px of vertical padding above and below the text
 MIN_W = {"op": 48.0, "value": 64.0}  # ops may be drawn as small pills, values as wider records
 MIN_H = 30.0
+TOGGLE_W = 18.0  # px of a collapsed call's box taken by the ▸ that opens it
 
 
 def shape_text(shape: list[int]) -> str:
@@ -33,6 +34,13 @@ def group_lines(group: Group) -> list[str]:
     return [group.label, hidden]
 
 
+def call_lines(group: Group, result: Node | None) -> list[str]:
+    """A collapsed call is drawn as the node it stands for: its words, then the function as written with its
+    result's shape on one line; the page adds the value and the gradient below (4 lines in all)."""
+    shape = shape_text(result.shape) if result is not None else ""
+    return [group.label, f"{group.module} · {shape}", ""]
+
+
 def box_size(lines: list[str], minimum_width: float) -> tuple[float, float]:
     """(w, h) in px that fits `lines` with padding, never below the minimum size."""
     widest = max((len(line) for line in lines), default=0)
@@ -47,6 +55,10 @@ def node_size(node: Node) -> tuple[float, float]:
     return box_size(node_lines(node), minimum)
 
 
-def group_size(group: Group) -> tuple[float, float]:
-    """(w, h) of a collapsed group's box."""
+def group_size(group: Group, result: Node | None = None) -> tuple[float, float]:
+    """(w, h) of a collapsed group's box; a call's is a node's box (`result`: its first result's node), with
+    room on the left for the ▸ that opens it."""
+    if group.kind == "call":
+        width, height = box_size(call_lines(group, result), MIN_W["op"])
+        return width + TOGGLE_W, height
     return box_size(group_lines(group), MIN_W["value"])

@@ -2,12 +2,16 @@
 
 import { Api, ApiError } from "./api.js";
 import { decodeState, encodeState } from "./state.js";
-import { indexGraph, layoutPayload, linesOf, mergeLayout, nodesAtLine } from "./model/graph.js";
+import {
+  callOf, groupPath, hiddenNodes, indexGraph, layoutPayload, linesOf, membersOf, mergeLayout, nodesAtLine,
+} from "./model/graph.js";
 import { buildSteps, describeStep, phaseOf, stateAt } from "./model/timeline.js";
 import { formatNumber } from "./model/number.js";
 import { failedView, failureSummary } from "./model/problems.js";
 import { collapsedAround, cycle, findNodes, transitiveInputs } from "./model/search.js";
 import { formatCount, parameterTotal } from "./model/params.js";
+import { configLinks, readConfig } from "./model/config.js";
+import { ConfigPanel } from "./ui/config-panel.js";
 import { Drawer } from "./ui/drawer.js";
 import { Editor } from "./ui/editor.js";
 import { GraphView } from "./ui/graph-view.js";
@@ -25,11 +29,13 @@ const api = new Api();
 const ui = {
   toolbar: new Toolbar(), editor: new Editor(), view: new GraphView(),
   player: new Player(), inspector: new Inspector(), status: new StatusLine(), output: new Output(),
-  search: new SearchBar(), problems: new ProblemList(), drawer: new Drawer(),
+  search: new SearchBar(), problems: new ProblemList(), drawer: new Drawer(), config: new ConfigPanel(),
 };
 const run = {
-  graph: null, index: null, steps: [], collapsed: new Set(), selected: null, state: null, matches: [], matchAt: -1,
+  graph: null, index: null, steps: [], collapsed: new Set(), outline: new Set(), selected: null, state: null,
+  matches: [], matchAt: -1, program: "",
 };
+const JUMP_ZOOM = 1; // a search result or a config link is shown at this zoom at least
 const teach = new Teacher(ui.view, ui.player);
 
 function mount() {
@@ -41,6 +47,7 @@ function mount() {
 
 async function runProgram() {
   const program = ui.editor.value;
+  run.program = program;
   const options = requestOptions();
   history.replaceState(null, "", await encodeState({ program, options }));
   ui.status.busy("Running…");
@@ -102,6 +109,7 @@ function show(graph) {
   run.index = indexGraph(graph);
   run.steps = buildSteps(graph);
   run.collapsed = new Set(graph.groups.filter((g) => g.collapsed).map((g) => g.id));
+  run.outline = new Set(run.collapsed);
   run.selected = null;
   ui.view.render(run.index, run.collapsed);
   ui.output.show(graph.stdout, graph.figures, graph.passes ?? null);
@@ -110,13 +118,14 @@ function show(graph) {
   ui.player.load(run.steps.length);
   const total = parameterTotal(run.index);
   ui.search.showTotal(total > 0 ? `${formatCount(total)} parameters` : "");
+  ui.config.show(configLinks(readConfig(run.program), run.index));
   search(ui.search.query);
 }
 
-function applyPosition(position) {
+function applyPosition(position, follow = true) {
   if (!run.index) return;
   run.state = stateAt(run.index, run.steps, position);
-  ui.view.applyState(run.state);
+  ui.view.applyState(run.state, follow);
   ui.player.describe(describeStep(run.index, run.state.current), phaseOf(run.state.current));
   teach.position(run.state.current);
   if (run.selected) inspect(run.selected);
@@ -131,7 +140,15 @@ function inspect(nodeId) {
   ui.view.select(nodeId);
   ui.editor.markLines(lines);
   const shown = { value: run.state?.values.get(nodeId), grad: run.state?.grads.get(nodeId) };
-  ui.inspector.show(node, lines.length ? source : "", shown);
+  ui.inspector.show(node, lines.length ? source : "", shown, callContext(nodeId));
+}
+
+// The program's call a node belongs to (as its result or one of its internals), with the nodes inside it.
+function callContext(nodeId) {
+  const group = callOf(run.index, nodeId) ?? groupPath(run.index, run.index.nodes.get(nodeId).group)
+    .map((id) => run.index.groups.get(id)).findLast((g) => g.kind === "call");
+  if (!group) return null;
+  return { group, members: membersOf(run.index, group.id), open: !run.collapsed.has(group.id) };
 }
 
 async function toggleGroup(groupId) {
@@ -139,6 +156,7 @@ async function toggleGroup(groupId) {
   if (collapsed.has(groupId)) collapsed.delete(groupId);
   else collapsed.add(groupId);
   await relayout(collapsed);
+  ui.view.revealToggle(groupId);
 }
 
 // Lay the graph out again with these groups collapsed (POST /layout); nodes glide to their new places.
@@ -151,7 +169,7 @@ async function relayout(collapsed) {
     run.index = indexGraph(run.graph);
     ui.view.relayout(run.index, collapsed);
     teach.repaint();
-    applyPosition(ui.player.position);
+    applyPosition(ui.player.position, false);
   } catch (error) {
     ui.status.error(`Could not re-lay the graph: ${error.message}`);
   }
@@ -161,19 +179,37 @@ function search(query) {
   run.matches = run.index ? findNodes(run.index, query) : [];
   run.matchAt = -1;
   ui.view.markMatches(run.matches);
-  ui.search.showCount(run.matchAt, run.matches.length);
+  showMatches();
 }
 
-// Enter goes to the next match: the collapsed groups around it open, the view pans to it and inspects it.
-async function stepMatch(step) {
-  run.matchAt = cycle(run.matchAt, step, run.matches.length);
-  ui.search.showCount(run.matchAt, run.matches.length);
-  const id = run.matches[run.matchAt];
-  if (id === undefined) return;
+function showMatches() {
+  const hidden = hiddenNodes(run.index ?? { nodes: new Map() }, run.collapsed);
+  const where = (node) => run.index.groups.get(hidden.get(node.id))?.label ?? node.op ?? node.fn ?? node.kind;
+  const items = run.matches.map((id) => run.index.nodes.get(id)).map((node) => ({
+    id: node.id, label: node.label, where: where(node) }));
+  ui.search.showMatches(items, run.matchAt);
+}
+
+// Enter (or ↓, ↑) goes to the next (previous) match, a click in the list to that one.
+function stepMatch(step) {
+  return goToMatch(cycle(run.matchAt, step, run.matches.length));
+}
+
+async function goToMatch(position) {
+  run.matchAt = position;
+  showMatches();
+  const id = run.matches[position];
+  if (id !== undefined) await goTo(id);
+}
+
+// Show a node: the collapsed groups around it open, the view zooms to it and the inspector shows it; a group id
+// (a folded stack, a dropout call) is revealed as it is drawn.
+async function goTo(id) {
+  if (!run.index.nodes.has(id)) return ui.view.revealGroup(id, JUMP_ZOOM);
   const closed = collapsedAround(run.index, run.collapsed, id);
   if (closed.length) await relayout(new Set([...run.collapsed].filter((group) => !closed.includes(group))));
   inspect(id);
-  ui.view.reveal(id);
+  ui.view.reveal(id, JUMP_ZOOM);
 }
 
 function traceInputs(nodeId) {
@@ -221,8 +257,15 @@ function wire() {
   on(ui.problems, "go", (problem) => ui.editor.goTo(problem));
   on(teach, "select", inspect);
   on(ui.view, "toggle-group", toggleGroup);
+  on(ui.view, "drawn", () => teach.repaint()); // a big graph's nodes are drawn as the camera reaches them
+  on(ui.view, "outline", () => run.graph && relayout(new Set(run.outline)));
+  on(ui.view, "expand-all", () => run.graph && relayout(new Set()));
+  on(ui.inspector, "toggle-call", toggleGroup);
+  on(ui.inspector, "member", goTo);
+  on(ui.config, "go", goTo);
   on(ui.search, "query", search);
   on(ui.search, "step", stepMatch);
+  on(ui.search, "pick", goToMatch);
   on(ui.inspector, "trace", traceInputs);
   on(ui.editor, "line", (line) => run.index && ui.view.highlight(nodesAtLine(run.index, line)));
 }

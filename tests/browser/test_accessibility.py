@@ -250,14 +250,22 @@ def tab_stops_in_graph(page: Page) -> int:
 
 def test_the_graph_is_one_tab_stop_and_arrow_keys_move_between_nodes(sized_page: Page) -> None:
     page = sized_page
-    run(page, NET)
-    assert page.locator(".graph [data-node-id]").count() == 11
-    assert page.locator(".graph .group-header").count() == 3  # net, fc1, fc2
+    graph = run(page, NET)
+    shown = [n for n in graph["nodes"] if n["w"] > 0]
+    calls = [g["label"] for g in graph["groups"] if g["kind"] == "call" and g["collapsed"] and g["w"] > 0]
+    assert calls == ["fc1", "fc2"]  # each nn.Linear call is one box, drawn as a node
+    assert page.locator(".graph [data-node-id]").count() == len(shown) + len(calls)
+    assert page.locator(".graph .group-header").count() == 1  # net
     assert tab_stops_in_graph(page) == 1
     page.locator(".search-input, .drawer-toggle:visible").last.focus()  # the control just before the drawing
     page.keyboard.press("Tab")
     focused = page.locator(".graph :focus")
-    expect(focused).to_have_attribute("aria-label", "Collapse net (Net)")  # the first in reading order
+    expect(focused).to_have_attribute(
+        "aria-label", "x: input"
+    )  # the first in reading order: the input at the top
+    page.locator('.graph .group-header[data-group-id="net"]').focus()
+    expect(focused).to_have_attribute("aria-label", "Collapse net (Net)")
+    assert tab_stops_in_graph(page) == 1
     page.keyboard.press("Enter")  # a header toggles its group; the focus stays on it, redrawn
     expect(focused).to_have_attribute("aria-label", "Expand net (Net)")
     assert tab_stops_in_graph(page) == 1
@@ -265,14 +273,22 @@ def test_the_graph_is_one_tab_stop_and_arrow_keys_move_between_nodes(sized_page:
     expect(focused).to_have_attribute("aria-label", "Collapse net (Net)")
     counter = page.locator(".counter").text_content()
     page.keyboard.press("ArrowDown")
-    expect(focused).to_have_attribute("aria-label", "fc1.weight: param")
+    expect(focused).to_have_attribute("data-node-id")  # from the header down to a box of the drawing
     assert (
         page.locator(".counter").text_content() == counter
     )  # arrows in the graph move focus, not the player
     assert tab_stops_in_graph(page) == 1
     assert focused.get_attribute("tabindex") == "0"
-    page.keyboard.press("Enter")
+    page.locator('.graph [data-label="fc1.weight"]').focus()
+    page.keyboard.press("Enter")  # a node: Enter selects it
     expect(page.locator(".inspector h3")).to_have_text("fc1.weight")
+    page.locator('.graph .call-box[data-label="fc1"]').focus()
+    page.keyboard.press("Enter")  # a call: Enter opens it, and the focus stays on its header
+    expect(focused).to_have_attribute("aria-label", "Collapse fc1")
+    expect(page.locator('.graph [data-node-id][data-label="t"]').first).to_be_visible()  # its autograd nodes
+    assert tab_stops_in_graph(page) == 1
+    page.keyboard.press("Enter")
+    expect(page.locator('.graph .call-box[data-label="fc1"]:focus')).to_have_count(1)
     page.keyboard.press("Tab")
     expect(page.get_by_role("button", name="Fit")).to_be_focused()  # one Tab leaves the drawing
 

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from actions import pick_example
 from playwright.sync_api import Locator, Page, expect
 
 pytestmark = pytest.mark.browser
@@ -38,7 +39,7 @@ def test_the_panes_fit_the_screen_and_the_player_stays_usable(sized_page: Page, 
     else:  # stacked: editor, then the graph at the full width; the inspector waits in a closed drawer
         assert editor["y"] + editor["height"] <= graph["y"]
         assert graph["width"] >= 0.95 * width
-        assert box(page.locator(".graph-view .graph"))["width"] >= 0.95 * width
+        assert box(page.locator(".graph-view .graph-stage"))["width"] >= 0.95 * width  # the drawing's window
         expect(page.locator(".pane-inspector")).to_be_hidden()
     page.get_by_role("button", name="Examples").click()
     menu = box(page.get_by_role("menu"))
@@ -74,3 +75,15 @@ def test_on_a_phone_the_inspector_is_a_drawer_that_gives_the_player_back(sized_p
     page.keyboard.press("Escape")
     expect(drawer).to_be_hidden()
     expect(toggle).to_be_focused()
+
+
+def test_a_long_program_scrolls_inside_the_editor_never_over_the_graph(sized_page: Page) -> None:
+    page = sized_page
+    pick_example(page, "gpt2_block")  # about a hundred lines
+    editor = page.locator(".editor-host")
+    drawn = editor.evaluate(
+        "(host) => host.shadowRoot.querySelector('.cm-editor').getBoundingClientRect().height"
+    )
+    assert drawn <= box(editor)["height"] + 1  # the editor scrolls; it never spills over the panes below
+    for control in ("Play", "Zoom out"):
+        assert page.get_by_role("button", name=control, exact=True).evaluate(UNCOVERED), control

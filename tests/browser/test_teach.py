@@ -136,13 +136,17 @@ def test_health_overlay_marks_the_nan_op_of_x_log_x(page: Page, artifacts: Path)
 
 def test_health_colours_come_back_on_nodes_drawn_when_a_module_opens(page: Page) -> None:
     page.get_by_role("checkbox", name="Gradient health").check()
-    run(page, TWO_LAYERS)
+    graph = run(page, TWO_LAYERS)
     weight = page.locator('[data-node-id][data-label="0.weight"]')
     expect(weight).to_have_class(re.compile("health-coloured"))
-    page.locator('.group-header[data-group-id="0"]').click()
+    page.locator('.group-header[data-group-id="net"]').click()
     expect(weight).to_be_hidden()
-    page.locator('.group-header[data-group-id="0"]').click()
+    page.locator('.group-header[data-group-id="net"]').click()
     expect(weight).to_have_class(re.compile("health-coloured"))
+    first = next(g["id"] for g in graph["groups"] if g["kind"] == "call" and g["label"] == "0")
+    page.locator(f'.call-box[data-group-id="{first}"] .call-toggle').click()  # nn.Linear's call, opened
+    transpose = page.locator('[data-node-id][data-label="t"]').first  # one of its autograd nodes, drawn now
+    expect(transpose).to_have_class(re.compile("health-coloured"))
 
 
 def test_backward_twice_without_zero_grad_shows_the_accumulation(page: Page) -> None:

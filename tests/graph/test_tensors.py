@@ -78,3 +78,41 @@ def test_a_graph_beyond_the_heatmap_budget_drops_some_and_says_so() -> None:
     assert HEATMAP_CELL_BUDGET - 256 < sum(cells.values()) <= HEATMAP_CELL_BUDGET
     assert all(t.stats is not None for t in tensors if t.truncated)
     assert len(graph.model_dump_json()) < 3_000_000
+
+
+def test_an_attention_softmax_carries_one_grid_per_head_with_the_causal_triangle() -> None:
+    torch.manual_seed(0)
+    scores = torch.randn(2, 4, 8, 8)  # (B, heads, T, T)
+    mask = torch.triu(torch.ones(8, 8), diagonal=1).bool()
+
+    def attention(rec: Recorder) -> None:
+        att = scores.clone().requires_grad_()
+        probs = torch.softmax(att.masked_fill(mask, float("-inf")), dim=-1)
+        (probs * torch.arange(8.0)).sum().backward()
+
+    graph = build_graph(capture(attention, limits=Limits()))
+    softmax = next(n for n in graph.nodes if n.op == "SoftmaxBackward0")
+    assert softmax.data is not None and softmax.grad is not None
+    heads, grads = softmax.data.heads, softmax.grad.heads
+    assert heads is not None and grads is not None and len(heads) == len(grads) == 4
+    oracle = torch.softmax(scores.masked_fill(mask, float("-inf")), dim=-1)[0].double()  # the first sequence
+    for head, grid in enumerate(heads):
+        assert (grid.rows, grid.cols) == (8, 8)
+        values = torch.tensor(grid.values, dtype=torch.float64)
+        torch.testing.assert_close(values, oracle[head], rtol=1e-3, atol=0)  # 4 significant digits
+        assert values[mask].eq(0).all() and values[~mask].gt(0).all()  # the masked triangle, exactly 0
+        assert values.sum(1).sub(1).abs().max() < 1e-3  # each query's weights add up to 1
+    # dL/dprobs of (probs * [0, 1, ..., 7]).sum(): every query's row is 0 ... 7
+    assert grads[1].values == [[float(key) for key in range(8)] for _ in range(8)]
+    others = [n for n in graph.nodes if n.op != "SoftmaxBackward0"]
+    assert all(t.heads is None for n in others for t in (n.data, n.grad) if t is not None)
+
+
+def test_per_head_grids_only_for_square_attention_shapes_within_the_caps() -> None:
+    assert heatmaps.head_grids(torch.ones(1, 4, 8, 8)) is not None
+    assert heatmaps.head_grids(torch.ones(1, 4, 8, 9)) is None  # not T x T
+    assert heatmaps.head_grids(torch.ones(1, 17, 8, 8)) is None  # more heads than drawn
+    assert heatmaps.head_grids(torch.ones(1, 4, 65, 65)) is None  # a sequence longer than drawn
+    assert heatmaps.head_grids(torch.ones(4, 8, 8)) is None
+    pooled = heatmaps.head_grids(torch.arange(2 * 40 * 40.0).reshape(1, 2, 40, 40))
+    assert pooled is not None and tuple(pooled.shape) == (2, 16, 16)

@@ -34,12 +34,14 @@ def test_tighter_budget_folds_shallower_groups() -> None:
     assert visible_boxes(graph, chosen) <= 40
 
 
-def test_folded_stack_is_the_last_resort() -> None:
+def test_a_big_graph_opens_as_the_outline_its_stack_closed_over_folded_blocks() -> None:
     graph = fold_repeats(gpt2_like(12))
-    assert "blocks[0-11]" not in default_collapsed(graph)
-    chosen = default_collapsed(graph, max_visible=20)
-    assert "blocks[0-11]" in chosen
+    chosen = default_collapsed(graph)
+    assert "blocks[0-11]" in chosen  # one "blocks × 12" box
+    assert "blocks.3.attn.c_attn" in chosen  # opening the stack, then a block, shows it folded as before
     assert visible_boxes(graph, chosen) <= 20
+    small = fold_repeats(gpt2_like(1))
+    assert default_collapsed(small) == []  # a graph that fits opens whole
 
 
 def test_groups_of_one_node_are_never_chosen() -> None:

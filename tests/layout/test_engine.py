@@ -8,7 +8,8 @@ from layout_graphs import Builder, chain, gpt2_like
 
 from app.errors import InvalidRequest
 from app.layout import layout
-from app.models import Edge, GraphResponse
+from app.layout.sizes import CHAR_W, LINE_H, PAD_X, PAD_Y, TOGGLE_W
+from app.models import Edge, GraphResponse, Group
 
 
 def diamond() -> GraphResponse:
@@ -216,3 +217,20 @@ def test_weight_reused_by_every_step_of_a_long_loop_keeps_routes_bounded(
     )  # besides the first use, the longest went straight
     assert_routes_join_ends(out)
     assert overlapping_pairs(out) == []
+
+
+def test_a_collapsed_call_is_a_box_the_size_of_the_node_it_stands_for() -> None:
+    b = Builder()
+    logits = b.leaf("logits", [2, 3], None)
+    targets = b.leaf("targets", [2], None, kind="input")
+    call = "c3"
+    b.groups.append(Group(id=call, kind="call", label="loss", module="F.cross_entropy", outputs=["n3"]))
+    log_probs = b.op("LogSoftmaxBackward0", [logits], [2, 3], call, label="log_softmax")
+    b.op("NllLossBackward0", [log_probs, targets], [], call, label="loss")
+    out = layout(b.graph(), collapsed=[call])
+    box = next(g for g in out.groups if g.id == call)
+    op_node = layout(b.graph(), collapsed=[]).nodes[2]  # log_softmax: label, op, shape
+    # as tall as an op node (the page writes label, "F.cross_entropy · scalar", value and gradient in it), as
+    # wide as its longest line plus the ▸ strip on the left that opens it
+    assert box.h == op_node.h == 3 * LINE_H + 2 * PAD_Y
+    assert box.w == len("F.cross_entropy · scalar") * CHAR_W + 2 * PAD_X + TOGGLE_W

@@ -80,6 +80,25 @@ export function visibleGroups(index, collapsed) {
   });
 }
 
+/** A collapsed call drawn as one box, which stands for its result: the group of a hidden call whose box is shown
+ * (not inside another collapsed group), else null. */
+export function shownCall(index, groupId, collapsed) {
+  const group = index.groups.get(groupId);
+  if (group?.kind !== "call" || !collapsed.has(groupId)) return null;
+  return groupPath(index, group.parent).some((id) => collapsed.has(id)) ? null : group;
+}
+
+/** The call group whose box stands for this node (the node is one of the call's results), or null. */
+export function callOf(index, nodeId) {
+  const group = index.groups.get(index.nodes.get(nodeId)?.group);
+  return group?.kind === "call" && group.outputs?.includes(nodeId) ? group : null;
+}
+
+/** The nodes inside a group, at any depth, in forward order. */
+export function membersOf(index, groupId) {
+  return index.graph.nodes.filter((node) => groupPath(index, node.group).includes(groupId));
+}
+
 /** Where a node sits: the layout gives x/y as the top-left corner and w/h as the size (kept only here). */
 export function nodeBox(item) {
   return { x: item.x, y: item.y, w: item.w, h: item.h, cx: item.x + item.w / 2, cy: item.y + item.h / 2 };

@@ -8,7 +8,10 @@ const selection = "&.cm-focused > .cm-scroller > .cm-selectionLayer .cm-selectio
   + ".cm-selectionBackground, .cm-content ::selection";
 
 export const editorTheme = EditorView.theme({
-  "&": { position: "absolute", inset: "0", color: "var(--text)", backgroundColor: "var(--panel)", fontSize: "13px" },
+  // the editor's height is its host's (CodeMirror's base theme keeps it `position: relative !important`, so
+  // `inset: 0` alone let a long program grow the editor over the panes below it on a phone)
+  "&": { position: "absolute", inset: "0", height: "100%", color: "var(--text)", backgroundColor: "var(--panel)",
+    fontSize: "13px" },
   "&.cm-focused": { outline: "2px solid var(--accent)", outlineOffset: "-2px" },
   ".cm-scroller": { fontFamily: "var(--mono)", lineHeight: "20px" },
   ".cm-content": { caretColor: "var(--text)" },

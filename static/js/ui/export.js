@@ -1,4 +1,4 @@
-// Downloads: the graph JSON as the server sent it, and the current SVG view with its styles inlined.
+// Downloads: the graph JSON as the server sent it, and the drawing as SVG with its styles inlined.
 
 import { download } from "../util/dom.js";
 
@@ -9,7 +9,7 @@ export function downloadJson(graph) {
   download(new Blob([JSON.stringify(graph, null, 1)], { type: "application/json" }), "gradtrace-graph.json");
 }
 
-/** Save the SVG as it is shown: computed styles copied onto a clone, so it looks the same anywhere. */
+/** Save the whole drawing as it is shown: computed styles copied onto a clone, so it looks the same anywhere. */
 export function downloadSvg(svgElement) {
   const clone = svgElement.cloneNode(true);
   const originals = svgElement.querySelectorAll("*");
@@ -19,10 +19,8 @@ export function downloadSvg(svgElement) {
     if (originals[i].style.transform) node.setAttribute("transform", svgTranslate(originals[i].style.transform));
     node.removeAttribute("style");
   });
-  const box = svgElement.getBoundingClientRect();
+  clone.removeAttribute("style"); // the camera's transform: the file holds the whole drawing at zoom 1
   clone.setAttribute("xmlns", "http://www.w3.org/2000/svg");
-  clone.setAttribute("width", String(Math.round(box.width)));
-  clone.setAttribute("height", String(Math.round(box.height)));
   const text = new XMLSerializer().serializeToString(clone);
   download(new Blob([text], { type: "image/svg+xml" }), "gradtrace-graph.svg");
 }

@@ -1,13 +1,18 @@
-// SVG builders for one node, one edge and one module group; shapes and colours come from CSS classes.
+// SVG builders for one node, one collapsed call (drawn as a node), one edge and one group; shapes and colours come
+// from CSS classes.
 
 import { svg } from "../util/dom.js";
 import { nodeBox } from "../model/graph.js";
 import { groupCaption } from "../model/params.js";
 
 export const KINDS = [
-  ["input", "input (data)"], ["param", "parameter"], ["const", "constant"],
-  ["op", "operation"], ["output", "output"], ["saved", "saved tensor"],
+  ["input", "input"], ["param", "parameter"], ["const", "constant"], ["op", "operation"], ["call", "call (▸ opens)"],
+  ["output", "output"], ["saved", "saved tensor"],
 ];
+
+const LINE_H = 12; // px between text lines of a box
+const CHAR_W = { label: 7.3, detail: 6.1, value: 6.7, grad: 6.7 }; // px per character of each line's font
+const TOGGLE_W = 18; // the ▸ strip at the left of a call's box
 
 /** The shape of a node of this kind, sized w × h at the origin. */
 function shapeFor(kind, w, h) {
@@ -16,83 +21,108 @@ function shapeFor(kind, w, h) {
     const s = Math.min(10, w / 6);
     return svg("polygon", { class: "shape", points: `${s},0 ${w},0 ${w - s},${h} 0,${h}` });
   }
-  if (kind === "output") return svg("rect", { class: "shape", width: w, height: h, rx: 4 });
+  if (kind === "output" || kind === "call") return svg("rect", { class: "shape", width: w, height: h, rx: 6 });
   return svg("rect", { class: "shape", width: w, height: h, rx: 2 });
 }
 
+const shapeText = (shape) => (shape.length ? `[${shape.join("×")}]` : "scalar");
+
 function describeShape(node) {
-  const shape = node.shape.length ? `[${node.shape.join("×")}]` : "scalar";
+  const shape = shapeText(node.shape);
   return node.op ? `${node.op.replace(/Backward\d*$/, "")} · ${shape}` : shape;
 }
 
-/** Squeeze a line that would overflow its box (about 6.6 px per character at 11 px monospace). */
-export function fitText(node, text, width) {
-  const room = width - 6;
-  if (room > 0 && text.length * 6.6 > room) {
-    node.setAttribute("textLength", String(room));
-    node.setAttribute("lengthAdjust", "spacingAndGlyphs");
-  } else {
-    node.removeAttribute("textLength");
-  }
+/** The text of a line that fits `room` px: whole when it fits, else without its leading "[shape] " (a value's
+ * number matters more than its shape, which the box already shows), else cut short with "…". */
+export function fitLine(text, room, charWidth) {
+  const fits = (t) => t.length * charWidth <= room;
+  if (fits(text)) return text;
+  const bare = text.replace(/^(= )?\[[^\]]*\] /, "").replace(/^grad \[[^\]]*\] /, "grad ");
+  if (fits(bare)) return bare;
+  const keep = Math.max(1, Math.floor(room / charWidth) - 1);
+  return `${bare.slice(0, keep)}…`;
+}
+
+// The text lines of a box: label, detail (when there is room), value, gradient; centred vertically.
+function textLines(w, h, label, detail, left = 0) {
+  const lines = Math.max(1, Math.floor((h - 4) / LINE_H));
+  const y = (i) => h / 2 + (i - (lines - 1) / 2) * LINE_H + 4;
+  const x = left + (w - left) / 2;
+  const room = w - left - 8;
+  const text = (cls, i, content = "") => svg("text", { class: cls, x, y: y(i) }, fitLine(content, room, CHAR_W[cls]));
+  return {
+    label: text("label", 0, label),
+    detail: lines >= 4 ? text("detail", 1, detail) : null,
+    value: lines >= 2 ? text("value", lines >= 4 ? 2 : 1) : null,
+    grad: lines >= 3 ? text("grad", lines >= 4 ? 3 : 2) : null,
+    room,
+  };
 }
 
 /** Build a node: <g data-node-id data-label role=button> with label, op/shape, value and grad lines. */
 export function buildNode(node) {
   const box = nodeBox(node);
-  const lines = Math.max(1, Math.floor((box.h - 4) / 12));
-  const y = (i) => box.h / 2 + (i - (lines - 1) / 2) * 12 + 4;
-  const text = (cls, i, content = "") => {
-    const line = svg("text", { class: cls, x: box.w / 2, y: y(i) }, content);
-    fitText(line, content, box.w);
-    return line;
-  };
-  const label = text("label", 0, node.label);
-  const detail = lines >= 4 ? text("detail", 1, describeShape(node)) : null;
-  const value = text("value", lines >= 4 ? 2 : 1);
-  const grad = text("grad", lines >= 4 ? 3 : 2);
+  const lines = textLines(box.w, box.h, node.label, describeShape(node));
   const g = svg("g", {
     class: `node kind-${node.kind}`, "data-node-id": node.id, "data-label": node.label,
     role: "button", tabindex: -1, "aria-label": `${node.label}: ${node.kind}${node.op ? ` ${node.op}` : ""}`,
   }, svg("title", {}, `${node.label} — ${node.op ?? node.kind}`), shapeFor(node.kind, box.w, box.h),
-  label, detail, lines >= 2 ? value : null, lines >= 3 ? grad : null);
+  lines.label, lines.detail, lines.value, lines.grad);
   place(g, node);
-  return { g, value, grad, width: box.w, height: box.h };
+  return { g, value: lines.value, grad: lines.grad, room: lines.room, width: box.w, height: box.h };
 }
 
-/** Move a node's group to its (new) layout position. */
-export function place(g, node) {
-  g.style.transform = `translate(${node.x}px, ${node.y}px)`;
-  g.style.display = node.w > 0 && node.h > 0 ? "" : "none";
+/** A collapsed call, drawn as the node it stands for: its result's id (`data-node-id`), the call's words as its
+ * label, the function as written and the result's shape, its value and gradient; the ▸ strip opens it. */
+export function buildCallBox(group, output) {
+  const { w, h } = group;
+  const detail = `${group.module} · ${shapeText(output?.shape ?? [])}`;
+  const lines = textLines(w, h, group.label, detail, TOGGLE_W);
+  const toggle = svg("g", { class: "call-toggle" },
+    svg("rect", { class: "call-toggle-hit", width: TOGGLE_W, height: h }),
+    svg("text", { x: TOGGLE_W / 2 + 1, y: h / 2 + 4 }, "▸"));
+  const g = svg("g", {
+    class: "node kind-call call-box", "data-node-id": output?.id, "data-group-id": group.id, "data-label": group.label,
+    role: "button", tabindex: -1, "aria-expanded": "false",
+    "aria-label": `${group.label}: call of ${group.module}; Enter opens it`,
+  }, svg("title", {}, `${group.label} — ${group.module} (${group.members} autograd nodes inside: ▸ opens)`),
+  shapeFor("call", w, h), toggle, lines.label, lines.detail, lines.value, lines.grad);
+  place(g, group);
+  return { g, value: lines.value, grad: lines.grad, room: lines.room };
 }
 
-/** The SVG path of an edge: its routed points, or a straight line between the two boxes. */
-export function edgePath(edge, source, target) {
-  const points = edge.points?.length >= 2 ? edge.points : [
-    { x: nodeBox(source).cx, y: source.y + source.h },
-    { x: nodeBox(target).cx, y: target.y },
-  ];
+/** Move a node's (or a call box's) group to its (new) layout position. */
+export function place(g, item) {
+  g.style.transform = `translate(${item.x}px, ${item.y}px)`;
+  g.style.display = item.w > 0 && item.h > 0 ? "" : "none";
+}
+
+/** An edge's route: its routed points, or a straight line between the two boxes. */
+export function routeOf(edge, source, target) {
+  if (edge.points?.length >= 2) return edge.points;
+  return [{ x: nodeBox(source).cx, y: source.y + source.h }, { x: nodeBox(target).cx, y: target.y }];
+}
+
+/** The SVG path data of a route. */
+export function pathData(points) {
   return points.map((p, i) => `${i ? "L" : "M"}${p.x.toFixed(1)},${p.y.toFixed(1)}`).join("");
 }
 
-/** The middle of an edge's route, where its backward contribution is written. */
-export function edgeMiddle(edge, source, target) {
-  const points = edge.points?.length >= 2 ? edge.points : [
-    { x: nodeBox(source).cx, y: source.y + source.h }, { x: nodeBox(target).cx, y: target.y },
-  ];
-  const a = points[Math.floor((points.length - 1) / 2)];
-  const b = points[Math.ceil((points.length - 1) / 2 + 0.5)] ?? a;
-  return { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
-}
+const callCaption = (group) => (group.label === group.module ? group.label : `${group.label} · ${group.module}`);
 
-/** A module group: a box plus a header that collapses/expands it when clicked. */
+/** A group: its box (`frame`) and the header that collapses/expands it when clicked (`header`, drawn over everything
+ * else so that no edge takes its clicks); an open call's header shows its words. */
 export function buildGroup(group, collapsed) {
   const sign = collapsed ? "▸" : "▾";
+  const caption = group.kind === "call" ? callCaption(group) : groupCaption(group);
   const header = svg("g", {
     class: "group-header", role: "button", tabindex: -1, "data-group-id": group.id,
     "aria-label": `${collapsed ? "Expand" : "Collapse"} ${group.label}`, "aria-expanded": String(!collapsed),
-  }, svg("text", { x: group.x + 6, y: collapsed ? group.y + 16 : group.y - 5 }, `${sign} ${groupCaption(group)}`));
+  }, svg("text", { x: group.x + 6, y: collapsed ? group.y + 16 : group.y - 5 }, `${sign} ${caption}`));
   const sizeText = collapsed
     ? svg("text", { class: "group-size", x: group.x + 6, y: group.y + 32 }, `${group.members} nodes`) : null;
   const rect = svg("rect", { class: "group-box", x: group.x, y: group.y, width: group.w, height: group.h, rx: 6 });
-  return svg("g", { class: `group${collapsed ? " collapsed" : ""}`, "data-group": group.id }, rect, sizeText, header);
+  const frame = svg("g", { class: `group kind-${group.kind}${collapsed ? " collapsed" : ""}`, "data-group": group.id },
+    rect, sizeText);
+  return { frame, header };
 }

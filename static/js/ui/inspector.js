@@ -3,7 +3,9 @@
 import { Api, graphOrigin } from "../api.js";
 import { el, emit } from "../util/dom.js";
 import { formatNumber, formatTensorShort, tableRows } from "../model/number.js";
+import { maskOf } from "../model/attention.js";
 import { heatmap } from "./heatmap.js";
+import { headsFigure } from "./heads.js";
 import { ValuesPanel } from "./values.js";
 
 const TABLE_LIMIT = 64; // up to this many elements as a number table
@@ -26,27 +28,47 @@ export class Inspector extends EventTarget {
     this.body.replaceChildren(el("p", { class: "hint" }, "Click a node to inspect it."));
   }
 
-  /** Show a node with the value and gradient it has at this point of the animation, and its source line. */
-  show(node, sourceText, { value, grad }) {
+  /** Show a node with the value and gradient it has at this point of the animation, and its source line. `call`
+   * ({group, members, open}) is the program's call the node belongs to: a collapsed call's box stands for its
+   * result, so selecting the box shows the result and lists the autograd nodes inside the call. */
+  show(node, sourceText, { value, grad }, call = null) {
     const origin = graphOrigin();
     if (this.#panelsOf?.node !== node.id || this.#panelsOf?.origin !== origin) this.#panels.clear();
     this.#panelsOf = { node: node.id, origin };
     const dropped = Boolean(origin?.heatmapsDropped);
+    const mask = maskOf(node.data?.heads);
+    const result = call?.group.outputs.includes(node.id);
     const facts = [
       ["kind", node.kind], ["op", node.op], ["fn", node.fn], ["shape", `[${node.shape.join(", ")}]`],
-      ["dtype", node.dtype], ["device", node.device], ["module", node.group],
+      ["dtype", node.dtype], ["device", node.device],
+      call ? ["call", `${call.group.label} (${call.group.module})`] : ["module", node.group],
       ["line", node.span ? String(node.span.line) : null],
-    ].filter(([, value]) => value);
+    ].filter(([, text]) => text);
     const parts = [
-      el("h3", {}, node.label),
+      el("h3", {}, result ? call.group.label : node.label),
+      result && node.label !== call.group.label ? el("p", { class: "hint" }, `result: ${node.label}`) : null,
       this.#traceButtons(node.id),
-      el("dl", { class: "facts" }, facts.flatMap(([key, value]) => [el("dt", {}, key), el("dd", {}, value)])),
+      el("dl", { class: "facts" }, facts.flatMap(([key, text]) => [el("dt", {}, key), el("dd", {}, text)])),
       sourceText ? el("pre", { class: "source-line" }, sourceText) : null,
-      tensorSection("value", value ?? null, dropped, this.#allValues(node, "data", value, origin)),
-      tensorSection("grad", grad ?? null, dropped, this.#allValues(node, "grad", grad, origin)),
+      node.uninitialised && !value ? uninitialised()
+        : tensorSection("value", value ?? null, dropped, this.#allValues(node, "data", value, origin), mask),
+      tensorSection("grad", grad ?? null, dropped, this.#allValues(node, "grad", grad, origin), mask),
+      call ? this.#callSection(call) : null,
       savedSection(node.saved),
     ];
     this.body.replaceChildren(...parts.filter(Boolean));
+  }
+
+  // The autograd nodes that implement a call, each a button that opens the call and selects it.
+  #callSection({ group, members, open }) {
+    const items = members.map((member) => el("li", {}, el("button", {
+      type: "button", class: "call-member", "data-node": member.id, onclick: () => emit(this, "member", member.id),
+    }, member.label), ` ${member.op ?? member.fn ?? member.kind} · [${member.shape.join("×")}]`));
+    const toggle = el("button", { type: "button", class: "call-toggle-button",
+      onclick: () => emit(this, "toggle-call", group.id) }, open ? "Close the call" : "Open the call");
+    return el("section", { class: "call-inside" },
+      el("h4", {}, `inside ${group.module}: ${members.length} autograd node${members.length === 1 ? "" : "s"}`),
+      toggle, el("ul", { class: "call-members" }, items));
   }
 
   // "Trace inputs" highlights everything the node depends on; "Clear trace" ends any trace.
@@ -75,16 +97,26 @@ export class Inspector extends EventTarget {
   }
 }
 
-function tensorSection(title, tensor, heatmapsDropped, allValues) {
+function tensorSection(title, tensor, heatmapsDropped, allValues, mask) {
   const heading = el("h4", {}, title);
   const missing = title === "grad" ? "not computed yet (not zero)" : "not yet";
   if (!tensor) return el("section", { class: `tensor ${title}` }, heading, el("p", { class: "hint" }, missing));
-  return el("section", { class: `tensor ${title}` }, heading, tensorBody(tensor, title, heatmapsDropped), allValues);
+  return el("section", { class: `tensor ${title}` }, heading, tensorBody(tensor, title, heatmapsDropped, mask),
+    allValues);
 }
 
-function tensorBody(tensor, title, heatmapsDropped) {
+function uninitialised() {
+  return el("section", { class: "tensor value" }, el("h4", {}, "value"),
+    el("p", { class: "hint uninitialised" }, "uninitialised: made by an empty* op, its memory held no value yet"));
+}
+
+function tensorBody(tensor, title, heatmapsDropped, mask) {
   const rows = tensor.numel <= TABLE_LIMIT ? tableRows(tensor) : null;
   if (rows) return numberTable(rows);
+  if (tensor.heads?.length) {
+    const caption = `${title} per head [${tensor.shape.join("×")}], first sequence of the batch`;
+    return el("div", {}, headsFigure(tensor.heads, mask, caption), statsList(tensor));
+  }
   const grid = tensor.heatmap?.values ?? (tensor.shape.length === 2 ? tensor.values : null);
   const leftOut = !grid && heatmapsDropped && hasHeatmapShape(tensor);
   return el("div", {}, grid ? heatmap(grid, `${title} [${tensor.shape.join("×")}]`) : null,

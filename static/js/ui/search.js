@@ -1,19 +1,29 @@
-// The search bar over the graph: a query box (Enter cycles through matches), the match count, the model's size.
+// The search bar over the graph: a query box, the list of matches to step through (Enter or ↓ the next, Shift+Enter
+// or ↑ the previous, a click any one), the match count, the model's size.
 
 import { el, emit, setText, typing } from "../util/dom.js";
+
+const LISTED = 200; // matches written into the list; the count still says how many there are
 
 export class SearchBar extends EventTarget {
   constructor() {
     super();
     this.input = el("input", {
-      type: "search", class: "search-input", "aria-label": "Search nodes",
+      type: "search", class: "search-input", "aria-label": "Search nodes", "aria-controls": "search-results",
       placeholder: "Search label, op or module (/ · Enter: next)",
     });
     this.count = el("span", { class: "search-count", "aria-live": "polite" });
     this.total = el("span", { class: "param-total" });
-    this.container = el("div", { class: "search-bar" }, this.input, this.count, this.total);
+    this.results = el("ol", { class: "search-results", id: "search-results", role: "listbox",
+      "aria-label": "Matches" });
+    this.results.hidden = true;
+    this.container = el("div", { class: "search-bar" }, this.input, this.count, this.total, this.results);
     this.input.addEventListener("input", () => emit(this, "query", this.input.value));
     this.input.addEventListener("keydown", (event) => this.#key(event));
+    this.results.addEventListener("click", (event) => {
+      const item = event.target.closest("[data-position]");
+      if (item) emit(this, "pick", Number(item.dataset.position));
+    });
     document.addEventListener("keydown", (event) => this.#focusKey(event));
   }
 
@@ -25,9 +35,10 @@ export class SearchBar extends EventTarget {
   }
 
   #key(event) {
-    if (event.key === "Enter") {
+    const steps = { Enter: event.shiftKey ? -1 : 1, ArrowDown: 1, ArrowUp: -1 };
+    if (event.key in steps) {
       event.preventDefault();
-      emit(this, "step", event.shiftKey ? -1 : 1);
+      emit(this, "step", steps[event.key]);
     } else if (event.key === "Escape" && this.input.value) {
       event.stopPropagation();
       this.clear();
@@ -42,10 +53,30 @@ export class SearchBar extends EventTarget {
   clear() {
     this.input.value = "";
     setText(this.count, "");
+    this.showMatches([], -1);
+  }
+
+  /** The matches as a list ([{id, label, where}]), `position` the current one (−1: none yet). */
+  showMatches(matches, position) {
+    const open = matches.length > 0 && this.input.value.trim() !== "";
+    this.results.hidden = !open;
+    this.results.replaceChildren(...matches.slice(0, LISTED).map((match, i) => el("li", {
+      role: "option", id: `match-${i}`, "data-position": i, "data-node": match.id,
+      "aria-selected": String(i === position),
+      class: i === position ? "current" : null,
+    }, el("span", { class: "match-label" }, match.label), el("span", { class: "match-where" }, match.where))));
+    if (matches.length > LISTED) {
+      const more = matches.length - LISTED;
+      this.results.append(el("li", { class: "hint" }, `… and ${more} more: type more of the name`));
+    }
+    const current = this.results.querySelector(".current");
+    this.input.setAttribute("aria-activedescendant", current?.id ?? "");
+    current?.scrollIntoView({ block: "nearest" });
+    this.#showCount(position, matches.length);
   }
 
   /** "3 / 12" while stepping through matches, "12 matches" before, "no match" for none. */
-  showCount(position, count) {
+  #showCount(position, count) {
     if (!this.input.value.trim()) return setText(this.count, "");
     if (count === 0) return setText(this.count, "no match");
     setText(this.count, position < 0 ? `${count} match${count === 1 ? "" : "es"}` : `${position + 1} / ${count}`);

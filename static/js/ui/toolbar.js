@@ -21,7 +21,7 @@ export class Toolbar extends EventTarget {
       el("span", { class: "spacer" }),
       this.#button("Share", "share", "Copy a link that reproduces this run"),
       this.#button("Download JSON", "download-json", "Download the graph as JSON"),
-      this.#button("Download SVG", "download-svg", "Download the current view as SVG"));
+      this.#button("Download SVG", "download-svg", "Download the drawing as SVG"));
   }
 
   #button(text, event, title, cls = "") {

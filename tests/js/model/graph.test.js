@@ -2,8 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import {
-  groupPath, hiddenNodes, indexGraph, inputsOf, layoutPayload, linesOf, mergeLayout, nodeBox, nodesAtLine,
-  visibleGroups,
+  callOf, groupPath, hiddenNodes, indexGraph, inputsOf, layoutPayload, linesOf, membersOf, mergeLayout, nodeBox,
+  nodesAtLine, shownCall, visibleGroups,
 } from "../../../static/js/model/graph.js";
 
 const fixture = JSON.parse(readFileSync(new URL("../fixtures/logistic.json", import.meta.url)));
@@ -68,4 +68,22 @@ test("layout requests carry no tensors and a new layout keeps them", () => {
   assert.deepEqual(merged.edges[0].points, []);
   assert.equal(merged.width, 5);
   assert.deepEqual(merged.forward, fixture.forward);
+});
+
+test("a collapsed call is drawn as its result: its box, its result node and the autograd nodes inside", () => {
+  const graph = JSON.parse(readFileSync(new URL("../fixtures/softmax_ce.json", import.meta.url)));
+  const index = indexGraph(graph); // loss = F.cross_entropy(logits, targets)
+  const call = graph.groups.find((g) => g.kind === "call");
+  assert.equal(call.label, "loss");
+  assert.equal(call.module, "F.cross_entropy");
+  const loss = index.nodes.get(call.outputs[0]);
+  assert.equal(callOf(index, loss.id), call);
+  assert.equal(shownCall(index, call.id, new Set([call.id])), call);
+  assert.equal(shownCall(index, call.id, new Set()), null, "opened, it is a frame");
+  const inside = membersOf(index, call.id);
+  assert.ok(inside.length >= 2 && inside.includes(loss));
+  assert.ok(inside.some((node) => node.fn?.startsWith("aten.")), "internals are named by their aten op");
+  const hidden = hiddenNodes(index, new Set([call.id]));
+  assert.deepEqual([...hidden.keys()], inside.map((node) => node.id));
+  assert.equal(callOf(index, inside.find((node) => node !== loss).id), null, "an internal is not a result");
 });
