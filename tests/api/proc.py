@@ -25,21 +25,35 @@ def workers(server_pid: int) -> list[int]:
 
 
 def running_workers(server_pid: int) -> set[int]:
-    """The sandbox children that took a job and have not ended: a run's rlimits are on (no file may grow),
-    which a pre-forked child waiting for its job never has, and a child that exited is no longer listed
-    (or is a zombie). A state, unlike CPU time, that does not depend on how fast the machine is."""
-    return {pid for pid in workers(server_pid) if _took_a_job(pid)}
+    """The sandbox children that took a job and have not ended: a run's rlimits are on (its CPU time is
+    bounded, which a pre-forked child waiting for its job inherits unbounded from the fork server), and a
+    child that exited is no longer listed (or is a zombie). A state, unlike CPU time used, that does not
+    depend on how fast the machine is."""
+    return {
+        pid
+        for middle in children(server_pid)
+        for pid in children(middle)
+        if _took_a_job(pid, _cpu_limit(middle))
+    }
 
 
-def _took_a_job(pid: int) -> bool:
+def _took_a_job(pid: int, unbounded: str | None) -> bool:
     try:
         if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
             return False
-        limits = Path(f"/proc/{pid}/limits").read_text().splitlines()
     except OSError:  # it ended meanwhile
         return False
-    file_size = next(line for line in limits if line.startswith("Max file size"))
-    return file_size.split()[3:5] == ["0", "0"]
+    limit = _cpu_limit(pid)
+    return limit is not None and unbounded is not None and limit != unbounded
+
+
+def _cpu_limit(pid: int) -> str | None:
+    """The "Max cpu time" line of /proc/PID/limits, or None once the process is gone."""
+    try:
+        limits = Path(f"/proc/{pid}/limits").read_text().splitlines()
+    except OSError:
+        return None
+    return next(line for line in limits if line.startswith("Max cpu time"))
 
 
 def rss_mb(pid: int) -> float:

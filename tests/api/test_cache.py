@@ -111,7 +111,7 @@ def test_what_changes_the_answer_changes_the_hash_and_the_resolved_device_is_wha
             "cpu": {"device": "cpu"},
             "seed": {"seed": 7},
             "float64": {"dtype": "float64"},
-            "lower limit": {"limits": {"max_ops": 1_000}},
+            "lower limit": {"limits": {"max_nodes": 1_000}},
         }.items()
     }
     assert locations["cpu"] == locations["auto"]  # auto resolves to cpu here: the same run

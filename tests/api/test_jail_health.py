@@ -74,7 +74,7 @@ async def test_strict_mode_without_a_layer_is_503_with_the_reason() -> None:
 async def test_best_effort_answers_other_hosts_only_with_the_whole_jail(
     jail: JailReport | None, client: str, status: int
 ) -> None:
-    pool = SimpleNamespace(machine=MACHINE, refusal=None, jail=jail, running=0, waiting=0)
+    pool = SimpleNamespace(machine=MACHINE, refusal=None, jail=jail, running=0, waiting=0, ready=True)
     response = await get(Settings(), pool, client)
     assert response.status_code == status
     if status == 403:
