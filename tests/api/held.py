@@ -39,7 +39,8 @@ async def held(
 
         async def hold(index: int) -> None:
             own = {**body, "options": {**body.get("options", {}), "seed": index}}
-            ended.append(await client.post(path, json=own, headers={"x-gradtrace-client": f"held-{index}"}))
+            token = {"x-gradtrace-client": f"held-run-{index}"}
+            ended.append(await client.post(path, json=own, headers=token))
 
         async def reached() -> bool:
             if ended:

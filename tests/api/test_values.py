@@ -221,6 +221,6 @@ async def test_a_full_queue_answers_503_with_retry_after(small_server: LiveServe
     """One worker running a rerun and one rerun queued: the next request is refused, whatever the timing."""
     body = {"program": UNFINISHABLE, "node": "n0"}
     async with held(small_server, body, running=1, waiting=1, path="/values") as client:
-        busy = await client.post("/values", json=body)
+        busy = await client.post("/values", json=body, headers={"x-gradtrace-client": "one-more-client"})
     assert busy.status_code == 503, busy.text
     assert (busy.json()["error"]["kind"], busy.headers["retry-after"]) == ("busy", "1")
