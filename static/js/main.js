@@ -125,10 +125,11 @@ function show(graph) {
 function applyPosition(position, follow = true) {
   if (!run.index) return;
   run.state = stateAt(run.index, run.steps, position);
-  ui.view.applyState(run.state, follow);
   ui.player.describe(describeStep(run.index, run.state.current), phaseOf(run.state.current));
   teach.position(run.state.current);
   if (run.selected) inspect(run.selected);
+  // the camera last: the panels above may have changed the graph's size (a formula card of three lines)
+  ui.view.applyState(run.state, follow);
 }
 
 function inspect(nodeId) {

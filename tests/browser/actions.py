@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, Literal
@@ -10,6 +11,9 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 from waiting import BACKSTOP_SECONDS
 
 Scheme = Literal["light", "dark"]
+
+# The graph's answer: POST /graph, or GET /graph/{hash} for a request the page ran before
+GRAPH_ANSWER = re.compile(r"/graph(/[0-9a-f]+)?$")
 
 # Issue 15's sizes: a desktop, a laptop (or a projector) and a phone.
 VIEWPORTS = {"1440x900": (1440, 900), "1280x720": (1280, 720), "390x844": (390, 844)}
@@ -75,7 +79,7 @@ def settled(page: Page) -> None:
 def run(page: Page, program: str) -> dict[str, Any]:
     """Run a program from the editor; wait until its graph is drawn; return the graph the page received."""
     set_program(page, program)
-    with page.expect_response("**/graph") as response:
+    with page.expect_response(GRAPH_ANSWER) as response:
         page.get_by_role("button", name="Run", exact=True).click()
     settled(page)
     expect(page.locator("[data-node-id]").first).to_be_visible()
@@ -86,7 +90,7 @@ def run(page: Page, program: str) -> dict[str, Any]:
 def pick_example(page: Page, name: str) -> dict[str, Any]:
     """Choose an example in the examples menu (a click is an explicit choice: it runs); return the answer."""
     page.get_by_role("button", name="Examples").click()
-    with page.expect_response("**/graph") as response:
+    with page.expect_response(GRAPH_ANSWER) as response:
         page.locator(f'[role="menuitem"][data-name="{name}"]').click()
     settled(page)
     body: dict[str, Any] = response.value.json()

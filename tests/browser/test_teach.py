@@ -98,7 +98,7 @@ def test_quiz_rejects_a_wrong_gradient_and_accepts_the_right_one(page: Page, art
 def test_training_draws_one_loss_point_per_step_and_a_step_slider(page: Page, artifacts: Path) -> None:
     pick_example(page, "train_neuron")
     expect(page.get_by_role("checkbox", name="Train", exact=True)).to_be_checked()
-    curve = page.locator(".loss-curve")
+    curve = page.get_by_role("img", name="Loss curve", exact=True)  # the training curve (not the passes one)
     expect(curve).to_have_attribute("data-points", "50")
     assert len(curve.locator("polyline").get_attribute("points").split()) == 50
     expect(page.locator(".train-readout")).to_contain_text("step 1 / 50")
