@@ -127,6 +127,8 @@ def test_a_shared_link_reproduces_the_run(page: Page) -> None:
     run(page, LOGISTIC)
     page.get_by_label("Dtype").select_option("float64")
     page.get_by_role("button", name="Share", exact=True).click()
+    # every run already wrote its own link into the address bar: wait for Share's (it encodes float64)
+    expect(page.locator(".status-message")).to_contain_text(re.compile("link", re.IGNORECASE))
     expect(page).to_have_url(re.compile(r"#p=[\w-]+$"))
     shared = page.context.new_page()
     shared.goto(page.url)
