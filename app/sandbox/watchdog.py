@@ -27,10 +27,11 @@ class Watchdog:
     scratch: str
     scratch_mb: int
     host_memory_mb: int | None
-    baseline: int = 0
+    baseline: int | None = None  # the child's memory before the run; none is counted until it is taken
 
     def arm(self) -> None:
-        """Take the memory baseline: the child is confined and waits for its payload."""
+        """Take the memory baseline: the child is confined and waits for its payload. Until then it holds
+        only what it inherited from the fork server (hundreds of MiB with torch), none of it the run's."""
         if self.host_memory_mb is not None:
             self.baseline = resident_bytes(self.pid)
 
@@ -43,6 +44,7 @@ class Watchdog:
             raise LimitExceeded(f"the run wrote more than {self.scratch_mb} MiB of files")
         if (
             self.host_memory_mb is not None
+            and self.baseline is not None
             and resident_bytes(self.pid) - self.baseline > self.host_memory_mb * MiB
         ):
             raise MemoryLimit(f"the run needed more than {self.host_memory_mb} MiB of host memory")
