@@ -275,7 +275,7 @@ async function start() {
   mount();
   teach.mount();
   wire();
-  const examples = await api.examples().catch(() => []);
+  const [examples] = await Promise.all([api.examples().catch(() => []), teach.loadCatalogue()]);
   ui.toolbar.setExamples(examples);
   const saved = await decodeState(location.hash);
   if (saved) {

@@ -1,6 +1,6 @@
 // The teaching layer of the page (issue #7): formula cards, quiz, training, gradient check and health, wired as one.
 
-import { cardFor, quizFor, trainingCard, trainingState } from "./model/teach.js";
+import { callCardFor, cardFor, quizFor, trainingCard, trainingState } from "./model/teach.js";
 import { FormulaCard } from "./ui/formula-card.js";
 import { GradcheckTable } from "./ui/gradcheck.js";
 import { HealthPanel, paintHealth } from "./ui/health.js";
@@ -20,6 +20,7 @@ export class Teacher extends EventTarget {
       gradcheck: new GradcheckTable(), health: new HealthPanel(),
     };
     this.run = { index: null, steps: [], answered: new Set() };
+    this.catalogue = null; // static/i18n/<language>.json: cards in the page's words and number format
     player.hold = (next) => this.#holdBefore(next);
     this.#wire();
   }
@@ -28,6 +29,16 @@ export class Teacher extends EventTarget {
   mount() {
     for (const [name, part] of Object.entries(this.parts)) {
       document.querySelector(`[data-mount="${name}"]`)?.append(part.container);
+    }
+  }
+
+  /** Load the cards' catalogue for `language`; without it (a failed fetch) cards show the server's English. */
+  async loadCatalogue(language = "en") {
+    try {
+      const response = await fetch(`/static/i18n/${language}.json`);
+      if (response.ok) this.catalogue = await response.json();
+    } catch {
+      this.catalogue = null;
     }
   }
 
@@ -55,9 +66,14 @@ export class Teacher extends EventTarget {
     this.#showHealth();
   }
 
-  /** The animation moved: show the card of the step that is now current. */
+  /** The animation moved: show the card of the step that is now current; where the gradient reaches a call
+   * drawn closed (F.cross_entropy, nn.Linear), the chain rule of the whole call. */
   position(step) {
-    if (this.run.index) this.parts.card.show(cardFor(this.run.index, step));
+    if (!this.run.index) return;
+    const event = step?.phase === "backward" ? step.event : null;
+    const closed = event?.call && this.catalogue && this.view.hidden.has(event.node);
+    const card = closed ? callCardFor(this.run.index, event, this.catalogue) : null;
+    this.parts.card.show(card ?? cardFor(this.run.index, step, this.catalogue));
   }
 
   #wire() {

@@ -48,7 +48,10 @@ function englishLines(event) {
 function optimizerCard(index, event, catalogue) {
   const lines = event.params.map((update) => {
     const name = nameOf(index, update.node);
-    const text = catalogue && update.card ? renderCard(update.card, catalogue, formatNumber) : update.formula;
+    // before and after get the digits it takes to tell them apart (0.2024 → 0.20245 shows the change)
+    const against = [scalarOf(update.before), scalarOf(update.after)].filter((v) => v !== null);
+    const format = (value) => formatNumber(value, { against });
+    const text = catalogue && update.card ? renderCard(update.card, catalogue, format) : update.formula;
     return line(text ? `${name}: ${text}` : `${name}: updated by ${event.optimizer}`, "update");
   });
   return { title: `${event.optimizer} step`, lines };
