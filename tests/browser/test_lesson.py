@@ -10,10 +10,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from actions import VIEWPORTS, record_error, run
+from actions import VIEWPORTS, pick_example, record_error, run
 from playwright.sync_api import Browser, Page, Route, expect
 
-OFFLINE = re.compile("^This lesson file works without the gradtrace server")
+OFFLINE_TEXT = "This lesson file works without the gradtrace server"
+OFFLINE = re.compile(f"^{OFFLINE_TEXT}")
 
 
 # a matrix past the response's value budget: its "Show all values" would page through it with POST /values
@@ -95,7 +96,7 @@ def test_the_lesson_holds_the_program_and_its_server_controls_say_why_they_are_o
         expect(button).to_have_attribute("title", OFFLINE)
     expect(lesson.get_by_role("button", name="Examples ▾")).to_be_disabled()
     lesson.get_by_role("textbox", name="Program").press("Control+Enter")  # the editor's own Run: explained
-    expect(lesson.locator(".status")).to_contain_text("This lesson file works without the gradtrace server")
+    expect(lesson.locator(".status")).to_contain_text(OFFLINE_TEXT)
 
 
 def test_show_all_values_needs_the_server_and_says_so(browser: Browser, page: Page, tmp_path: Path) -> None:
@@ -106,3 +107,11 @@ def test_show_all_values_needs_the_server_and_says_so(browser: Browser, page: Pa
         show = lesson.locator(".inspector .tensor.grad").get_by_role("button", name="Show all values")
         expect(show).to_be_disabled()
         expect(show).to_have_attribute("title", OFFLINE)
+
+
+def test_opening_groups_needs_the_server_and_says_so(browser: Browser, page: Page, tmp_path: Path) -> None:
+    pick_example(page, "simplenet")
+    with offline(browser, save_lesson(page, tmp_path)) as lesson:
+        expect(lesson.locator('[data-label="fc1.weight"]').first).to_be_attached()
+        lesson.get_by_role("button", name="Open all", exact=True).click()
+        expect(lesson.locator(".status")).to_contain_text(OFFLINE_TEXT)
