@@ -5,6 +5,8 @@ they are off."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,6 +19,7 @@ OFFLINE_TEXT = "This lesson file works without the gradtrace server"
 OFFLINE = re.compile(f"^{OFFLINE_TEXT}")
 
 
+ROOT = Path(__file__).resolve().parents[2]
 # a matrix past the response's value budget: its "Show all values" would page through it with POST /values
 BIG_MATRIX = """\
 import torch
@@ -115,3 +118,14 @@ def test_opening_groups_needs_the_server_and_says_so(browser: Browser, page: Pag
         expect(lesson.locator('[data-label="fc1.weight"]').first).to_be_attached()
         lesson.get_by_role("button", name="Open all", exact=True).click()
         expect(lesson.locator(".status")).to_contain_text(OFFLINE_TEXT)
+
+
+def test_the_command_lines_lesson_plays_offline_too(browser: Browser, tmp_path: Path) -> None:
+    saved = tmp_path / "lesson.html"
+    program = ROOT / "app" / "examples" / "programs" / "logistic.py.txt"
+    command = [sys.executable, "-m", "app.export", str(program), "-o", str(saved)]
+    subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
+    with offline(browser, saved) as lesson:
+        lesson.get_by_role("button", name="End", exact=True).click()
+        lesson.locator('[data-label="w"]').first.click()
+        expect(lesson.locator(".inspector .tensor.grad td")).to_have_text(re.compile(r"^−0\.0898"))
