@@ -1,5 +1,5 @@
 // Talks to the server: POST /graph (or GET /graph/{hash} for a request it answered before), POST /values,
-// POST /layout, GET /examples; cancellable, stale answers dropped, and every request carries this browser's
+// POST /layout, GET /examples, GET /lesson; cancellable, stale answers dropped, and every request carries this browser's
 // client token (the server's per-client limits count runs by it).
 
 export const CLIENT_HEADER = "X-Gradtrace-Client";
@@ -136,6 +136,13 @@ function readKept() {
   }
 }
 
+/** A GET's answer; an error answer is thrown as its ApiError. */
+async function get(url) {
+  const response = await send(url, {});
+  if (!response.ok) throw new ApiError(response.status, await readJson(response));
+  return response;
+}
+
 const JSON_POST = { method: "POST", headers: { "content-type": "application/json" } };
 
 let shownOrigin = null; // what made the latest graph the page received: its request, not the editor's text
@@ -204,9 +211,12 @@ export class Api {
 
   /** The examples menu: [{name, title, description, code}]. */
   async examples() {
-    const response = await send("/examples", {});
-    if (!response.ok) throw new ApiError(response.status, await readJson(response));
-    return response.json();
+    return (await get("/examples")).json();
+  }
+
+  /** The lesson page without its graph (see lesson.js). */
+  async lessonShell() {
+    return (await get("/lesson")).text();
   }
 
   cancelRun() {

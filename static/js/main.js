@@ -23,6 +23,7 @@ import { SearchBar } from "./ui/search.js";
 import { StatusLine } from "./ui/status.js";
 import { Toolbar } from "./ui/toolbar.js";
 import { downloadJson, downloadSvg } from "./ui/export.js";
+import { OFFLINE, downloadLesson, readLesson } from "./lesson.js";
 import { Teacher } from "./teach.js";
 
 const api = new Api();
@@ -37,6 +38,7 @@ const run = {
 };
 const JUMP_ZOOM = 1; // a search result or a config link is shown at this zoom at least
 const teach = new Teacher(ui.view, ui.player);
+const lesson = readLesson(); // {program, graph} in a lesson file, which works without the server
 
 function mount() {
   for (const [name, component] of Object.entries(ui)) {
@@ -46,6 +48,7 @@ function mount() {
 }
 
 async function runProgram() {
+  if (lesson) return ui.status.info(OFFLINE);
   const program = ui.editor.value;
   run.program = program;
   const options = requestOptions();
@@ -61,6 +64,15 @@ async function runProgram() {
 
 // The bench reads "graph-draw" (response headers in → drawn and painted) and "graph-render" (parsed → drawn).
 function showRun(graph) {
+  present(graph);
+  requestAnimationFrame(() => requestAnimationFrame(() => {
+    performance.mark("graph-drawn");
+    performance.measure("graph-draw", "graph-response", "graph-drawn");
+    performance.measure("graph-render", "graph-parsed", "graph-drawn");
+  }));
+}
+
+function present(graph) {
   showProblems([]);
   show(graph);
   ui.view.showState("current");
@@ -68,11 +80,6 @@ function showRun(graph) {
   const summary = `${graph.nodes.length} nodes, ${graph.backward.length} backward steps`;
   const lossText = loss === undefined ? "" : ` · loss ${formatNumber(loss)}`;
   ui.status.info(`${summary}${lossText} · ${Math.round(graph.timings?.total ?? 0)} ms`);
-  requestAnimationFrame(() => requestAnimationFrame(() => {
-    performance.mark("graph-drawn");
-    performance.measure("graph-draw", "graph-response", "graph-drawn");
-    performance.measure("graph-render", "graph-parsed", "graph-drawn");
-  }));
 }
 
 // An error never leaves the previous graph looking current: what ran before it is shown as partial, else the old
@@ -162,6 +169,7 @@ async function toggleGroup(groupId) {
 
 // Lay the graph out again with these groups collapsed (POST /layout); nodes glide to their new places.
 async function relayout(collapsed) {
+  if (lesson) return ui.status.info(OFFLINE);
   try {
     const layout = await api.layout(layoutPayload(run.graph), collapsed);
     if (!layout) return;
@@ -249,6 +257,7 @@ function wire() {
   on(ui.toolbar, "share", share);
   on(ui.toolbar, "download-json", () => run.graph && downloadJson(run.graph));
   on(ui.toolbar, "download-svg", () => downloadSvg(ui.view.svg));
+  on(ui.toolbar, "download-lesson", saveLesson);
   on(ui.status, "cancel", () => api.cancelRun());
   on(ui.player, "position", applyPosition);
   on(ui.view, "select", (nodeId) => {
@@ -271,10 +280,29 @@ function wire() {
   on(ui.editor, "line", (line) => run.index && ui.view.highlight(nodesAtLine(run.index, line)));
 }
 
+async function saveLesson() {
+  if (!run.graph) return ui.status.info("Run a program first: a lesson holds its graph.");
+  try {
+    await downloadLesson(api, run.program, run.graph);
+  } catch (error) {
+    ui.status.error(`Could not make the lesson: ${error.message}`);
+  }
+}
+
+// A lesson file shows the run it holds; the controls that need the server say why they are off.
+function openLesson() {
+  ui.toolbar.offline(OFFLINE);
+  ui.inspector.offline = OFFLINE;
+  ui.editor.value = lesson.program;
+  run.program = lesson.program;
+  present(lesson.graph);
+}
+
 async function start() {
   mount();
   teach.mount();
   wire();
+  if (lesson) return openLesson(); // its cards show the server's English: a lesson fetches nothing
   const [examples] = await Promise.all([api.examples().catch(() => []), teach.loadCatalogue()]);
   ui.toolbar.setExamples(examples);
   const saved = await decodeState(location.hash);

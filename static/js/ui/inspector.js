@@ -18,6 +18,7 @@ export class Inspector extends EventTarget {
   constructor(api = new Api()) {
     super();
     this.api = api;
+    this.offline = null; // why "Show all values" is off (in a lesson file, which has no server), or null
     this.body = el("div", { class: "inspector-body" });
     this.container = el("div", { class: "inspector" }, this.body);
     this.clear();
@@ -83,6 +84,10 @@ export class Inspector extends EventTarget {
 
   // A truncated tensor's "Show all values": its open panel, or the button that opens one.
   #allValues(node, field, tensor, origin) {
+    if (tensor?.truncated && this.offline) {
+      return el("button", { type: "button", class: "show-values", disabled: true, title: this.offline },
+        "Show all values");
+    }
     if (!tensor?.truncated || !origin) return null;
     const open = this.#panels.get(field);
     if (open) return open.container;

@@ -1,4 +1,5 @@
-// The toolbar: Run, examples menu, device and dtype, share link, downloads. Raises events; knows no one.
+// The toolbar: Run, examples menu, device and dtype, share link, downloads (JSON, SVG, lesson). Raises events;
+// knows no one.
 
 import { el, emit } from "../util/dom.js";
 import { ExamplesMenu } from "./examples-menu.js";
@@ -15,13 +16,25 @@ export class Toolbar extends EventTarget {
     this.examples.addEventListener("example", (event) => emit(this, "example", event.detail));
     this.device = select("Device", "device", [["auto", "auto"], ["cpu", "cpu"], ["cuda", "cuda"]]);
     this.dtype = select("Dtype", "dtype", [["float32", "float32"], ["float64", "float64"]]);
+    this.run = this.#button("Run", "run", "Run the program (Ctrl+Enter)", "primary");
+    this.share = this.#button("Share", "share", "Copy a link that reproduces this run");
+    this.lesson = this.#button("Download lesson", "download-lesson",
+      "Download one HTML file that plays this run from disk, with no server");
     this.container = el("div", { class: "toolbar", role: "toolbar", "aria-label": "Run controls" },
-      this.#button("Run", "run", "Run the program (Ctrl+Enter)", "primary"),
-      this.examples.container, this.device, this.dtype,
+      this.run, this.examples.container, this.device, this.dtype,
       el("span", { class: "spacer" }),
-      this.#button("Share", "share", "Copy a link that reproduces this run"),
+      this.share,
       this.#button("Download JSON", "download-json", "Download the graph as JSON"),
-      this.#button("Download SVG", "download-svg", "Download the drawing as SVG"));
+      this.#button("Download SVG", "download-svg", "Download the drawing as SVG"),
+      this.lesson);
+  }
+
+  /** A lesson file: the controls that need the server are disabled, their title saying `reason`. */
+  offline(reason) {
+    for (const control of [this.run, this.examples.button, this.device, this.dtype, this.share, this.lesson]) {
+      control.disabled = true;
+      control.title = reason;
+    }
   }
 
   #button(text, event, title, cls = "") {
