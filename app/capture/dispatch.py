@@ -29,8 +29,8 @@ _READABLE = {"lift_fresh": "torch.tensor", "lift_fresh_copy": "torch.tensor"}
 
 
 class _OpFacts:
-    """What recording needs to know of one aten op overload, read from its schema once per run of the
-    process (the per-op path runs thousands of times per capture: no schema reads, no string work there)."""
+    """What recording needs to know of one aten op overload, read from its schema once per process (the
+    per-op path runs thousands of times per capture: no schema reads, no string work there)."""
 
     __slots__ = ("alias", "fn", "fresh", "scalars", "written", "written_names")
 
