@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from typing import NoReturn
 
 import torch
 
@@ -39,31 +40,32 @@ class Budget:
         self.tripped: LimitExceeded | None = None  # once over, every later op fails too (even if caught)
 
     def before(self, op: torch._ops.OpOverload, args: Sequence[object], kwargs: Mapping[str, object]) -> None:
-        """Check an op's operands, its planned result size (factories) and its cost; raise when over."""
+        """Check an op's operands, its planned result size (factories) and its cost; raise when over.
+        Runs before every op: the messages are only written for a budget that is over."""
         if self.tripped is not None:
             raise self.tripped
-        name = op._overloadpacket.__name__
-        tensors = [t for t in _tensors(args, kwargs)]
-        largest = max((t.numel() for t in tensors), default=0)
-        if not tensors:
-            largest = _planned_numel(op, args, kwargs)
-        self._check("max_numel", largest, self.limits.max_numel, f"elements in an operand of {name}")
+        limits, name = self.limits, op._overloadpacket.__name__
+        tensors = _tensors(args, kwargs)
+        largest = max(t.numel() for t in tensors) if tensors else _planned_numel(op, args, kwargs)
+        if largest > limits.max_numel:
+            self._over("max_numel", largest, limits.max_numel, f"elements in an operand of {name}")
         flops = _flops(name, tensors, largest)
-        self._check("max_flops_per_op", flops, self.limits.max_flops_per_op, f"FLOPs of {name}")
+        if flops > limits.max_flops_per_op:
+            self._over("max_flops_per_op", flops, limits.max_flops_per_op, f"FLOPs of {name}")
         self.flops += flops
-        self._check("max_flops", self.flops, self.limits.max_flops, "FLOPs in the run")
+        if self.flops > limits.max_flops:
+            self._over("max_flops", self.flops, limits.max_flops, "FLOPs in the run")
 
     def after(self, op: torch._ops.OpOverload, result: object) -> None:
         """A result's logical size (views included) within max_numel."""
         for tensor in _flat(result):
             if tensor.numel() > self.limits.max_numel:
                 what = f"elements in the result of {op._overloadpacket.__name__}"
-                self._check("max_numel", tensor.numel(), self.limits.max_numel, what)
+                self._over("max_numel", tensor.numel(), self.limits.max_numel, what)
 
-    def _check(self, budget: str, value: float, cap: float, what: str) -> None:
-        if value > cap:
-            self.tripped = LimitExceeded(f"{what}: {_fmt(value)} is over the {budget} budget of {_fmt(cap)}")
-            raise self.tripped
+    def _over(self, budget: str, value: float, cap: float, what: str) -> NoReturn:
+        self.tripped = LimitExceeded(f"{what}: {_fmt(value)} is over the {budget} budget of {_fmt(cap)}")
+        raise self.tripped
 
 
 def _tensors(args: Sequence[object], kwargs: Mapping[str, object]) -> list[torch.Tensor]:

@@ -52,6 +52,7 @@ _CACHE = dis.opmap.get("CACHE", 0)
 _DOTTED = re.compile(r"[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*")
 _LABEL_CHARS = 24
 _OPERATOR_FNS = frozenset("+-*/@%&|^~<>=[]")
+_NESTING = {")": 1, "(": -1}  # what each character does to the parenthesis depth, read right to left
 
 
 def attribute_call(session: Session, func: Any, name: str) -> CallRecord | object | None:
@@ -195,7 +196,7 @@ def _opening(text: str) -> int:
     """Where the parenthesis that the text's final `)` closes opens."""
     depth = 0
     for position in range(len(text) - 1, -1, -1):
-        depth += {")": 1, "(": -1}.get(text[position], 0)
+        depth += _NESTING.get(text[position], 0)
         if depth == 0:
             return position
     return 0

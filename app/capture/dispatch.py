@@ -28,25 +28,38 @@ _FRESH_FNS = {"lift_fresh", "lift_fresh_copy"}  # a literal's data becomes a ten
 _READABLE = {"lift_fresh": "torch.tensor", "lift_fresh_copy": "torch.tensor"}
 
 
-@cache
-def _schema_facts(op: torch._ops.OpOverload) -> tuple[frozenset[int], frozenset[int], frozenset[str]]:
-    """Positions that may hold a Python scalar operand, positions written in place, and their keywords."""
-    scalars: set[int] = set()
-    written: set[int] = set()
-    written_names: set[str] = set()
-    for position, argument in enumerate(op._schema.arguments):
-        if isinstance(argument.type, torch.NumberType | torch.TensorType):  # `x * 2` passes 2 as a Tensor arg
-            scalars.add(position)
-        if argument.alias_info is not None and argument.alias_info.is_write:
-            written.add(position)
-            written_names.add(argument.name)
-    return frozenset(scalars), frozenset(written), frozenset(written_names)
+class _OpFacts:
+    """What recording needs to know of one aten op overload, read from its schema once per process (the
+    per-op path runs thousands of times per capture: no schema reads, no string work there)."""
+
+    __slots__ = ("alias", "fn", "fresh", "scalars", "written", "written_names")
+
+    def __init__(self, op: torch._ops.OpOverload) -> None:
+        name: str = op._overloadpacket.__name__
+        self.fn = _READABLE.get(name, f"aten.{name}")
+        self.fresh = name in _FRESH_FNS
+        self.alias = name in _ALIAS_FNS
+        scalars: set[int] = set()  # positions that may hold a Python scalar operand
+        written: list[int] = []  # positions written in place, and their keywords
+        written_names: set[str] = set()
+        for position, argument in enumerate(op._schema.arguments):
+            if isinstance(argument.type, torch.NumberType | torch.TensorType):  # `x * 2` passes 2 as a Tensor
+                scalars.add(position)
+            if argument.alias_info is not None and argument.alias_info.is_write:
+                written.append(position)
+                written_names.add(argument.name)
+        self.scalars = frozenset(scalars)
+        self.written = tuple(written)
+        self.written_names = frozenset(written_names)
 
 
 @cache
-def _fn_name(op: torch._ops.OpOverload) -> str:
-    name: str = op._overloadpacket.__name__
-    return _READABLE.get(name, f"aten.{name}")
+def _facts(op: torch._ops.OpOverload) -> _OpFacts:
+    return _OpFacts(op)
+
+
+_BEFORE = recording("before an op")  # stateless: one instance serves every op
+_AFTER = recording("after an op")
 
 
 def tensors_in(value: object) -> Iterator[torch.Tensor]:
@@ -67,6 +80,13 @@ class OpRecorder(TorchDispatchMode):  # type: ignore[no-untyped-call]  # torch l
         self.session = session
         self.budget = budget
 
+    @classmethod
+    def _should_skip_dynamo(cls) -> bool:
+        """torch wraps a mode's __torch_dispatch__ in a Dynamo-disabling wrapper (~2 us per op, thousands of
+        ops per capture) unless the mode says no here. Nothing to disable: Dynamo compiles no frame while a
+        non-infra dispatch mode is on the stack, and this one is pushed and popped by the capture only."""
+        return False
+
     def __torch_dispatch__(
         self,
         func: Any,
@@ -75,19 +95,25 @@ class OpRecorder(TorchDispatchMode):  # type: ignore[no-untyped-call]  # torch l
         kwargs: Mapping[str, object] | None = None,
     ) -> object:
         kwargs = kwargs or {}
-        if self.session.stepping or transforming():
+        session = self.session
+        if session.stepping or transforming():
             return func(*args, **kwargs)
-        with recording("before an op"):
-            inputs = self._before(func, args, kwargs)
+        facts = _facts(func)
+        with _BEFORE:
+            inputs = self._before(func, facts, args, kwargs)
         result = func(*args, **kwargs)  # the program's own op: its errors are the program's
         self.budget.after(func, result)
         if inputs is not None:
-            with recording("after an op"):
-                self._outputs(func, args, result, inputs)
+            with _AFTER:
+                self._outputs(facts, args, result, inputs)
         return result
 
     def _before(
-        self, func: torch._ops.OpOverload, args: Sequence[object], kwargs: Mapping[str, object]
+        self,
+        func: torch._ops.OpOverload,
+        facts: _OpFacts,
+        args: Sequence[object],
+        kwargs: Mapping[str, object],
     ) -> list[int] | None:
         """Budget, snapshots of what the op will overwrite, and its input nodes (None: not recorded)."""
         session = self.session
@@ -95,45 +121,44 @@ class OpRecorder(TorchDispatchMode):  # type: ignore[no-untyped-call]  # torch l
         inputs = None
         if not session.paused and session.check_room():
             session.resolve_pending()
-            fresh = func._overloadpacket.__name__ in _FRESH_FNS
-            inputs = [] if fresh else self._inputs(func, args, kwargs)
-        self._save_overwritten(func, args, kwargs)  # after: an input is the version before the write
+            inputs = [] if facts.fresh else self._inputs(facts.scalars, args, kwargs)
+        if facts.written:
+            self._save_overwritten(facts, args, kwargs)  # after: an input is the version before the write
         return inputs
 
     def _inputs(
-        self, func: torch._ops.OpOverload, args: Sequence[object], kwargs: Mapping[str, object]
+        self, scalars: frozenset[int], args: Sequence[object], kwargs: Mapping[str, object]
     ) -> list[int]:
-        scalars = _schema_facts(func)[0]
+        session = self.session
         inputs: list[int] = []
         for position, arg in enumerate(args):
-            if position in scalars and isinstance(arg, bool | int | float):
-                inputs.append(self.session.const(arg))
-            else:
-                inputs.extend(self.session.input_of(tensor) for tensor in tensors_in(arg))
+            if isinstance(arg, torch.Tensor):
+                inputs.append(session.input_of(arg))
+            elif isinstance(arg, list | tuple):
+                inputs.extend(session.input_of(item) for item in arg if isinstance(item, torch.Tensor))
+            elif position in scalars and isinstance(arg, bool | int | float):
+                inputs.append(session.const(arg))
         for arg in kwargs.values():
-            inputs.extend(self.session.input_of(tensor) for tensor in tensors_in(arg))
+            inputs.extend(session.input_of(tensor) for tensor in tensors_in(arg))
         return inputs
 
     def _save_overwritten(
-        self, func: torch._ops.OpOverload, args: Sequence[object], kwargs: Mapping[str, object]
+        self, facts: _OpFacts, args: Sequence[object], kwargs: Mapping[str, object]
     ) -> None:
-        _, written, written_names = _schema_facts(func)
-        if not written and not written_names:
-            return
-        targets = [args[i] for i in written if i < len(args)] + [
-            v for k, v in kwargs.items() if k in written_names
+        targets = [args[i] for i in facts.written if i < len(args)] + [
+            v for k, v in kwargs.items() if k in facts.written_names
         ]
         for target in targets:
             for tensor in tensors_in(target):
                 self.session.snapshots.before_write(tensor)
 
-    def _outputs(
-        self, func: torch._ops.OpOverload, args: Sequence[object], result: object, inputs: list[int]
-    ) -> None:
-        name = func._overloadpacket.__name__
-        outputs = list(tensors_in(result))
-        if name in _ALIAS_FNS and len(outputs) == 1 and args and isinstance(args[0], torch.Tensor):
-            self.session.alias(outputs[0], args[0], _fn_name(func))
+    def _outputs(self, facts: _OpFacts, args: Sequence[object], result: object, inputs: list[int]) -> None:
+        session = self.session
+        if isinstance(result, torch.Tensor):
+            if facts.alias and args and isinstance(args[0], torch.Tensor):
+                session.alias(result, args[0], facts.fn)
+            else:
+                session.add("op", result, fn=facts.fn, inputs=inputs)
             return
-        for output_nr, tensor in enumerate(outputs):
-            self.session.add("op", tensor, fn=_fn_name(func), output_nr=output_nr, inputs=list(inputs))
+        for output_nr, tensor in enumerate(tensors_in(result)):
+            session.add("op", tensor, fn=facts.fn, output_nr=output_nr, inputs=list(inputs))

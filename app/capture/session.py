@@ -8,7 +8,6 @@ new version of the same node (same label, same kind: a parameter stays a paramet
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
 
 import torch
 from torch.autograd.graph import Node
@@ -80,34 +79,48 @@ class Session:
 
     # ------------------------------------------------------------ recording
 
-    def add(self, kind: RecordKind, tensor: torch.Tensor, **fields: Any) -> ValueRecord:
-        """A new value record (a graph node) for a tensor just made or first seen, in forward order."""
+    def add(
+        self,
+        kind: RecordKind,
+        tensor: torch.Tensor,
+        *,
+        fn: str | None = None,
+        output_nr: int = 0,
+        inputs: list[int] | None = None,
+        label: str | None = None,
+    ) -> ValueRecord:
+        """A new value record (a graph node) for a tensor just made or first seen, in forward order. An op's
+        output without a label of its own keeps the tensor's (written in place: the new version of it)."""
         tensor = self.canonical(tensor)
         call = self.call
-        fields.setdefault("group", call.group if call is not None else self.current_group())
-        if kind == "op" and "label" not in fields:
-            before = self.latest(tensor)  # written in place: the new version keeps the tensor's name
-            fields["label"] = before.label if before is not None else None
+        if kind == "op" and label is None:
+            before = self.latest(tensor)
+            label = before.label if before is not None else None
         storage = storage_of(tensor)
+        in_call = call if kind == "op" else None  # an op's output belongs to the running call
         record = ValueRecord(
             index=len(self.capture.values),
             kind=kind,
             tensor=tensor,
             value=tensor,
+            fn=fn,
+            output_nr=output_nr,
+            inputs=[] if inputs is None else inputs,
             span=call.span if call is not None else None,
-            call=call.index if call is not None and kind == "op" else None,
+            group=call.group if call is not None else self.current_group(),
+            call=in_call.index if in_call is not None else None,
+            label=label,
             storage=storage,
             writes=self.snapshots.writes(storage),
             segment=self.pass_index,
-            **fields,
         )
-        if record.fn is not None and record.fn.rpartition(".")[2] in UNINITIALISED_FNS:
+        if fn is not None and fn.rpartition(".")[2] in UNINITIALISED_FNS:
             record.uninitialised = True
         else:
-            self.snapshots.hold(tensor, record, "value")
+            self.snapshots.hold_storage(storage, record, "value")
         self._append(record)
-        if call is not None and record.call is not None:
-            call.values.append(record.index)
+        if in_call is not None:
+            in_call.values.append(record.index)
         if kind == "op":
             self._by_tensor[id(tensor)] = record.index
             self._pending.append(record)
@@ -239,9 +252,8 @@ class Session:
 
     def _new_version(self, old: ValueRecord, tensor: torch.Tensor) -> ValueRecord:
         """The tensor changed outside recording (optimizer step, quiet code): a new node, same tensor."""
-        record = self.add(
-            "leaf" if old.kind != "op" else "op", tensor, label=old.label, group=old.group, fn=old.fn
-        )
+        record = self.add("leaf" if old.kind != "op" else "op", tensor, label=old.label, fn=old.fn)
+        record.group = old.group
         record.grad_fn = tensor.grad_fn
         self._by_tensor[id(tensor)] = record.index
         return record

@@ -37,9 +37,12 @@ class Snapshots:
     def hold(self, tensor: torch.Tensor | None, owner: Any, key: str | int) -> None:
         """`owner.key` (or `owner[key]`) is `tensor`, kept by reference: copy it before its memory changes."""
         if tensor is not None:
-            storage = storage_of(tensor)
-            if storage:
-                self._holders[storage].append((owner, key))
+            self.hold_storage(storage_of(tensor), owner, key)
+
+    def hold_storage(self, storage: int, owner: Any, key: str | int) -> None:
+        """`hold`, for a tensor whose storage address the caller has read already."""
+        if storage:
+            self._holders[storage].append((owner, key))
 
     def writes(self, storage: int) -> int:
         return self._writes.get(storage, 0)
