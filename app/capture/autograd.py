@@ -30,10 +30,10 @@ class BackwardRunner:
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self.handles: list[RemovableHandle] = []
         self._by_fn: dict[tuple[int, int], int] = {}  # (id(grad_fn), output_nr) -> value record index
         self._synced = 0  # value records already in _by_fn
-        self._hooked: dict[int, Node] = {}  # nodes hooked (kept after a pass only where the graph lives on)
+        # nodes hooked, with their hooks' handles (kept after a pass only where the graph lives on)
+        self._hooked: dict[int, tuple[Node, tuple[RemovableHandle, ...]]] = {}
         self._leaf_of: dict[int, int] = {}  # id(AccumulateGrad) -> leaf record index, this pass
         self._last: dict[int, BackwardRecord] = {}  # id(grad_fn) -> its latest event, this pass
 
@@ -89,12 +89,17 @@ class BackwardRunner:
         self._last.clear()
         if kwargs.get("retain_graph") or kwargs.get("create_graph"):
             return
-        self._hooked = {key: node for key, node in self._hooked.items() if _is_accumulate(node)}
+        for key, (node, handles) in list(self._hooked.items()):
+            if not _is_accumulate(node):  # a graph without saved tensors can run again: hooked afresh then
+                for handle in handles:
+                    handle.remove()
+                del self._hooked[key]
 
     def remove_hooks(self) -> None:
-        for handle in self.handles:
-            handle.remove()
-        self.handles.clear()
+        for _, handles in self._hooked.values():
+            for handle in handles:
+                handle.remove()
+        self._hooked.clear()
 
     # ------------------------------------------------------------ graph walk
 
@@ -123,9 +128,11 @@ class BackwardRunner:
         self._synced = len(values)
 
     def _hook(self, node: Node) -> None:
-        self._hooked[id(node)] = node
-        self.handles.append(node.register_prehook(partial(self._before_node, node)))
-        self.handles.append(node.register_hook(partial(self._after_node, node)))
+        handles = (
+            node.register_prehook(partial(self._before_node, node)),
+            node.register_hook(partial(self._after_node, node)),
+        )
+        self._hooked[id(node)] = (node, handles)
         record = self.record_of(node, 0)
         if record is not None:
             self.session.capture.values[record].saved = _saved_tensors(node)
@@ -184,7 +191,7 @@ class BackwardRunner:
 
     def _keep_earlier_grads(self) -> None:
         """This pass may add into `.grad`s in place (the engine's writes are not seen): copy first."""
-        for node in self._hooked.values():
+        for node, _ in self._hooked.values():
             grad = node.variable.grad if _is_accumulate(node) else None  # type: ignore[attr-defined]
             if grad is not None:
                 self.session.snapshots.before_write(grad)

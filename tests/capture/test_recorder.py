@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import torch
 from torch import nn
-from traced import captured
+from traced import captured, graph_of
 
 from app.capture.session import Session
 from app.limits import Limits
@@ -119,3 +119,16 @@ def test_the_window_keeps_the_first_and_last_passes_and_every_loss() -> None:
     for index, recorded in enumerate(result.passes):  # plain Python's numbers, pass by pass
         assert recorded.loss is not None and abs(recorded.loss - (w * 3 - 2) ** 2) < 1e-6, index
         w -= 0.01 * 2 * (w * 3 - 2) * 3
+
+
+def test_a_second_backward_through_a_freed_graph_records_each_node_once() -> None:
+    """Without saved tensors torch lets a freed graph run again; its nodes' hooks of the first pass are gone
+    with it, so the second pass is recorded once, not twice."""
+    graph = graph_of(
+        "import torch\nw = torch.tensor([2.0, 3.0], requires_grad=True)\ny = (w + 1).sum()\n"
+        "y.backward()\ny.backward()\n"
+    )
+    ops = ["SumBackward0", "AddBackward0", "AccumulateGrad"]
+    assert [(event.pass_index, event.op) for event in graph.backward] == [(0, op) for op in ops] + [
+        (1, op) for op in ops
+    ]
