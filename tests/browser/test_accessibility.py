@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 import pytest
-from actions import VIEWPORTS, Scheme, opened, program_text, run
+from actions import GRAPH_ANSWER, VIEWPORTS, Scheme, opened, program_text, run
 from playwright.sync_api import Browser, Page, expect
 from test_page import MODULES
 
@@ -312,7 +312,7 @@ def test_arrow_keys_browse_the_examples_menu_without_running_anything(sized_page
     assert runs == [] and program_text(page) == before  # browsing ran nothing
     page.keyboard.press("ArrowDown")
     page.keyboard.press("ArrowDown")
-    with page.expect_response("**/graph"):
+    with page.expect_response(GRAPH_ANSWER):
         page.keyboard.press("Enter")  # the explicit choice: the second example
     assert len(runs) == 1
     example = page.request.get("/examples").json()[1]
