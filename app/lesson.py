@@ -26,6 +26,7 @@ STATIC_DIR = ROOT / "static"
 ENTRY = "js/main.js"
 MODULE_PREFIX = "gradtrace/"
 STYLES = ("css/app.css", "css/graph.css")
+CATALOGUES = STATIC_DIR / "i18n"  # every language's catalogue travels with the lesson (static/js/i18n.js)
 # The lesson's data script holds this until a graph fills it (the page fills the shell from GET /lesson the
 # same way); it is the first occurrence in the shell, ahead of the modules, whatever their text holds.
 DATA_MARK = "/*lesson-data*/"
@@ -62,6 +63,11 @@ def script_json(text: str) -> Markup:
     return Markup(text.replace("<", "\\u003c"))
 
 
+def catalogues() -> dict[str, object]:
+    """{language: catalogue} of static/i18n: the lesson shows its words in any of the page's languages."""
+    return {path.stem: json.loads(path.read_text(encoding="utf-8")) for path in sorted(CATALOGUES.glob("*.json"))}
+
+
 @cache
 def lesson_shell() -> str:
     """The lesson page with DATA_MARK where the graph goes (GET /lesson; the same for every graph)."""
@@ -71,6 +77,7 @@ def lesson_shell() -> str:
         data=Markup(DATA_MARK),
         styles=Markup(styles.replace("</style", "<\\/style")),
         modules=script_json(json.dumps(page_modules())),
+        catalogues=script_json(json.dumps(catalogues())),
         prefix=MODULE_PREFIX,
         entry=MODULE_PREFIX + ENTRY,
     )

@@ -302,8 +302,8 @@ async function start() {
   mount();
   teach.mount();
   wire();
-  if (lesson) return openLesson(); // its cards show the server's English: a lesson fetches nothing
-  const [examples] = await Promise.all([api.examples().catch(() => []), teach.loadCatalogue()]);
+  if (lesson) return openLesson();
+  const examples = await api.examples().catch(() => []);
   ui.toolbar.setExamples(examples);
   const saved = await decodeState(location.hash);
   if (saved) {

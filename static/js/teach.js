@@ -8,6 +8,7 @@ import { LossCurve } from "./ui/loss-curve.js";
 import { Quiz } from "./ui/quiz.js";
 import { TeachOptions } from "./ui/teach-options.js";
 import { emit } from "./util/dom.js";
+import { catalogue } from "./i18n.js";
 
 export class Teacher extends EventTarget {
   /** Teach on top of the graph view and the player; "select" is emitted with a node id (a health flag's). */
@@ -20,7 +21,7 @@ export class Teacher extends EventTarget {
       gradcheck: new GradcheckTable(), health: new HealthPanel(),
     };
     this.run = { index: null, steps: [], answered: new Set() };
-    this.catalogue = null; // static/i18n/<language>.json: cards in the page's words and number format
+    this.catalogue = catalogue; // the page language's: cards in the page's words and number format
     player.hold = (next) => this.#holdBefore(next);
     this.#wire();
   }
@@ -29,16 +30,6 @@ export class Teacher extends EventTarget {
   mount() {
     for (const [name, part] of Object.entries(this.parts)) {
       document.querySelector(`[data-mount="${name}"]`)?.append(part.container);
-    }
-  }
-
-  /** Load the cards' catalogue for `language`; without it (a failed fetch) cards show the server's English. */
-  async loadCatalogue(language = "en") {
-    try {
-      const response = await fetch(`/static/i18n/${language}.json`);
-      if (response.ok) this.catalogue = await response.json();
-    } catch {
-      this.catalogue = null;
     }
   }
 
