@@ -65,7 +65,8 @@ def script_json(text: str) -> Markup:
 
 def catalogues() -> dict[str, object]:
     """{language: catalogue} of static/i18n: the lesson shows its words in any of the page's languages."""
-    return {path.stem: json.loads(path.read_text(encoding="utf-8")) for path in sorted(CATALOGUES.glob("*.json"))}
+    files = sorted(CATALOGUES.glob("*.json"))
+    return {path.stem: json.loads(path.read_text(encoding="utf-8")) for path in files}
 
 
 @cache
