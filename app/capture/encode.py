@@ -22,7 +22,7 @@ from app.capture.transfer import cat_on_host
 from app.gcpause import collections_paused
 from app.models import Heatmap, Nested, Scalar, Stats, TensorData
 
-__all__ = ["encode", "encode_within", "json_scalar"]
+__all__ = ["encode", "encode_within", "json_numbers", "json_scalar"]
 
 SAFE_INT = 2**53
 MAX_SHIFT = 22  # 10**22 is the last exact float64 power of ten: values needing more go unrounded
@@ -98,10 +98,15 @@ class _Batch:
         lists: dict[str, list[Scalar]] = {}
         for kind, pieces in self.pieces.items():
             joined = cat_on_host(pieces).to(dtypes[kind])  # cat promotes dtypes
-            lists[kind] = _json_list(_significant(joined, DIGITS[kind]))
+            lists[kind] = json_numbers(joined, DIGITS[kind])
         small = segment_stats(self.small) if self.small else []
         big = big_stats(self.big)
         return lists, [small[i] if is_small else big[i] for is_small, i in self.rows]
+
+
+def json_numbers(values: torch.Tensor, digits: int) -> list[Scalar]:
+    """A host tensor's elements as a flat JSON-safe list, floats at `digits` significant digits (0: exact)."""
+    return _json_list(_significant(values, digits))
 
 
 def _significant(values: torch.Tensor, digits: int) -> torch.Tensor:
