@@ -36,6 +36,7 @@ class BackwardRunner:
         self._hooked: dict[int, tuple[Node, tuple[RemovableHandle, ...]]] = {}
         self._leaf_of: dict[int, int] = {}  # id(AccumulateGrad) -> leaf record index, this pass
         self._last: dict[int, BackwardRecord] = {}  # id(grad_fn) -> its latest event, this pass
+        self._final = 0  # value records before this one were handed to the stats taken ahead
 
     def run(
         self, func: Callable[..., object], args: Sequence[object], kwargs: Mapping[str, object]
@@ -72,6 +73,7 @@ class BackwardRunner:
             session.paused += 1
         self._keep_earlier_grads()
         self._prepare([root.grad_fn for root in roots if root.grad_fn is not None])
+        self._ahead_values()
 
     def record_of(self, grad_fn: Node, output_nr: int) -> int | None:
         """The value record an autograd node's output belongs to (leaves for AccumulateGrad)."""
@@ -152,12 +154,22 @@ class BackwardRunner:
 
     # ------------------------------------------------------------ hooks
 
+    def _ahead_values(self) -> None:
+        """The forward values so far are final (or their writes counted): their statistics can be taken
+        while the pass runs."""
+        values = self.session.capture.values
+        submit = self.session.ahead.submit
+        for record in values[self._final :]:
+            submit(record.value)
+        self._final = len(values)
+
     def _before_node(self, node: Node, grad_outputs: Grads) -> None:
         session = self.session
         leaf = self._leaf_of.get(id(node))
-        event = BackwardRecord(
-            session.pass_index, node, _aliases(grad_outputs), node=self.record_of(node, 0), leaf=leaf
-        )
+        grads = _aliases(grad_outputs)
+        for grad in grads:  # final now: the engine hands them to this node
+            session.ahead.submit(grad)
+        event = BackwardRecord(session.pass_index, node, grads, node=self.record_of(node, 0), leaf=leaf)
         session.capture.backward.append(event)
         session.timeline("backward", len(session.capture.backward) - 1)
         self._last[id(node)] = event

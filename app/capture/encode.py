@@ -17,7 +17,8 @@ from dataclasses import dataclass
 import torch
 
 from app.capture import heatmaps
-from app.capture.reductions import big_stats, dense_view, segment_stats, stats_row
+from app.capture.ahead import StatsAhead
+from app.capture.reductions import SEGMENT_MAX, big_stats, dense_view, segment_stats, stats_row
 from app.capture.transfer import cat_on_host
 from app.gcpause import collections_paused
 from app.models import Heatmap, Nested, Scalar, Stats, TensorData
@@ -28,7 +29,6 @@ SAFE_INT = 2**53
 MAX_SHIFT = 22  # 10**22 is the last exact float64 power of ten: values needing more go unrounded
 DIGITS = {"float": 7, "grid": 3, "int": 0, "bool": 0}  # significant digits sent, per transfer (0: exact)
 PREVIEW_VALUES = 16  # first values of a truncated tensor: the page shows stats and the heatmap, not these
-SEGMENT_MAX = 65_536  # tensors up to this many elements get their stats from one batched reduction
 
 
 def json_scalar(value: bool | int | float) -> Scalar:
@@ -58,7 +58,8 @@ class _Plan:
 class _Batch:
     """Device-side pieces of many tensors, gathered into one host transfer per kind."""
 
-    def __init__(self) -> None:
+    def __init__(self, ahead: StatsAhead | None) -> None:
+        self.ahead = ahead
         self.pieces: dict[str, list[torch.Tensor]] = {kind: [] for kind in DIGITS}
         self.sizes: dict[str, int] = dict.fromkeys(DIGITS, 0)
         self.small: list[torch.Tensor] = []  # tensors whose stats come from one segmented reduction
@@ -100,7 +101,7 @@ class _Batch:
             joined = cat_on_host(pieces).to(dtypes[kind])  # cat promotes dtypes
             lists[kind] = json_numbers(joined, DIGITS[kind])
         small = segment_stats(self.small) if self.small else []
-        big = big_stats(self.big)
+        big = big_stats(self.big, self.ahead)
         return lists, [small[i] if is_small else big[i] for is_small, i in self.rows]
 
 
@@ -140,10 +141,15 @@ def encode(tensors: Sequence[torch.Tensor], *, max_inline: int) -> list[TensorDa
 
 
 def encode_within(
-    tensors: Sequence[torch.Tensor], *, max_inline: int, heatmap_cells: int | None
+    tensors: Sequence[torch.Tensor],
+    *,
+    max_inline: int,
+    heatmap_cells: int | None,
+    ahead: StatsAhead | None = None,
 ) -> tuple[list[TensorData], int]:
     """As `encode`, with heatmaps on at most `heatmap_cells` cells (the biggest tensors lose theirs first,
-    decided before any pooling); also how many heatmaps were left out."""
+    decided before any pooling); also how many heatmaps were left out. `ahead`: statistics the capture took
+    during the run, used where they still hold."""
     tensors = [_strided(tensor) for tensor in tensors]
     keys = [_view_key(tensor) for tensor in tensors]
     views: dict[tuple[object, ...], torch.Tensor] = {}
@@ -152,7 +158,7 @@ def encode_within(
             views[key] = _as_real(tensor.detach())
     sizes = [(view.numel(), heatmaps.grid_cells(view, max_inline)) for view in views.values()]
     kept = heatmaps.kept_heatmaps(sizes, heatmap_cells)
-    batch = _Batch()
+    batch = _Batch(ahead)
     with torch.no_grad(), collections_paused():  # thousands of fresh lists: full collections for nothing
         plans = {
             key: _plan(view, batch, max_inline, with_heatmap=keep)

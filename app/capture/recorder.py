@@ -68,6 +68,7 @@ def capture(program: Callable[[Recorder], None], *, limits: Limits, source: str 
     finally:
         session.resolve_pending()
         runner.remove_hooks()
+        session.ahead.stop()
     if session.capture.error is None and budget.tripped is not None:
         session.capture.error = budget.tripped  # the program caught it and ran on: still over budget
     capture = session.capture

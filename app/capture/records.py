@@ -7,6 +7,7 @@ from typing import Literal, TypeAlias
 
 import torch
 
+from app.capture.ahead import StatsAhead
 from app.limits import Limits
 
 __all__ = [
@@ -151,5 +152,6 @@ class Capture:
     timeline: list[TimelineRecord] = field(default_factory=list)
     modules: dict[str, ModuleInfo] = field(default_factory=dict)
     error: Exception | None = None
+    stats_ahead: StatsAhead | None = None  # big tensors' statistics taken during the run, for the encoder
     capture_ms: float = 0.0
     nodes_truncated: bool = False  # recording stopped at limits.max_nodes; the program ran on

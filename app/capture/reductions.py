@@ -12,16 +12,21 @@ import os
 from collections import defaultdict
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 import torch
 
 from app.capture.transfer import cat_on_host
 
-__all__ = ["big_stats", "dense_view", "segment_stats", "stats_row"]
+if TYPE_CHECKING:
+    from app.capture.ahead import StatsAhead
+
+__all__ = ["SEGMENT_MAX", "big_stats", "dense_view", "segment_stats", "stats_row"]
 
 NORM_ROW = 4096  # elements per partial norm (float accuracy)
 # elements of a big tensor reduced at a time on CPU (4 MB of float: cache-resident)
 CACHE_CHUNK = 256 * NORM_ROW
+SEGMENT_MAX = 65_536  # tensors up to this many elements get their stats from one batched reduction
 STACK_CHUNK = 1 << 19  # elements of small same-size tensors stacked at a time into one reused buffer
 # threads for big CPU tensors where cores are left over by torch's own: the sandbox child runs torch on one,
 # and a second core reducing other tensors meanwhile takes GPT-2's 250 M parameter and gradient elements
@@ -102,13 +107,18 @@ def dense_view(tensor: torch.Tensor) -> torch.Tensor:
     return permuted if permuted.is_contiguous() else tensor
 
 
-def big_stats(tensors: list[torch.Tensor]) -> list[list[float]]:
-    """`stats_row` of each tensor. CPU tensors are shared out among a few threads when torch leaves cores
-    idle, the biggest first to the least loaded (torch lets go of the GIL while it reduces); a GPU queues
-    its work in order anyway."""
+def big_stats(tensors: list[torch.Tensor], ahead: StatsAhead | None = None) -> list[list[float]]:
+    """`stats_row` of each tensor, or the row `ahead` took during the run. CPU tensors are shared out among a
+    few threads when torch leaves cores idle, the biggest first to the least loaded (torch lets go of the GIL
+    while it reduces); a GPU queues its work in order anyway."""
     if not tensors:
         return []
-    on_cpu = sorted((i for i, t in enumerate(tensors) if t.is_cpu), key=lambda i: -tensors[i].numel())
+    rows: dict[int, torch.Tensor] = {}
+    if ahead is not None:
+        known = ((i, ahead.row(tensor)) for i, tensor in enumerate(tensors))
+        rows = {i: row for i, row in known if row is not None}
+    todo = [i for i in range(len(tensors)) if i not in rows]
+    on_cpu = sorted((i for i in todo if tensors[i].is_cpu), key=lambda i: -tensors[i].numel())
     spare_cores = len(os.sched_getaffinity(0)) // torch.get_num_threads()
     shares: list[list[int]] = [[] for _ in range(max(1, min(BIG_STATS_THREADS, spare_cores)))]
     loads = [0] * len(shares)
@@ -116,7 +126,7 @@ def big_stats(tensors: list[torch.Tensor]) -> list[list[float]]:
         least = loads.index(min(loads))
         shares[least].append(i)
         loads[least] += tensors[i].numel()
-    shares[0] += [i for i, t in enumerate(tensors) if not t.is_cpu]
+    shares[0] += [i for i in todo if not tensors[i].is_cpu]
 
     def reduce(share: list[int]) -> list[tuple[int, torch.Tensor]]:
         return [(i, stats_row(tensors[i])) for i in share]
@@ -124,7 +134,7 @@ def big_stats(tensors: list[torch.Tensor]) -> list[list[float]]:
     first, *others = shares
     with ThreadPoolExecutor(max(1, len(others))) as pool:
         running = pool.map(reduce, others)  # started now; this thread takes the first share meanwhile
-        rows = dict(reduce(first))
+        rows.update(reduce(first))
         for done in running:
             rows.update(done)
     return cat_on_host([rows[i][None] for i in range(len(tensors))]).tolist()

@@ -12,6 +12,7 @@ from collections import defaultdict
 import torch
 from torch.autograd.graph import Node
 
+from app.capture.ahead import StatsAhead
 from app.capture.modules import ModuleTree
 from app.capture.records import (
     CallRecord,
@@ -68,6 +69,7 @@ class Session:
         self.full = False  # limits.max_nodes reached: nothing more is recorded, the program runs on
         self.pass_index = 0
         self.snapshots = Snapshots()
+        self.ahead = self.capture.stats_ahead = StatsAhead(self.snapshots)
         self.live = 0  # records not dropped by the recording window
         self._by_tensor: dict[int, int] = {}  # id(tensor) -> index of its latest value record
         self._aliases: dict[int, tuple[torch.Tensor, int, str]] = {}  # detached views, made nodes on use

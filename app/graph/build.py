@@ -40,7 +40,7 @@ def build_graph(capture: Capture) -> GraphResponse:
 
 
 def _build(capture: Capture) -> GraphResponse:
-    tensors = TensorTable(capture.limits.max_inline_values)
+    tensors = TensorTable(capture.limits.max_inline_values, ahead=capture.stats_ahead)
     grads = node_grads(capture)
     saved_nodes = _saved_node_index(capture)
     _collect(capture, grads, saved_nodes, tensors)

@@ -6,6 +6,7 @@ import time
 
 import torch
 
+from app.capture.ahead import StatsAhead
 from app.capture.encode import encode_within, json_numbers
 from app.capture.heatmaps import head_grids
 from app.models import Heatmap, TensorData
@@ -20,9 +21,12 @@ HEAD_DIGITS = 4  # significant digits of a head's cells: a colour needs no more
 class TensorTable:
     """Collect tensors while the graph is assembled, encode once, then look each one up."""
 
-    def __init__(self, max_inline: int, heatmap_cells: int = HEATMAP_CELL_BUDGET) -> None:
+    def __init__(
+        self, max_inline: int, heatmap_cells: int = HEATMAP_CELL_BUDGET, ahead: StatsAhead | None = None
+    ) -> None:
         self._max_inline = max_inline
         self._heatmap_cells = heatmap_cells
+        self._ahead = ahead
         self._tensors: dict[int, torch.Tensor] = {}
         self._attention: dict[int, torch.Tensor] = {}  # tensors drawn one heatmap per head, in forward order
         self._data: dict[int, TensorData] = {}
@@ -43,7 +47,10 @@ class TensorTable:
     def encode(self) -> None:
         start = time.perf_counter()
         data, self.heatmaps_dropped = encode_within(
-            list(self._tensors.values()), max_inline=self._max_inline, heatmap_cells=self._heatmap_cells
+            list(self._tensors.values()),
+            max_inline=self._max_inline,
+            heatmap_cells=self._heatmap_cells,
+            ahead=self._ahead,
         )
         self._data = dict(zip(self._tensors, data, strict=True))
         self._add_heads()
