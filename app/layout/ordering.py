@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TypeVar
 
 import igraph
 
 MAX_DUMMIES = 20_000  # route points for long edges; GPT-2 124M needs ~1,200
 CROSSING_ITERATIONS = 10  # igraph barycenter sweeps; 10 to 100 gave identical GPT-2 drawings (measured)
+# igraph's Sugiyama recurses in C: a 10,000-node random DAG needs ~12 MB of stack (measured), more than a main
+# thread's 8 MB, which it overflowed (a segfault); reserved address space, touched only as deep as it goes
+SUGIYAMA_STACK_BYTES = 64 << 20
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -33,13 +41,27 @@ def order_layers(layer: Sequence[int], pairs: Sequence[tuple[int, int]], down: S
     graph = igraph.Graph(
         n=count, edges=[pair for pair, ok in zip(pairs, routed, strict=True) if ok], directed=True
     )
-    drawing = graph.layout_sugiyama(layers=list(layer), maxiter=CROSSING_ITERATIONS)
+    drawing = _on_deep_stack(lambda: graph.layout_sugiyama(layers=list(layer), maxiter=CROSSING_ITERATIONS))
     result = Layered(count, list(layer), [], [], [float(x) for x, _ in drawing.coords])
     bends = iter(drawing.edge_routing)
     for pair, ok in zip(pairs, routed, strict=True):
         result.routes.append(_route(result, pair, next(bends)) if ok else [])
     result.rows = _rows(result)
     return result
+
+
+def _on_deep_stack(work: Callable[[], T]) -> T:
+    """`work()` on a thread of its own with SUGIYAMA_STACK_BYTES of stack; its exception raised here."""
+    previous = threading.stack_size(SUGIYAMA_STACK_BYTES)
+    try:
+        pool = ThreadPoolExecutor(1, thread_name_prefix="sugiyama")
+        done = pool.submit(work)  # the thread starts here, with the stack size set above
+    finally:
+        threading.stack_size(previous)
+    try:
+        return done.result()
+    finally:
+        pool.shutdown()
 
 
 def within_budget(layer: Sequence[int], pairs: Sequence[tuple[int, int]], down: Sequence[bool]) -> list[bool]:

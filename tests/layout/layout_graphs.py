@@ -1,4 +1,4 @@
-"""Synthetic graphs for the layout tests and bench: small shapes and a GPT-2-like stack of blocks.
+"""Synthetic graphs for the layout tests and bench: small shapes, a GPT-2-like stack of blocks, random DAGs.
 
 The GPT-2-like graph mimics what capture produces for nanoGPT at aten level: per block about 50 ops and
 13 leaves (LayerNorm, a fused qkv Linear, split heads, masked softmax attention, an MLP with GELU, two
@@ -6,6 +6,8 @@ residual adds), grouped `blocks.N`, `blocks.N.attn`, `blocks.N.attn.c_attn`, `bl
 """
 
 from __future__ import annotations
+
+import random
 
 from app.models import Edge, GraphResponse, Group, Node
 
@@ -154,4 +156,24 @@ def chain(length: int = 4) -> GraphResponse:
     current = b.leaf("x", [3], None, kind="input")
     for index in range(1, length):
         current = b.op("ExpBackward0", [current], [3], None, f"h{index}")
+    return b.graph()
+
+
+def random_dag(size: int, seed: int = 0, window: int = 64, long_edges: float = 0.05) -> GraphResponse:
+    """`size` nodes in no groups, each op taking one or two earlier nodes: mostly from the last `window`
+    (programs compute from recent values), a `long_edges` share from anywhere before (a skip connection),
+    every tenth node a leaf. Seeded: the same graph each time."""
+    pick = random.Random(seed)
+    b = Builder()
+    b.leaf("x0", [8], None, kind="input")
+    while len(b.nodes) < size:
+        count = len(b.nodes)
+        if count % 10 == 0:
+            b.leaf(f"w{count}", [8], None)
+            continue
+        inputs = set()
+        for _ in range(pick.choice((1, 2))):
+            low = 0 if pick.random() < long_edges else max(0, count - window)
+            inputs.add(f"n{pick.randrange(low, count)}")
+        b.op("AddBackward0" if len(inputs) == 2 else "TanhBackward0", sorted(inputs), [8], None)
     return b.graph()
