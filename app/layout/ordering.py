@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TypeVar
 
 import igraph
 
 MAX_DUMMIES = 20_000  # route points for long edges; GPT-2 124M needs ~1,200
 CROSSING_ITERATIONS = 10  # igraph barycenter sweeps; 10 to 100 gave identical GPT-2 drawings (measured)
-# igraph's Sugiyama recurses in C: a 10,000-node random DAG needs ~12 MB of stack (measured), more than a main
-# thread's 8 MB, which it overflowed (a segfault); reserved address space, touched only as deep as it goes
-SUGIYAMA_STACK_BYTES = 64 << 20
-
-T = TypeVar("T")
 
 
 @dataclass
@@ -38,30 +31,51 @@ def order_layers(layer: Sequence[int], pairs: Sequence[tuple[int, int]], down: S
     """
     count = len(layer)
     routed = within_budget(layer, pairs, down)
-    graph = igraph.Graph(
-        n=count, edges=[pair for pair, ok in zip(pairs, routed, strict=True) if ok], directed=True
-    )
-    drawing = _on_deep_stack(lambda: graph.layout_sugiyama(layers=list(layer), maxiter=CROSSING_ITERATIONS))
-    result = Layered(count, list(layer), [], [], [float(x) for x, _ in drawing.coords])
-    bends = iter(drawing.edge_routing)
+    xs, routing = _sugiyama(layer, [pair for pair, ok in zip(pairs, routed, strict=True) if ok])
+    result = Layered(count, list(layer), [], [], xs)
+    bends = iter(routing)
     for pair, ok in zip(pairs, routed, strict=True):
-        result.routes.append(_route(result, pair, next(bends)) if ok else [])
+        points = next(bends) if ok else []
+        result.routes.append(_route(result, pair, points) if ok and _crosses(layer, pair, points) else [])
     result.rows = _rows(result)
     return result
 
 
-def _on_deep_stack(work: Callable[[], T]) -> T:
-    """`work()` on a thread of its own with SUGIYAMA_STACK_BYTES of stack; its exception raised here."""
-    previous = threading.stack_size(SUGIYAMA_STACK_BYTES)
-    try:
-        pool = ThreadPoolExecutor(1, thread_name_prefix="sugiyama")
-        done = pool.submit(work)  # the thread starts here, with the stack size set above
-    finally:
-        threading.stack_size(previous)
-    try:
-        return done.result()
-    finally:
-        pool.shutdown()
+def _sugiyama(
+    layer: Sequence[int], edges: list[tuple[int, int]]
+) -> tuple[list[float], list[list[tuple[float, float]]]]:
+    """igraph's abscissa of each vertex and the control points (x, layer) of each edge.
+
+    igraph 1.0 lays out each weakly connected component apart and then hands each component's dummy vertices
+    to edges by their index in the whole graph: with more than one component the control points land on the
+    wrong edges (a 1-layer edge with 35 points; layers past the last; NaN; once a 20 GB row table). So a graph
+    of several components with dummy vertices reaches igraph as one: a hub vertex on a new top layer with an
+    edge to the topmost vertex of each component (whose control points are ignored)."""
+    count = len(layer)
+    components = igraph.Graph(n=count, edges=edges).connected_components().membership if count else []
+    tops: dict[int, int] = {}
+    for vertex, component in enumerate(components):
+        if component not in tops or layer[vertex] < layer[tops[component]]:
+            tops[component] = vertex
+    joined = len(tops) > 1 and any(layer[t] - layer[s] > 1 for s, t in edges)  # only dummies are misplaced
+    shift = 1 if joined else 0
+    hub = [(count, top) for top in tops.values()] if joined else []
+    graph = igraph.Graph(n=count + shift, edges=edges + hub, directed=True)
+    layers = [value + shift for value in layer] + [0] * shift
+    drawing = graph.layout_sugiyama(layers=layers, maxiter=CROSSING_ITERATIONS)
+    xs = [float(x) for x, _ in drawing.coords[:count]]
+    routing = [[(x, y - shift) for x, y in points] for points in drawing.edge_routing[: len(edges)]]
+    return xs, routing
+
+
+def _crosses(layer: Sequence[int], pair: tuple[int, int], bends: Sequence[Sequence[float]]) -> bool:
+    """Whether igraph's control points of a routed pair are one per layer it crosses, in order: a C library's
+    answer is checked before rows are built from it (wrong points once made a 20 GB row table); a pair whose
+    points are not is drawn straight."""
+    first = layer[pair[0]] + 1
+    if len(bends) != layer[pair[1]] - first:
+        return False
+    return all(y == first + step and math.isfinite(x) for step, (x, y) in enumerate(bends))
 
 
 def within_budget(layer: Sequence[int], pairs: Sequence[tuple[int, int]], down: Sequence[bool]) -> list[bool]:
