@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from pydantic import TypeAdapter
 
+from app.gcpause import collections_paused
 from app.layout.bands import MARGIN, Bands, make_bands
 from app.layout.clusters import cluster_rows
 from app.layout.frames import Box, frames
@@ -40,7 +41,14 @@ class Drawing:
 
 
 def layout(graph: GraphResponse, collapsed: Collection[str] | None = None) -> GraphResponse:
-    """A copy of `graph` with positions, sizes, edge routes and group boxes; None: use groups' flags."""
+    """A copy of `graph` with positions, sizes, edge routes and group boxes; None: use groups' flags.
+    Without automatic garbage collection: its many short-lived objects form no cycles, and the full
+    collections they set off were more than half of a 10,000-node layout (1.35 -> 0.58 s)."""
+    with collections_paused():
+        return _laid_out(graph, collapsed)
+
+
+def _laid_out(graph: GraphResponse, collapsed: Collection[str] | None) -> GraphResponse:
     tree = GroupTree(graph.groups)
     state = collapsed_ids(graph, collapsed)
     drawing = draw(graph, tree, state)
