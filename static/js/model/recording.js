@@ -3,7 +3,7 @@
 
 /** The video sizes offered; "view" is the graph view's own size (its pixels, rounded to even numbers). */
 export const SIZES = { "1280x720": { w: 1280, h: 720 }, "1920x1080": { w: 1920, h: 1080 }, view: null };
-export const SPEEDS = [0.5, 1, 2, 4]; // as the player's: 1× shows a step for its STEP_MS
+export const SPEEDS = [0.5, 1, 2, 4, 8]; // as the player's: 1× shows a step for its STEP_MS
 export const FPS = 10; // a still frame repeated: enough for a player to seek within a step
 export const END_HOLD_MS = 2000; // the last position stays on screen this long (a slide ends on the result)
 const MIN_SIDE = 160; // the smallest video side; an encoder needs even sides

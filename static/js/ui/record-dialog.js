@@ -44,7 +44,13 @@ export class RecordDialog extends EventTarget {
     });
     this.dialog.addEventListener("keydown", (event) => event.stopPropagation()); // not the player's shortcuts
     this.settings.addEventListener("change", () => emit(this, "settings", this.chosen));
-    this.container = el("div", { class: "record" }, this.button, this.dialog);
+    // in the page only while open: its fields (Size, Speed…) are no second set of the page's controls meanwhile;
+    // closed while recording (a browser may close it on a second Escape), the recording is cancelled
+    this.dialog.addEventListener("close", () => {
+      if (this.recording) emit(this, "cancel");
+      this.dialog.remove();
+    });
+    this.container = el("div", { class: "record" }, this.button);
     this.recording = false;
   }
 
@@ -65,6 +71,7 @@ export class RecordDialog extends EventTarget {
   open() {
     this.#idle();
     this.bar.value = 0;
+    this.container.append(this.dialog);
     this.dialog.showModal();
     emit(this, "settings", this.chosen);
   }
