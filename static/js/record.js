@@ -133,6 +133,9 @@ export class Recorder {
     });
     const layout = frameLayout(size);
     const theme = pageTheme();
+    // The video's clock runs only while the recorder does: `filmed` ms so far, against `planned` ms. Each wait is
+    // what is left to the next frame's planned time, so a timer's lateness is made up, not added up.
+    let [filmed, planned] = [0, 0];
     recorder.start(SLICE_MS);
     recorder.pause();
     try {
@@ -143,12 +146,15 @@ export class Recorder {
         if (session.cancelled) break;
         paintFrame(still.getContext("2d"), layout, theme, { image, ...this.#words(position) });
         recorder.resume();
+        const resumed = performance.now();
         for (let frame = 0; frame < frames && !session.cancelled; frame += 1) {
           context.drawImage(still, 0, 0); // a drawn canvas gives a frame; an untouched one gives none
           track.requestFrame();
-          await wait(1000 / FPS);
+          planned += 1000 / FPS;
+          await wait(planned - filmed - (performance.now() - resumed));
         }
         recorder.pause();
+        filmed += performance.now() - resumed;
         this.dialog.progress(i + 1, plan.length);
       }
     } finally {
