@@ -16,6 +16,7 @@ import { STEP_MS } from "./ui/player.js";
 const TYPES = ["video/webm;codecs=vp9", "video/webm;codecs=vp8", "video/webm"];
 const FILE = "gradtrace-animation.webm";
 const SLICE_MS = 1000; // the recorder hands its data over each second, and starts a keyframe each second
+const HIDDEN_TAB_MS = 500;
 const PHASE_WORDS = { start: "record.phase.start", forward: "record.phase.forward", backward: "record.phase.backward",
   step: "record.phase.step" };
 const BITS_PER_PIXEL = 8; // bits per second per pixel: text stays sharp from the first frame of a step
@@ -27,8 +28,10 @@ export function videoType() {
 }
 
 const wait = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
-const nextFrames = () => new Promise((resolve) => { // a big graph draws what the camera reached in a frame
+// A big graph draws what the camera reached in the next frame; a hidden tab has no frames: do not wait forever.
+const nextFrames = () => new Promise((resolve) => {
   requestAnimationFrame(() => requestAnimationFrame(resolve));
+  setTimeout(resolve, HIDDEN_TAB_MS);
 });
 
 export class Recorder {
