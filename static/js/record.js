@@ -71,7 +71,7 @@ export class Recorder {
       if (this.session) return;
       paintFrame(this.#canvas(size), layout, pageTheme(), { image, ...this.#words(this.player.position) });
     } catch (error) {
-      this.dialog.say(t("record.failed", { message: error.message }));
+      this.dialog.say(t("record.preview_failed", { message: error.message }));
     }
   }
 
