@@ -24,6 +24,8 @@ import { StatusLine } from "./ui/status.js";
 import { Toolbar } from "./ui/toolbar.js";
 import { downloadJson, downloadSvg } from "./ui/export.js";
 import { OFFLINE, downloadLesson, readLesson } from "./lesson.js";
+import { RecordDialog } from "./ui/record-dialog.js";
+import { Recorder } from "./record.js";
 import { Teacher } from "./teach.js";
 
 const api = new Api();
@@ -31,6 +33,7 @@ const ui = {
   toolbar: new Toolbar(), editor: new Editor(), view: new GraphView(),
   player: new Player(), inspector: new Inspector(), status: new StatusLine(), output: new Output(),
   search: new SearchBar(), problems: new ProblemList(), drawer: new Drawer(), config: new ConfigPanel(),
+  recorder: new RecordDialog(),
 };
 const run = {
   graph: null, index: null, steps: [], collapsed: new Set(), outline: new Set(), selected: null, state: null,
@@ -39,6 +42,10 @@ const run = {
 const JUMP_ZOOM = 1; // a search result or a config link is shown at this zoom at least
 const teach = new Teacher(ui.view, ui.player);
 const lesson = readLesson(); // {program, graph} in a lesson file, which works without the server
+// Record video (it listens to its dialog): what the page shows now gives each frame its title and caption
+new Recorder(ui.recorder, ui.view, ui.player, () => ({
+  steps: run.steps, phase: phaseOf(run.state?.current ?? null), caption: ui.player.sentence.textContent,
+}));
 
 function mount() {
   for (const [name, component] of Object.entries(ui)) {

@@ -20,6 +20,7 @@ export class PanZoom {
     this.gesture = null;
     this.motion = 0; // id of the running camera move; 0 when none
     this.settling = 0;
+    this.instant = false; // true while a video is recorded: every move lands at once (ui/recorder.js)
     stage.addEventListener("wheel", (event) => this.#wheel(event), { passive: false });
     stage.addEventListener("pointerdown", (event) => this.#down(event));
     stage.addEventListener("pointermove", (event) => this.#move(event));
@@ -47,7 +48,7 @@ export class PanZoom {
 
   /** Glide to a transform (at once where the person asked for reduced motion). */
   moveTo(target, ms = MOVE_MS) {
-    if (ms <= 0 || reducedMotion()) return this.set(target);
+    if (ms <= 0 || this.instant || reducedMotion()) return this.set(target);
     const from = { ...this.transform };
     const start = performance.now();
     const id = ++this.motion;

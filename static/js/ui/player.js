@@ -2,7 +2,7 @@
 
 import { el, emit, origin, setText, typing } from "../util/dom.js";
 
-const STEP_MS = 700; // one step at speed 1×
+export const STEP_MS = 700; // one step at speed 1× (a recorded video's too: record.js)
 const SPEEDS = [["0.25", "0.25×"], ["0.5", "0.5×"], ["1", "1×"], ["2", "2×"], ["4", "4×"], ["16", "16×"],
   ["0", "every frame"]];
 const PHASES = [["forward", "forward"], ["backward", "backward"], ["step", "optimizer step"]];
