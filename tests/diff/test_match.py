@@ -32,12 +32,21 @@ def test_the_fixture_covers_added_removed_norms_and_missing_deltas() -> None:
         ("n2", "n3"),
     ]
     assert by_name["a line deleted"]["removed"] == ["n1"]
+    edited = by_name["a line edited next to an inserted one"]
+    assert ([(m["label"], m["after"]) for m in edited["matched"]], edited["added"]) == (
+        [("w", "n0"), ("loss", "n2")],
+        ["n1"],
+    )
     swapped = by_name["an activation swapped"]
     assert swapped["matched"][1]["data"] == {
-        "abs": 0.5, "rel": 0.5, "basis": "values", "before_norm": None, "after_norm": None
+        "abs": 0.5,
+        "rel": 0.5,
+        "basis": "values",
+        "before_norm": None,
+        "after_norm": None,
     }
     assert (swapped["before"]["loss"], swapped["after"]["loss"]) == (0.75, 1.0)
-    big = by_name["big tensors compare by norm; a new shape, non-finite values and a missing gradient give no delta"]
+    big = next(c["expected"] for c in CASES if c["name"].startswith("big tensors"))
     assert big["matched"][0]["data"]["basis"] == "norm"
     assert [m["data"] for m in big["matched"][1:3]] == [None, None]
 
