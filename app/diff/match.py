@@ -60,7 +60,7 @@ def _pair(
 
 def _occurrences(nodes: list[Json], place: Callable[[Json], Place]) -> list[tuple[tuple[int, Place], Json]]:
     seen: dict[Place, int] = {}
-    found = []
+    found: list[tuple[tuple[int, Place], Json]] = []
     for node in nodes:
         where = place(node)
         if where is not None:

@@ -60,51 +60,67 @@ function common(a, b) {
 }
 
 /** The DiffResponse of two GraphResponses (as POST /diff answers it); the sources are the programs that made them
- * (a missing one: lines are compared as they are). */
+ * (a missing one: lines are compared as they are). The nodes left over after matching by position are matched by
+ * column and label alone (a line edited next to an inserted one: the paired lines are off by one). */
 export function diffGraphs(before, after, beforeSource, afterSource) {
   const lines = beforeSource && afterSource ? alignLines(beforeSource, afterSource) : null;
-  const later = new Map(positions(after.nodes, null).map(([key, node]) => [key, node]));
-  const matched = [];
-  const removed = [];
-  const taken = new Set();
-  for (const [key, node] of positions(before.nodes, lines)) {
-    const twin = key === null ? undefined : later.get(key);
-    if (twin === undefined) {
-      removed.push(node.id);
-      continue;
-    }
-    taken.add(twin.id);
-    matched.push({
-      before: node.id, after: twin.id, label: twin.label,
-      data: tensorDelta(node.data, twin.data), grad: tensorDelta(node.grad, twin.grad),
-    });
-  }
-  const order = new Map(after.nodes.map((node, k) => [node.id, k]));
-  matched.sort((p, q) => order.get(p.after) - order.get(q.after));
+  const pairs = pair(before.nodes, after.nodes, (node) => place(node, lines), (node) => place(node, null));
+  const taken = new Set(pairs.values());
+  for (const [first, later] of pair(before.nodes.filter((node) => !pairs.has(node.id)),
+    after.nodes.filter((node) => !taken.has(node.id)), name, name)) pairs.set(first, later);
+  const earlier = new Map(before.nodes.map((node) => [node.id, node]));
+  const twin = new Map([...pairs].map(([first, later]) => [later, earlier.get(first)]));
   return {
-    matched,
-    added: after.nodes.filter((node) => !taken.has(node.id)).map((node) => node.id),
-    removed,
+    matched: after.nodes.filter((node) => twin.has(node.id)).map((node) => match(twin.get(node.id), node)),
+    added: after.nodes.filter((node) => !twin.has(node.id)).map((node) => node.id),
+    removed: before.nodes.filter((node) => !pairs.has(node.id)).map((node) => node.id),
     before: side(before),
     after: side(after),
   };
 }
 
-// Each node with its position key (null: its line is gone in the other program).
-function positions(nodes, lines) {
+// Node id before → node id after, for nodes at equal places that are the same occurrence of it (the k-th node there
+// in forward order: the k-th pass of a loop, the k-th layer of one `model(x)`).
+function pair(before, after, placeBefore, placeAfter) {
+  const later = new Map(occurrences(after, placeAfter));
+  const pairs = new Map();
+  for (const [key, node] of occurrences(before, placeBefore)) if (later.has(key)) pairs.set(node.id, later.get(key).id);
+  return pairs;
+}
+
+function occurrences(nodes, placeOf) {
   const seen = new Map();
-  return nodes.map((node) => {
-    let line = node.span ? node.span.line : 0;
-    const col = node.span ? node.span.col : -1;
-    if (lines !== null && line > 0) {
-      if (!lines.has(line)) return [null, node];
-      line = lines.get(line);
-    }
-    const place = JSON.stringify([line, col, node.label]);
-    const k = (seen.get(place) ?? -1) + 1;
-    seen.set(place, k);
-    return [`${k}:${place}`, node];
-  });
+  const found = [];
+  for (const node of nodes) {
+    const where = placeOf(node);
+    if (where === null) continue;
+    const k = (seen.get(where) ?? -1) + 1;
+    seen.set(where, k);
+    found.push([`${k}:${where}`, node]);
+  }
+  return found;
+}
+
+// Where the node's code starts and its label; a line of the earlier program moved to the later one's (null: gone).
+function place(node, lines) {
+  let line = node.span ? node.span.line : 0;
+  const col = node.span ? node.span.col : -1;
+  if (lines !== null && line > 0) {
+    if (!lines.has(line)) return null;
+    line = lines.get(line);
+  }
+  return JSON.stringify([line, col, node.label]);
+}
+
+function name(node) {
+  return JSON.stringify([node.span ? node.span.col : -1, node.label]);
+}
+
+function match(before, after) {
+  return {
+    before: before.id, after: after.id, label: after.label,
+    data: tensorDelta(before.data, after.data), grad: tensorDelta(before.grad, after.grad),
+  };
 }
 
 /** How far apart two TensorData are: the largest elementwise |after − before| and that over the largest magnitude
