@@ -25,6 +25,8 @@ import { Toolbar } from "./ui/toolbar.js";
 import { downloadJson, downloadSvg } from "./ui/export.js";
 import { OFFLINE, downloadLesson, readLesson } from "./lesson.js";
 import { Teacher } from "./teach.js";
+import { Comparer } from "./compare.js";
+import { t } from "./i18n.js";
 
 const api = new Api();
 const ui = {
@@ -38,6 +40,7 @@ const run = {
 };
 const JUMP_ZOOM = 1; // a search result or a config link is shown at this zoom at least
 const teach = new Teacher(ui.view, ui.player);
+const compare = new Comparer(ui.view);
 const lesson = readLesson(); // {program, graph} in a lesson file, which works without the server
 
 function mount() {
@@ -57,8 +60,10 @@ async function runProgram() {
   try {
     const graph = await api.runGraph(program, options);
     if (graph) showRun(graph);
+    return graph;
   } catch (error) {
     showFailure(error);
+    return null;
   }
 }
 
@@ -76,6 +81,7 @@ function present(graph) {
   showProblems([]);
   show(graph);
   ui.view.showState("current");
+  compare.update(graph, run.program);
   const loss = graph.outputs?.loss;
   const summary = `${graph.nodes.length} nodes, ${graph.backward.length} backward steps`;
   const lossText = loss === undefined ? "" : ` · loss ${formatNumber(loss)}`;
@@ -146,6 +152,7 @@ function inspect(nodeId) {
   const lines = linesOf(node);
   const source = ui.editor.value.split("\n").slice(lines[0] - 1, lines.at(-1)).join("\n");
   ui.view.select(nodeId);
+  compare.select(nodeId, node.label);
   ui.editor.markLines(lines);
   const shown = { value: run.state?.values.get(nodeId), grad: run.state?.grads.get(nodeId) };
   ui.inspector.show(node, lines.length ? source : "", shown, callContext(nodeId));
@@ -250,6 +257,7 @@ function wire() {
   on(ui.toolbar, "run", runProgram);
   on(ui.editor, "run", runProgram);
   on(ui.toolbar, "example", (example) => {
+    if (example.after) return openPair(example);
     ui.editor.value = example.code;
     teach.options = example.options;
     runProgram();
@@ -267,7 +275,16 @@ function wire() {
   on(ui.problems, "go", (problem) => ui.editor.goTo(problem));
   on(teach, "select", inspect);
   on(ui.view, "toggle-group", toggleGroup);
-  on(ui.view, "drawn", () => teach.repaint()); // a big graph's nodes are drawn as the camera reaches them
+  on(ui.view, "drawn", () => {
+    teach.repaint(); // a big graph's nodes are drawn as the camera reaches them
+    compare.paint();
+  });
+  on(ui.toolbar, "compare", keepRun);
+  on(compare, "show", (shown) => {
+    run.program = shown.program;
+    show(shown.graph);
+    ui.view.showState("current");
+  });
   on(ui.view, "outline", () => run.graph && relayout(new Set(run.outline)));
   on(ui.view, "expand-all", () => run.graph && relayout(new Set()));
   on(ui.inspector, "toggle-call", toggleGroup);
@@ -278,6 +295,25 @@ function wire() {
   on(ui.search, "pick", goToMatch);
   on(ui.inspector, "trace", traceInputs);
   on(ui.editor, "line", (line) => run.index && ui.view.highlight(nodesAtLine(run.index, line)));
+}
+
+// "Compare": the run shown is kept as A; the next runs are B, drawn with each node's difference from A.
+function keepRun() {
+  if (!run.graph) return ui.status.info(t("diff.needRun"));
+  compare.keep(run.graph, run.program);
+  ui.status.info(t("diff.kept"));
+}
+
+// An example that is a pair: run its first program and keep it as A, then run the second (B) in the editor.
+async function openPair(example) {
+  compare.stop();
+  ui.editor.value = example.code;
+  teach.options = example.options;
+  if (!(await runProgram())) return;
+  compare.keep(run.graph, run.program);
+  compare.colourBy("ratio"); // a pair teaches how gradients change size: B's norm over A's, node by node
+  ui.editor.value = example.after;
+  await runProgram();
 }
 
 async function saveLesson() {
@@ -301,6 +337,7 @@ function openLesson() {
 async function start() {
   mount();
   teach.mount();
+  compare.mount();
   wire();
   if (lesson) return openLesson();
   const examples = await api.examples().catch(() => []);

@@ -161,3 +161,45 @@ function flat(data) {
   if (data.values === undefined || data.values === null || data.truncated) return null;
   return [data.values].flat(Infinity).map(toNumber);
 }
+
+// ---- for the page: what the graph paints
+
+export const SAME = "#d1d5db"; // a node whose numbers did not change
+const LOW = [254, 240, 138]; // a small relative difference (yellow)
+const HIGH = [220, 38, 38]; // the largest (red)
+export const SCALE_TICKS = [1e-4, 1e-3, 1e-2, 0.1, 1]; // the colour scale's marks, log-spaced
+
+/** The fill of a relative difference: grey when 0, then yellow (1e-4 and below) to red (1 and above), on a log scale. */
+export function diffColour(rel) {
+  if (rel === 0) return SAME;
+  const t = Math.max(0, Math.min(1, (Math.log10(rel) + 4) / 4));
+  return `rgb(${LOW.map((c, i) => Math.round(c + t * (HIGH[i] - c))).join(", ")})`;
+}
+
+const SHRUNK = [37, 99, 235]; // B's gradient smaller than A's (blue)
+const WHITE = [248, 250, 252];
+export const RATIO_TICKS = [0.01, 0.1, 1, 10, 100]; // B's gradient norm over A's
+
+/** The fill of a gradient that changed size: white when B's norm equals A's, blue when smaller, red when larger, full
+ * at a factor of 100 (log scale); grey when either norm is missing or zero. */
+export function ratioColour(delta) {
+  const [a, b] = [delta.before_norm, delta.after_norm];
+  if (!(a > 0 && b > 0)) return SAME;
+  const t = Math.max(-1, Math.min(1, Math.log10(b / a) / 2));
+  const end = t < 0 ? SHRUNK : HIGH;
+  return `rgb(${WHITE.map((c, i) => Math.round(c + Math.abs(t) * (end[i] - c))).join(", ")})`;
+}
+
+/** What one shown run's nodes get painted with, for side "a" (the run before) or "b" and a colouring (`field`):
+ * "grad" or "data" (relative difference), "ratio" (gradient norm B / A). Node id → {match, delta, colour}, and the
+ * ids only this run has (added in B, or removed: only in A). */
+export function sideMarks(diff, side, field) {
+  const own = side === "a" ? "before" : "after";
+  const ratio = field === "ratio";
+  const marks = new Map(diff.matched.map((match) => {
+    const delta = match[ratio ? "grad" : field];
+    const colour = delta && (ratio ? ratioColour(delta) : diffColour(delta.rel));
+    return [match[own], { match, delta, colour }];
+  }));
+  return { side, marks, only: new Set(side === "a" ? diff.removed : diff.added) };
+}
