@@ -11,7 +11,7 @@ export class Comparer extends EventTarget {
     super();
     this.view = view;
     this.panel = new ComparePanel();
-    this.runs = { a: null, b: null }; // {graph, program}
+    this.runs = { a: null, b: null }; // {graph, program}; A also its request options
     this.diff = null;
     this.side = "b";
     this.field = "grad";
@@ -37,8 +37,8 @@ export class Comparer extends EventTarget {
   }
 
   /** Keep this run as A: the next runs are compared with it. */
-  keep(graph, program) {
-    this.runs = { a: { graph, program }, b: null };
+  keep(graph, program, options) {
+    this.runs = { a: { graph, program, options }, b: null };
     this.diff = null;
     this.panel.show(null);
     this.paint();
@@ -52,6 +52,12 @@ export class Comparer extends EventTarget {
     this.diff = diffGraphs(this.runs.a.graph, graph, this.runs.a.program, program);
     this.panel.show(this.diff, this.side);
     this.paint();
+  }
+
+  /** The run kept as A ({program, options}) for a link that reproduces the comparison; null when not comparing. */
+  get before() {
+    const kept = this.runs.a;
+    return kept ? { program: kept.program, options: kept.options } : null;
   }
 
   stop() {

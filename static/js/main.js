@@ -36,7 +36,7 @@ const ui = {
 };
 const run = {
   graph: null, index: null, steps: [], collapsed: new Set(), outline: new Set(), selected: null, state: null,
-  matches: [], matchAt: -1, program: "",
+  matches: [], matchAt: -1, program: "", options: null,
 };
 const JUMP_ZOOM = 1; // a search result or a config link is shown at this zoom at least
 const teach = new Teacher(ui.view, ui.player);
@@ -55,7 +55,8 @@ async function runProgram() {
   const program = ui.editor.value;
   run.program = program;
   const options = requestOptions();
-  history.replaceState(null, "", await encodeState({ program, options }));
+  run.options = options;
+  history.replaceState(null, "", await encodeState({ program, options, before: compare.before }));
   ui.status.busy("Running…");
   try {
     const graph = await api.runGraph(program, options);
@@ -242,7 +243,8 @@ function requestOptions() {
 }
 
 async function share() {
-  const fragment = await encodeState({ program: ui.editor.value, options: requestOptions() });
+  const state = { program: ui.editor.value, options: requestOptions(), before: compare.before };
+  const fragment = await encodeState(state);
   history.replaceState(null, "", fragment);
   try {
     await navigator.clipboard.writeText(location.href);
@@ -300,20 +302,27 @@ function wire() {
 // "Compare": the run shown is kept as A; the next runs are B, drawn with each node's difference from A.
 function keepRun() {
   if (!run.graph) return ui.status.info(t("diff.needRun"));
-  compare.keep(run.graph, run.program);
+  compare.keep(run.graph, run.program, run.options);
   ui.status.info(t("diff.kept"));
 }
 
-// An example that is a pair: run its first program and keep it as A, then run the second (B) in the editor.
-async function openPair(example) {
+// Run `before` and keep it as A, then `after` (left in the editor) as B; each {program, options}.
+async function compareRuns(before, after) {
   compare.stop();
-  ui.editor.value = example.code;
-  teach.options = example.options;
-  if (!(await runProgram())) return;
-  compare.keep(run.graph, run.program);
-  compare.colourBy("ratio"); // a pair teaches how gradients change size: B's norm over A's, node by node
-  ui.editor.value = example.after;
-  await runProgram();
+  for (const side of [before, after]) {
+    ui.editor.value = side.program;
+    if (side.options?.device) ui.toolbar.options = side.options;
+    teach.options = side.options;
+    if (!(await runProgram())) return;
+    if (side === before) compare.keep(run.graph, run.program, run.options);
+  }
+}
+
+// An example that is a pair opens compared, coloured by how each gradient changed size (B's norm over A's).
+async function openPair(example) {
+  const { code, after, options } = example;
+  await compareRuns({ program: code, options }, { program: after, options });
+  compare.colourBy("ratio");
 }
 
 async function saveLesson() {
@@ -343,6 +352,7 @@ async function start() {
   const examples = await api.examples().catch(() => []);
   ui.toolbar.setExamples(examples);
   const saved = await decodeState(location.hash);
+  if (saved?.before) return compareRuns(saved.before, saved);
   if (saved) {
     ui.editor.value = saved.program;
     ui.toolbar.options = saved.options;

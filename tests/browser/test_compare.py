@@ -107,3 +107,18 @@ def test_compare_keeps_a_run_and_marks_the_node_a_new_line_added(page: Page, bas
     panel.get_by_role("button", name="Stop comparing").click()
     expect(panel).to_be_hidden()
     expect(page.locator("[data-node-id].diff-coloured")).to_have_count(0)
+
+
+def test_a_shared_link_reopens_the_comparison(page: Page) -> None:
+    page.get_by_role("button", name="Examples").click()
+    page.locator('[role="menuitem"][data-name="sigmoid_relu"]').click()
+    counts = page.locator(PANEL).locator(".diff-counts")
+    expect(counts).to_have_text("38 matched · 0 added · 0 removed")
+    settled(page)
+    page.get_by_role("button", name="Share", exact=True).click()
+    expect(page.locator(".status")).to_contain_text(re.compile("link", re.IGNORECASE))
+    page.reload()  # the address bar's link, opened again: A runs, then B, compared
+    expect(counts).to_have_text("38 matched · 0 added · 0 removed")
+    settled(page)
+    expect(page.locator(".cm-content")).to_contain_text("Activation = nn.ReLU")
+    expect(page.locator('[data-label="1"]').first).to_have_attribute("aria-label", "1: op ReluBackward0")

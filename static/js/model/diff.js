@@ -169,7 +169,7 @@ const LOW = [254, 240, 138]; // a small relative difference (yellow)
 const HIGH = [220, 38, 38]; // the largest (red)
 export const SCALE_TICKS = [1e-4, 1e-3, 1e-2, 0.1, 1]; // the colour scale's marks, log-spaced
 
-/** The fill of a relative difference: grey when 0, then yellow (1e-4 and below) to red (1 and above), on a log scale. */
+/** The fill of a relative difference: grey when 0, then yellow (1e-4 and below) to red (1 and above), log scale. */
 export function diffColour(rel) {
   if (rel === 0) return SAME;
   const t = Math.max(0, Math.min(1, (Math.log10(rel) + 4) / 4));
