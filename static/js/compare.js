@@ -6,12 +6,12 @@ import { ComparePanel, paintDiff } from "./ui/compare.js";
 import { emit } from "./util/dom.js";
 
 export class Comparer extends EventTarget {
-  /** Compare on top of the graph view; "show" is emitted with the run to draw, A or B ({graph, program}). */
+  /** Compare on top of the graph view; "show" is emitted with the run to draw, A or B ({graph, program, options}). */
   constructor(view) {
     super();
     this.view = view;
     this.panel = new ComparePanel();
-    this.runs = { a: null, b: null }; // {graph, program}; A also its request options
+    this.runs = { a: null, b: null }; // {graph, program, options}
     this.diff = null;
     this.side = "b";
     this.field = "grad";
@@ -45,9 +45,9 @@ export class Comparer extends EventTarget {
   }
 
   /** A new run was shown: while A is kept, it is B, compared with A. */
-  update(graph, program) {
+  update(graph, program, options) {
     if (!this.runs.a) return;
-    this.runs.b = { graph, program };
+    this.runs.b = { graph, program, options };
     this.side = "b";
     this.diff = diffGraphs(this.runs.a.graph, graph, this.runs.a.program, program);
     this.panel.show(this.diff, this.side);

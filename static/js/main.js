@@ -82,7 +82,7 @@ function present(graph) {
   showProblems([]);
   show(graph);
   ui.view.showState("current");
-  compare.update(graph, run.program);
+  compare.update(graph, run.program, run.options);
   const loss = graph.outputs?.loss;
   const summary = `${graph.nodes.length} nodes, ${graph.backward.length} backward steps`;
   const lossText = loss === undefined ? "" : ` · loss ${formatNumber(loss)}`;
@@ -284,6 +284,7 @@ function wire() {
   on(ui.toolbar, "compare", keepRun);
   on(compare, "show", (shown) => {
     run.program = shown.program;
+    run.options = shown.options;
     show(shown.graph);
     ui.view.showState("current");
   });
