@@ -128,6 +128,7 @@ class GradtraceError(Exception):
         self.graph = graph
         self.frames = (frames or [])[-MAX_FRAMES:]  # the program's traceback, innermost last
         self.also = (also or [])[:MAX_PROBLEMS]  # further problems, e.g. other syntax errors
+        self.side: str | None = None  # POST /diff: "before" or "after", the program that failed
 
     def to_body(self) -> dict[str, Any]:
         """The `error` object of the response body (the partial graph travels beside it)."""
@@ -139,7 +140,7 @@ class GradtraceError(Exception):
             "end_line": self.end_line,
             "end_col": self.end_col,
             "frames": [asdict(frame) for frame in self.frames],
-        }
+        } | ({"side": self.side} if self.side is not None else {})
 
     def problems(self) -> list[dict[str, Any]]:
         """Every problem found, this error first: the response's `errors`."""

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 STATIC_DIR = ROOT / "static"
 ENTRY = "js/main.js"
 MODULE_PREFIX = "gradtrace/"
-STYLES = ("css/app.css", "css/graph.css", "css/record.css")
+STYLES = ("css/app.css", "css/graph.css", "css/record.css", "css/diff.css")
 CATALOGUES = STATIC_DIR / "i18n"  # every language's catalogue travels with the lesson (static/js/i18n.js)
 # The lesson's data script holds this until a graph fills it (the page fills the shell from GET /lesson the
 # same way); it is the first occurrence in the shell, ahead of the modules, whatever their text holds.

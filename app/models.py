@@ -25,6 +25,10 @@ from app.limits import LimitsOverride
 __all__ = [
     "BackwardEvent",
     "Card",
+    "Delta",
+    "DiffRequest",
+    "DiffResponse",
+    "DiffSide",
     "Edge",
     "ErrorBody",
     "ErrorInfo",
@@ -40,6 +44,7 @@ __all__ = [
     "LayoutResponse",
     "Node",
     "NodeKind",
+    "NodeMatch",
     "OptimizerEvent",
     "ParamUpdate",
     "PassWindow",
@@ -472,6 +477,8 @@ class TracebackFrame(Model):
 
 class ErrorInfo(Model):
     kind: str
+    # POST /diff: which of the two programs failed (absent for every other request)
+    side: Literal["before", "after"] | None = None
     message: str
     line: int | None = None
     col: int | None = None
@@ -593,3 +600,67 @@ class ValuesResponse(Model):
     numel: int
     offset: int  # flat index of values[0]
     values: Numbers  # elements offset ... offset + len(values) - 1
+
+
+# ---------------------------------------------------------------- POST /diff
+
+
+class DiffRequest(Model):
+    """Two runs to compare: the program before a change and after it, each a POST /graph request."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "before": {
+                        "program": "import torch\nz = torch.tensor([1.0, -2.0], requires_grad=True)\n"
+                        "a = torch.sigmoid(z)\na.sum().backward()\n"
+                    },
+                    "after": {
+                        "program": "import torch\nz = torch.tensor([1.0, -2.0], requires_grad=True)\n"
+                        "a = torch.relu(z)\na.sum().backward()\n"
+                    },
+                }
+            ]
+        }
+    )
+
+    before: GraphRequest
+    after: GraphRequest
+
+
+class Delta(Model):
+    """How far apart a node's tensor is in the two runs."""
+
+    abs: float  # the largest |after − before| over the elements (basis values), or |‖after‖ − ‖before‖|
+    rel: float  # abs over the largest magnitude of either (0 when both are all zero)
+    basis: Literal["values", "norm"]  # every value compared, or only the norms (a tensor sent truncated)
+    before_norm: float | None = None  # the tensors' norms, from their stats
+    after_norm: float | None = None
+
+
+class NodeMatch(Model):
+    """One node of the program found in both runs (same program position), with its deltas."""
+
+    before: str  # its id in the run before
+    after: str  # its id in the run after
+    label: str
+    data: Delta | None = None  # None: not comparable (missing, other shape, NaN/±Inf)
+    grad: Delta | None = None
+
+
+class DiffSide(Model):
+    nodes: int
+    loss: Scalar | None = None  # outputs["loss"] of that run
+    graph: str | None = None  # where the run's whole graph is kept (GET), when it is
+
+
+class DiffResponse(Model):
+    """Two runs compared. Nodes match by program position: where the node's code starts (the earlier
+    program's lines moved to their place in the later one), its label and its occurrence in forward order."""
+
+    matched: list[NodeMatch]  # in the later run's forward order
+    added: list[str]  # node ids of the run after that the run before lacks
+    removed: list[str]  # node ids of the run before that the run after lacks
+    before: DiffSide
+    after: DiffSide

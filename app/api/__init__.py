@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from app.api import examples, graph, health, lesson, pages, values
+from app.api import diff, examples, graph, health, lesson, pages, values
 
 __all__ = ["ROUTERS"]
 
-ROUTERS = (graph.router, values.router, examples.router, health.router, pages.router, lesson.router)
+ROUTERS = (
+    graph.router,
+    values.router,
+    examples.router,
+    health.router,
+    pages.router,
+    lesson.router,
+    diff.router,
+)

@@ -22,7 +22,7 @@ CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 
 Sample = tuple[dict[str, str], float]
-TASKS = ("graph", "values", "layout")  # listed at 0 from the start, as Prometheus likes
+TASKS = ("graph", "values", "layout", "diff")  # listed at 0 from the start, as Prometheus likes
 
 
 @dataclass

@@ -13,11 +13,12 @@ from app.api.disconnect import CLIENT_CLOSED, unless_disconnected
 from app.api.fairness import ClientLimits
 from app.api.gate import Gate
 from app.api.metrics import Metrics
-from app.errors import Busy
+from app.errors import BodyTooLarge, Busy, GradtraceError
 from app.forms import resolve
-from app.models import GraphRequest, ValuesRequest
+from app.models import DiffRequest, GraphRequest, ValuesRequest
+from app.sandbox.diff_job import diff_payload
 from app.sandbox.graph_job import prepare
-from app.sandbox.jobs import GRAPH, LAYOUT, tagged
+from app.sandbox.jobs import DIFF, GRAPH, LAYOUT, tagged
 from app.sandbox.pool import Machine, Pool
 from app.sandbox.protocol import Confinement
 from app.settings import Settings
@@ -31,6 +32,17 @@ CACHE_STATUS = "X-Gradtrace-Cache"  # hit | shared | stored | not-stored
 IMMUTABLE = "private, max-age=31536000, immutable"  # a hash names one graph for good
 
 
+@dataclass(frozen=True)
+class GraphRun:
+    """One graph's answer: the child's JSON bytes, the cache key it is kept under (None: not kept), how the
+    cache served it (CACHE_STATUS) and the program that ran."""
+
+    answer: bytes
+    key: str | None
+    status: str
+    program: str
+
+
 @dataclass
 class Service:
     pool: Pool
@@ -42,18 +54,50 @@ class Service:
 
     async def graph(self, request: Request, body: GraphRequest) -> Response:
         """POST /graph: a kept answer when there is one; else a run (shared with identical ones going)."""
+        ran = await self._graph_run(request, body)
+        if ran is None:
+            return Response(status_code=CLIENT_CLOSED)
+        return await self._graph_answer(request, ran.answer, ran.key, ran.status)
+
+    async def diff(self, request: Request, body: DiffRequest) -> Response:
+        """POST /diff: both runs as POST /graph makes them (cache, pool, limits), one after the other so that
+        a client allowed one run at a time can compare; then compared in a child. A failure names its side."""
+        runs: list[tuple[bytes, str | None, str | None]] = []
+        for side, graph_request in (("before", body.before), ("after", body.after)):
+            try:
+                ran = await self._graph_run(request, graph_request)
+            except GradtraceError as error:
+                error.side = side
+                raise
+            if ran is None:
+                return Response(status_code=CLIENT_CLOSED)
+            location = GRAPH_LOCATION.format(key=ran.key) if ran.key is not None else None
+            runs.append((ran.answer, ran.program, location))
+        payload = tagged(DIFF, diff_payload(runs[0], runs[1]))
+        if len(payload) > self.pool.max_payload_bytes:
+            raise BodyTooLarge(
+                f"the two graphs ({len(payload) / 2**20:.1f} MiB) are more than a comparison on the server "
+                f"takes ({self.pool.max_payload_bytes / 2**20:.1f} MiB); the page compares runs of any size"
+            )
+        # the bounds of a re-layout: parse two graphs and walk their nodes once
+        run = self._runner(request, "diff", payload, layout_confinement(self.settings))
+        return json_answer(await unless_disconnected(request, run))
+
+    async def _graph_run(self, request: Request, body: GraphRequest) -> GraphRun | None:
+        """A graph's answer, kept or run; None when the client went away first."""
         machine = self._warm()
-        payload, confinement = prepare(resolve(body), body.options, self.settings, machine)
+        resolved = resolve(body)
+        payload, confinement = prepare(resolved, body.options, self.settings, machine)
         key = graph_key(payload, machine.torch)
         kept = self.cache.lookup(key)
         if kept is not None:
-            return await self._graph_answer(request, kept, key, "hit")
+            return GraphRun(kept, key, "hit", resolved.program)
         run = self._runner(request, "graph", tagged(GRAPH, payload), confinement)
         outcome = await unless_disconnected(request, lambda: self.cache.shared(key, run))
         if outcome is None:
-            return Response(status_code=CLIENT_CLOSED)
+            return None
         answer, status = outcome
-        return await self._graph_answer(request, answer, key if status != "not-stored" else None, status)
+        return GraphRun(answer, key if status != "not-stored" else None, status, resolved.program)
 
     async def stored_graph(self, request: Request, key: str) -> Response:
         """GET /graph/{hash}: a kept graph, or 304 when the client holds it already."""

@@ -27,6 +27,8 @@ import { OFFLINE, downloadLesson, readLesson } from "./lesson.js";
 import { RecordDialog } from "./ui/record-dialog.js";
 import { Recorder } from "./record.js";
 import { Teacher } from "./teach.js";
+import { Comparer } from "./compare.js";
+import { t } from "./i18n.js";
 
 const api = new Api();
 const ui = {
@@ -37,10 +39,11 @@ const ui = {
 };
 const run = {
   graph: null, index: null, steps: [], collapsed: new Set(), outline: new Set(), selected: null, state: null,
-  matches: [], matchAt: -1, program: "",
+  matches: [], matchAt: -1, program: "", options: null,
 };
 const JUMP_ZOOM = 1; // a search result or a config link is shown at this zoom at least
 const teach = new Teacher(ui.view, ui.player);
+const compare = new Comparer(ui.view);
 const lesson = readLesson(); // {program, graph} in a lesson file, which works without the server
 // Record video (it listens to its dialog): what the page shows now gives each frame its title and caption
 new Recorder(ui.recorder, ui.view, ui.player, () => ({
@@ -59,13 +62,16 @@ async function runProgram() {
   const program = ui.editor.value;
   run.program = program;
   const options = requestOptions();
-  history.replaceState(null, "", await encodeState({ program, options }));
+  run.options = options;
+  history.replaceState(null, "", await encodeState({ program, options, before: compare.before }));
   ui.status.busy("Running…");
   try {
     const graph = await api.runGraph(program, options);
     if (graph) showRun(graph);
+    return graph;
   } catch (error) {
     showFailure(error);
+    return null;
   }
 }
 
@@ -83,6 +89,7 @@ function present(graph) {
   showProblems([]);
   show(graph);
   ui.view.showState("current");
+  compare.update(graph, run.program, run.options);
   const loss = graph.outputs?.loss;
   const summary = `${graph.nodes.length} nodes, ${graph.backward.length} backward steps`;
   const lossText = loss === undefined ? "" : ` · loss ${formatNumber(loss)}`;
@@ -153,6 +160,7 @@ function inspect(nodeId) {
   const lines = linesOf(node);
   const source = ui.editor.value.split("\n").slice(lines[0] - 1, lines.at(-1)).join("\n");
   ui.view.select(nodeId);
+  compare.select(nodeId, node.label);
   ui.editor.markLines(lines);
   const shown = { value: run.state?.values.get(nodeId), grad: run.state?.grads.get(nodeId) };
   ui.inspector.show(node, lines.length ? source : "", shown, callContext(nodeId));
@@ -242,7 +250,8 @@ function requestOptions() {
 }
 
 async function share() {
-  const fragment = await encodeState({ program: ui.editor.value, options: requestOptions() });
+  const state = { program: ui.editor.value, options: requestOptions(), before: compare.before };
+  const fragment = await encodeState(state);
   history.replaceState(null, "", fragment);
   try {
     await navigator.clipboard.writeText(location.href);
@@ -257,6 +266,7 @@ function wire() {
   on(ui.toolbar, "run", runProgram);
   on(ui.editor, "run", runProgram);
   on(ui.toolbar, "example", (example) => {
+    if (example.after) return openPair(example);
     ui.editor.value = example.code;
     teach.options = example.options;
     runProgram();
@@ -274,7 +284,17 @@ function wire() {
   on(ui.problems, "go", (problem) => ui.editor.goTo(problem));
   on(teach, "select", inspect);
   on(ui.view, "toggle-group", toggleGroup);
-  on(ui.view, "drawn", () => teach.repaint()); // a big graph's nodes are drawn as the camera reaches them
+  on(ui.view, "drawn", () => {
+    teach.repaint(); // a big graph's nodes are drawn as the camera reaches them
+    compare.paint();
+  });
+  on(ui.toolbar, "compare", keepRun);
+  on(compare, "show", (shown) => {
+    run.program = shown.program;
+    run.options = shown.options;
+    show(shown.graph);
+    ui.view.showState("current");
+  });
   on(ui.view, "outline", () => run.graph && relayout(new Set(run.outline)));
   on(ui.view, "expand-all", () => run.graph && relayout(new Set()));
   on(ui.inspector, "toggle-call", toggleGroup);
@@ -285,6 +305,32 @@ function wire() {
   on(ui.search, "pick", goToMatch);
   on(ui.inspector, "trace", traceInputs);
   on(ui.editor, "line", (line) => run.index && ui.view.highlight(nodesAtLine(run.index, line)));
+}
+
+// "Compare": the run shown is kept as A; the next runs are B, drawn with each node's difference from A.
+function keepRun() {
+  if (!run.graph) return ui.status.info(t("diff.needRun"));
+  compare.keep(run.graph, run.program, run.options);
+  ui.status.info(t("diff.kept"));
+}
+
+// Run `before` and keep it as A, then `after` (left in the editor) as B; each {program, options}.
+async function compareRuns(before, after) {
+  compare.stop();
+  for (const side of [before, after]) {
+    ui.editor.value = side.program;
+    if (side.options?.device) ui.toolbar.options = side.options;
+    teach.options = side.options;
+    if (!(await runProgram())) return;
+    if (side === before) compare.keep(run.graph, run.program, run.options);
+  }
+}
+
+// An example that is a pair opens compared, coloured by how each gradient changed size (B's norm over A's).
+async function openPair(example) {
+  const { code, after, options } = example;
+  await compareRuns({ program: code, options }, { program: after, options });
+  compare.colourBy("ratio");
 }
 
 async function saveLesson() {
@@ -308,11 +354,13 @@ function openLesson() {
 async function start() {
   mount();
   teach.mount();
+  compare.mount();
   wire();
   if (lesson) return openLesson();
   const examples = await api.examples().catch(() => []);
   ui.toolbar.setExamples(examples);
   const saved = await decodeState(location.hash);
+  if (saved?.before) return compareRuns(saved.before, saved);
   if (saved) {
     ui.editor.value = saved.program;
     ui.toolbar.options = saved.options;

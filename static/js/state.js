@@ -1,16 +1,19 @@
-// Program and options in the URL fragment, deflate-compressed and base64url-encoded, so a link reproduces a run.
+// Program and options in the URL fragment, deflate-compressed and base64url-encoded, so a link reproduces a run; a
+// comparison's link also holds the run before the change (`before`: its program and options).
 
 const KEY = "p";
 const DEFAULT_OPTIONS = { device: "auto", dtype: "float32" };
 
-/** Encode {program, options} into a fragment such as "#p=…". */
-export async function encodeState({ program, options }) {
-  const json = JSON.stringify({ program, options: { ...DEFAULT_OPTIONS, ...options } });
+/** Encode {program, options, before?} into a fragment such as "#p=…". */
+export async function encodeState({ program, options, before }) {
+  const state = { program, options: { ...DEFAULT_OPTIONS, ...options } };
+  if (before) state.before = { program: before.program, options: { ...DEFAULT_OPTIONS, ...before.options } };
+  const json = JSON.stringify(state);
   const bytes = await transform(new TextEncoder().encode(json), new CompressionStream("deflate-raw"));
   return `#${KEY}=${toBase64Url(bytes)}`;
 }
 
-/** Decode a fragment back into {program, options}; null when it holds no (valid) state. */
+/** Decode a fragment back into {program, options, before?}; null when it holds no (valid) state. */
 export async function decodeState(fragment) {
   const params = new URLSearchParams(fragment.replace(/^#/, ""));
   const encoded = params.get(KEY);
@@ -19,7 +22,11 @@ export async function decodeState(fragment) {
     const bytes = await transform(fromBase64Url(encoded), new DecompressionStream("deflate-raw"));
     const state = JSON.parse(new TextDecoder().decode(bytes));
     if (typeof state.program !== "string") return null;
-    return { program: state.program, options: { ...DEFAULT_OPTIONS, ...state.options } };
+    const decoded = { program: state.program, options: { ...DEFAULT_OPTIONS, ...state.options } };
+    if (typeof state.before?.program === "string") {
+      decoded.before = { program: state.before.program, options: { ...DEFAULT_OPTIONS, ...state.before.options } };
+    }
+    return decoded;
   } catch {
     return null;
   }

@@ -93,7 +93,7 @@ def test_the_lesson_plays_the_logistic_neuron_offline(lesson: Page) -> None:
 
 def test_the_lesson_holds_the_program_and_its_server_controls_say_why_they_are_off(lesson: Page) -> None:
     expect(lesson.locator(".cm-content")).to_contain_text("a = torch.sigmoid(z)")
-    for name in ("Run", "Share", "Download lesson"):
+    for name in ("Run", "Share", "Download lesson", "Compare"):
         button = lesson.get_by_role("button", name=name, exact=True)
         expect(button).to_be_disabled()
         expect(button).to_have_attribute("title", OFFLINE)

@@ -26,7 +26,7 @@ LESSONS = ["gradcheck_smooth", "gradcheck_kink", "nan_gradient", "accumulate", "
 
 
 def test_required_examples_in_menu_order() -> None:
-    assert [item.name for item in EXAMPLES] == REQUIRED + LESSONS
+    assert [item.name for item in EXAMPLES] == [*REQUIRED, "sigmoid_relu", *LESSONS]
     assert example("logistic").title == "Logistic neuron"
     assert example("simplenet").title == "SimpleNet 10-5-1"
     for item in EXAMPLES:

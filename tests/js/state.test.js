@@ -21,3 +21,15 @@ test("fragments without valid state decode to null", async () => {
   assert.equal(await decodeState("#other=1"), null);
   assert.equal(await decodeState("#p=not-deflate"), null);
 });
+
+test("a comparison's link also holds the run before the change, with its own options", async () => {
+  const before = { program: "import torch\na = torch.sigmoid(z)\n", options: { dtype: "float64" } };
+  const fragment = await encodeState({ program: "import torch\na = torch.relu(z)\n", options: {}, before });
+  assert.deepEqual(await decodeState(fragment), {
+    program: "import torch\na = torch.relu(z)\n",
+    options: { device: "auto", dtype: "float32" },
+    before: { program: before.program, options: { device: "auto", dtype: "float64" } },
+  });
+  const plain = await encodeState({ program: "x = 1\n", options: {}, before: null });
+  assert.equal("before" in (await decodeState(plain)), false);
+});

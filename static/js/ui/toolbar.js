@@ -3,6 +3,7 @@
 
 import { el, emit } from "../util/dom.js";
 import { ExamplesMenu } from "./examples-menu.js";
+import { t } from "../i18n.js";
 
 function select(label, name, choices) {
   const options = choices.map(([value, text]) => el("option", { value }, text));
@@ -18,10 +19,11 @@ export class Toolbar extends EventTarget {
     this.dtype = select("Dtype", "dtype", [["float32", "float32"], ["float64", "float64"]]);
     this.run = this.#button("Run", "run", "Run the program (Ctrl+Enter)", "primary");
     this.share = this.#button("Share", "share", "Copy a link that reproduces this run");
+    this.compare = this.#button(t("diff.compare"), "compare", t("diff.compare.title"));
     this.lesson = this.#button("Download lesson", "download-lesson",
       "Download one HTML file that plays this run from disk, with no server");
     this.container = el("div", { class: "toolbar", role: "toolbar", "aria-label": "Run controls" },
-      this.run, this.examples.container, this.device, this.dtype,
+      this.run, this.examples.container, this.device, this.dtype, this.compare,
       el("span", { class: "spacer" }),
       this.share,
       this.#button("Download JSON", "download-json", "Download the graph as JSON"),
@@ -31,7 +33,8 @@ export class Toolbar extends EventTarget {
 
   /** A lesson file: the controls that need the server are disabled, their title saying `reason`. */
   offline(reason) {
-    for (const control of [this.run, this.examples.button, this.device, this.dtype, this.share, this.lesson]) {
+    const controls = [this.run, this.examples.button, this.device, this.dtype, this.share, this.lesson, this.compare];
+    for (const control of controls) {
       control.disabled = true;
       control.title = reason;
     }
