@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.api import diff, examples, graph, health, lesson, pages, values
+from app.api import examples, graph, health, lesson, pages, values
 
 __all__ = ["ROUTERS"]
 
@@ -13,5 +13,4 @@ ROUTERS = (
     health.router,
     pages.router,
     lesson.router,
-    diff.router,
 )

@@ -1,4 +1,4 @@
-"""POST /graph, GET /graph/{hash} and POST /layout: thin routes over app.api.service."""
+"""POST /graph, GET /graph/{hash}, POST /diff and POST /layout: thin routes over app.api.service."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 
 from app.api.dependencies import get_service
 from app.api.service import Service
-from app.models import ErrorBody, GraphRequest, GraphResponse, LayoutResponse
+from app.models import DiffRequest, DiffResponse, ErrorBody, GraphRequest, GraphResponse, LayoutResponse
 
 __all__ = ["ERRORS", "LAYOUT_REQUEST_SCHEMA", "router"]
 
@@ -52,3 +52,13 @@ async def post_layout(request: Request, service: Annotated[Service, Depends(get_
     """Lay a graph out again (e.g. with groups collapsed) without re-running anything; in a sandbox child,
     `layout_workers` at a time."""
     return await service.layout(request)
+
+
+@router.post("/diff", response_model=DiffResponse, responses=ERRORS)
+async def post_diff(
+    body: DiffRequest, request: Request, service: Annotated[Service, Depends(get_service)]
+) -> Response:
+    """Run two programs (a change's before and after: a learning rate, an activation, one line) as POST /graph
+    does, and answer their nodes matched by program position with each one's value and gradient delta, the
+    nodes only one run has, and both losses. An error's `side` says which program failed."""
+    return await service.diff(request, body)
