@@ -9,7 +9,10 @@ protocol is uvicorn's h11 protocol with:
 - a deadline for each request's headers (from the connection's start, or from the previous response on a
   kept-alive connection) and another for its body (from the end of its headers), that trickling bytes do not
   extend; past it the connection is closed;
-- a cap on open connections: one over it gets a 503 `busy` and is closed at once.
+- a cap on open connections: one over it gets a 503 `busy` and is closed at once;
+- TCP_NODELAY on every connection, also on a socket given with `--fd`: uvicorn wraps such a socket as
+  AF_UNIX, so asyncio never sets it, and each response's second write waited for the client's delayed ACK
+  (every request took 40 ms more: `GET /healthz` 44 ms instead of 4).
 
 `python -m app.serve` runs uvicorn with it (`make run`, the container, the test servers).
 """
@@ -17,8 +20,10 @@ protocol is uvicorn's h11 protocol with:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
+import socket
 from typing import Any, Literal
 
 import h11
@@ -27,7 +32,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from app.errors import Busy
 from app.settings import Settings, get_settings
 
-__all__ = ["GuardedH11Protocol", "effective_max_connections"]
+__all__ = ["GuardedH11Protocol", "effective_max_connections", "send_at_once"]
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +60,14 @@ def effective_max_connections(settings: Settings, soft_nofile: int) -> int:
     return max(1, min(DEFAULT_MAX_CONNECTIONS, soft_nofile - FD_RESERVE))
 
 
+def send_at_once(transport: asyncio.BaseTransport) -> None:
+    """TCP_NODELAY on the connection's socket whatever family it claims (a real Unix socket refuses it)."""
+    sock = transport.get_extra_info("socket")
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
 class GuardedH11Protocol(H11Protocol):
     """uvicorn's h11 protocol with read deadlines and a connection cap (settings: GRADTRACE_HEADER_TIMEOUT,
     GRADTRACE_BODY_TIMEOUT, GRADTRACE_MAX_CONNECTIONS)."""
@@ -76,6 +89,7 @@ class GuardedH11Protocol(H11Protocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        send_at_once(transport)
         if len(self.connections) > self.max_connections:
             self._refuse(transport)
             return

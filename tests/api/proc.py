@@ -56,6 +56,12 @@ def _cpu_limit(pid: int) -> str | None:
     return next(line for line in limits if line.startswith("Max cpu time"))
 
 
+def cpu_ticks(pid: int, *, children: bool = False) -> int:
+    """CPU time in clock ticks (1/100 s); with `children`, also that of its reaped children (bench.http)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(value) for value in fields[11 : 15 if children else 13])  # utime stime [cutime cstime]
+
+
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):

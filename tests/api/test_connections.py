@@ -16,6 +16,8 @@ import pytest
 from conftest import serving, start_server, stop_server
 from graphs import grad
 
+from app.api.connections import send_at_once
+
 if TYPE_CHECKING:
     from conftest import LiveServer
 
@@ -139,3 +141,26 @@ def test_out_of_file_descriptors_healthz_is_503_and_graph_serves_again_after(
         assert round(grad(response.json(), "w"), 4) == -0.0898
     finally:
         stop_server(server)
+
+
+class _Transport:
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+
+    def get_extra_info(self, name: str) -> socket.socket | None:
+        return self.sock if name == "socket" else None
+
+
+def test_a_connection_on_a_socket_given_by_fd_sends_at_once() -> None:
+    """uvicorn wraps a `--fd` socket as AF_UNIX, so asyncio leaves TCP_NODELAY off and every response's second
+    write waited for the client's delayed ACK (40 ms a request); the protocol sets it itself."""
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        client = socket.create_connection(listener.getsockname())
+        accepted, _ = listener.accept()
+        as_uvicorn_does = socket.fromfd(accepted.fileno(), socket.AF_UNIX, socket.SOCK_STREAM)
+        with client, accepted, as_uvicorn_does as wrapped:
+            assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 0
+            send_at_once(_Transport(wrapped))  # type: ignore[arg-type]
+            assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as unix:
+            send_at_once(_Transport(unix))  # type: ignore[arg-type]  # refused by a real Unix socket: no error
