@@ -1,13 +1,30 @@
-// Program and options in the URL fragment, deflate-compressed and base64url-encoded, so a link reproduces a run.
+// Program and options in the URL fragment, deflate-compressed and base64url-encoded, so a link reproduces a run;
+// the page's language beside them ("#p=…&lang=el"), so a link opens in the language it was shared in. A link
+// without a language (older ones) opens in the browser's.
 
 const KEY = "p";
+const LANGUAGE = "lang";
 const DEFAULT_OPTIONS = { device: "auto", dtype: "float32" };
 
-/** Encode {program, options} into a fragment such as "#p=…". */
-export async function encodeState({ program, options }) {
+/** Encode {program, options, language} into a fragment such as "#p=…&lang=el" (no language: "#p=…"). */
+export async function encodeState({ program, options, language = null }) {
   const json = JSON.stringify({ program, options: { ...DEFAULT_OPTIONS, ...options } });
   const bytes = await transform(new TextEncoder().encode(json), new CompressionStream("deflate-raw"));
-  return `#${KEY}=${toBase64Url(bytes)}`;
+  return withLanguage(`#${KEY}=${toBase64Url(bytes)}`, language);
+}
+
+/** The language a fragment names ("el"), or null. */
+export function languageOf(fragment) {
+  return new URLSearchParams(fragment.replace(/^#/, "")).get(LANGUAGE);
+}
+
+/** The fragment with its language set to `language` (null: none), the rest kept. */
+export function withLanguage(fragment, language) {
+  const params = new URLSearchParams(fragment.replace(/^#/, ""));
+  if (language) params.set(LANGUAGE, language);
+  else params.delete(LANGUAGE);
+  const text = params.toString();
+  return text ? `#${text}` : "";
 }
 
 /** Decode a fragment back into {program, options}; null when it holds no (valid) state. */

@@ -13,8 +13,8 @@ import {
 import { el, emit } from "../util/dom.js";
 import { diagnosticRange, messageOf } from "../model/problems.js";
 import { editorTheme } from "./editor-theme.js";
+import { t } from "../i18n.js";
 
-const HINT = "Tab indents · Esc then Tab leaves the editor · Ctrl+Enter runs · Ctrl+F searches · Ctrl+Z undoes";
 
 const setMarkedLines = StateEffect.define();
 const markedLines = StateField.define({
@@ -33,7 +33,7 @@ export class Editor extends EventTarget {
     super();
     const host = el("div", { class: "editor-host" });
     const root = host.attachShadow({ mode: "open" });
-    const hint = el("p", { class: "editor-hint" }, HINT);
+    const hint = el("p", { class: "editor-hint" }, t("editor.hint"));
     const state = EditorState.create({ extensions: this.#extensions(hint) });
     this.view = new EditorView({ root, parent: root, state });
     this.container = el("div", { class: "editor" }, host, hint);
@@ -47,7 +47,7 @@ export class Editor extends EventTarget {
       pythonLanguage, indentUnit.of("    "), search({ top: true }), markedLines, editorTheme,
       syntaxHighlighting(classHighlighter), // tokens get tok-* classes, coloured in editor-theme.js
       keymap.of([runKey, ...searchKeymap, ...historyKeymap, ...defaultKeymap, indentWithTab]),
-      EditorView.contentAttributes.of({ "aria-label": "Program", "aria-description": hint.textContent }),
+      EditorView.contentAttributes.of({ "aria-label": t("editor.label"), "aria-description": hint.textContent }),
       EditorView.updateListener.of((update) => this.#moved(update)),
     ];
   }
