@@ -1,12 +1,11 @@
 // The controller: builds the components, wires their events and owns the current run. No DOM details here.
 
 import { Api, ApiError } from "./api.js";
-import { decodeState, encodeState } from "./state.js";
+import { decodeState, encodeState, withLanguage } from "./state.js";
 import {
   callOf, groupPath, hiddenNodes, indexGraph, layoutPayload, linesOf, membersOf, mergeLayout, nodesAtLine,
 } from "./model/graph.js";
 import { buildSteps, describeStep, phaseOf, stateAt } from "./model/timeline.js";
-import { formatNumber } from "./model/number.js";
 import { failedView, failureSummary } from "./model/problems.js";
 import { collapsedAround, cycle, findNodes, transitiveInputs } from "./model/search.js";
 import { formatCount, parameterTotal } from "./model/params.js";
@@ -16,6 +15,7 @@ import { Drawer } from "./ui/drawer.js";
 import { Editor } from "./ui/editor.js";
 import { GraphView } from "./ui/graph-view.js";
 import { Inspector } from "./ui/inspector.js";
+import { LanguageSwitch } from "./ui/language-switch.js";
 import { Output } from "./ui/output.js";
 import { Player } from "./ui/player.js";
 import { ProblemList } from "./ui/problems.js";
@@ -25,12 +25,14 @@ import { Toolbar } from "./ui/toolbar.js";
 import { downloadJson, downloadSvg } from "./ui/export.js";
 import { OFFLINE, downloadLesson, readLesson } from "./lesson.js";
 import { Teacher } from "./teach.js";
+import { language, t, translateDocument } from "./i18n.js";
 
 const api = new Api();
 const ui = {
   toolbar: new Toolbar(), editor: new Editor(), view: new GraphView(),
   player: new Player(), inspector: new Inspector(), status: new StatusLine(), output: new Output(),
   search: new SearchBar(), problems: new ProblemList(), drawer: new Drawer(), config: new ConfigPanel(),
+  language: new LanguageSwitch(),
 };
 const run = {
   graph: null, index: null, steps: [], collapsed: new Set(), outline: new Set(), selected: null, state: null,
@@ -41,6 +43,7 @@ const teach = new Teacher(ui.view, ui.player);
 const lesson = readLesson(); // {program, graph} in a lesson file, which works without the server
 
 function mount() {
+  translateDocument(document);
   for (const [name, component] of Object.entries(ui)) {
     document.querySelector(`[data-mount="${name}"]`).append(component.container);
   }
@@ -52,8 +55,8 @@ async function runProgram() {
   const program = ui.editor.value;
   run.program = program;
   const options = requestOptions();
-  history.replaceState(null, "", await encodeState({ program, options }));
-  ui.status.busy("Running…");
+  history.replaceState(null, "", await encodeState({ program, options, language }));
+  ui.status.busy(t("status.running"));
   try {
     const graph = await api.runGraph(program, options);
     if (graph) showRun(graph);
@@ -77,8 +80,8 @@ function present(graph) {
   show(graph);
   ui.view.showState("current");
   const loss = graph.outputs?.loss;
-  const summary = `${graph.nodes.length} nodes, ${graph.backward.length} backward steps`;
-  const lossText = loss === undefined ? "" : ` · loss ${formatNumber(loss)}`;
+  const summary = t("status.summary", { nodes: String(graph.nodes.length), steps: String(graph.backward.length) });
+  const lossText = loss === undefined ? "" : ` · ${t("status.loss", { loss })}`;
   ui.status.info(`${summary}${lossText} · ${Math.round(graph.timings?.total ?? 0)} ms`);
 }
 
@@ -91,8 +94,8 @@ async function showFailure(error) {
   if (answered) showProblems(error.problems);
   if (partial) show(await laidOut(error.graph));
   ui.view.showState(...failedView({ partial, shown: Boolean(run.graph), cancelled }));
-  if (cancelled) return ui.status.info("Cancelled.");
-  if (!answered) return ui.status.error(`Could not reach the server: ${error.message}`);
+  if (cancelled) return ui.status.info(t("status.cancelled"));
+  if (!answered) return ui.status.error(t("status.unreachable", { message: error.message }));
   ui.status.error(failureSummary(error.info.kind, error.problems.length, partial));
 }
 
@@ -124,7 +127,7 @@ function show(graph) {
   teach.load(run.index, run.steps);
   ui.player.load(run.steps.length);
   const total = parameterTotal(run.index);
-  ui.search.showTotal(total > 0 ? `${formatCount(total)} parameters` : "");
+  ui.search.showTotal(total > 0 ? t("search.total", { count: formatCount(total) }) : "");
   ui.config.show(configLinks(readConfig(run.program), run.index));
   search(ui.search.query);
 }
@@ -180,7 +183,7 @@ async function relayout(collapsed) {
     teach.repaint();
     applyPosition(ui.player.position, false);
   } catch (error) {
-    ui.status.error(`Could not re-lay the graph: ${error.message}`);
+    ui.status.error(t("status.relayout_failed", { message: error.message }));
   }
 }
 
@@ -226,7 +229,7 @@ function traceInputs(nodeId) {
   ui.view.trace(traced);
   if (!traced) return;
   ui.view.reveal(nodeId);
-  ui.status.info(`${run.index.nodes.get(nodeId).label} depends on ${traced.nodes.size - 1} nodes.`);
+  ui.status.info(t("status.traced", { x: run.index.nodes.get(nodeId).label, count: String(traced.nodes.size - 1) }));
 }
 
 // The toolbar's options (device, dtype) and the teaching ones (gradcheck, train).
@@ -235,13 +238,13 @@ function requestOptions() {
 }
 
 async function share() {
-  const fragment = await encodeState({ program: ui.editor.value, options: requestOptions() });
+  const fragment = await encodeState({ program: ui.editor.value, options: requestOptions(), language });
   history.replaceState(null, "", fragment);
   try {
     await navigator.clipboard.writeText(location.href);
-    ui.status.info("Link copied: it reproduces this program and its options.");
+    ui.status.info(t("status.link_copied"));
   } catch {
-    ui.status.info("The address bar now holds a link that reproduces this run.");
+    ui.status.info(t("status.link_shown"));
   }
 }
 
@@ -255,6 +258,7 @@ function wire() {
     runProgram();
   });
   on(ui.toolbar, "share", share);
+  on(ui.language, "language", switchLanguage);
   on(ui.toolbar, "download-json", () => run.graph && downloadJson(run.graph));
   on(ui.toolbar, "download-svg", () => downloadSvg(ui.view.svg));
   on(ui.toolbar, "download-lesson", saveLesson);
@@ -280,12 +284,22 @@ function wire() {
   on(ui.editor, "line", (line) => run.index && ui.view.highlight(nodesAtLine(run.index, line)));
 }
 
+// Another language: the page reloads in it with the program and options in the link, so the same program runs
+// again (a lesson file keeps the run it holds); what the animation showed starts over.
+async function switchLanguage(next) {
+  const program = lesson ? "" : ui.editor.value;
+  const fragment = program ? await encodeState({ program, options: requestOptions(), language: next })
+    : withLanguage(location.hash, next);
+  history.replaceState(null, "", fragment);
+  location.reload();
+}
+
 async function saveLesson() {
-  if (!run.graph) return ui.status.info("Run a program first: a lesson holds its graph.");
+  if (!run.graph) return ui.status.info(t("status.lesson_empty"));
   try {
     await downloadLesson(api, run.program, run.graph);
   } catch (error) {
-    ui.status.error(`Could not make the lesson: ${error.message}`);
+    ui.status.error(t("status.lesson_failed", { message: error.message }));
   }
 }
 
@@ -312,7 +326,7 @@ async function start() {
     teach.options = saved.options;
     return runProgram();
   }
-  if (ui.editor.value || !examples.length) return ui.status.info("Write or pick a program, then Run (Ctrl+Enter).");
+  if (ui.editor.value || !examples.length) return ui.status.info(t("status.start"));
   ui.editor.value = examples[0].code; // the first visit opens on a run graph (the logistic neuron), never empty
   teach.options = examples[0].options;
   return runProgram();
