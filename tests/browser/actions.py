@@ -21,11 +21,12 @@ VIEWPORTS = {"1440x900": (1440, 900), "1280x720": (1280, 720), "390x844": (390, 
 
 @contextmanager
 def opened(
-    browser: Browser, base_url: str, size: tuple[int, int], scheme: Scheme = "light"
+    browser: Browser, base_url: str, size: tuple[int, int], scheme: Scheme = "light", locale: str = "en-US"
 ) -> Iterator[Page]:
-    """The app in a fresh context, its first run drawn; fails the test if the page logs an error or throws."""
+    """The app in a fresh context, its first run drawn; fails the test if the page logs an error or throws.
+    `locale` is the browser's language (navigator.languages): the page's when the link names none."""
     viewport = {"width": size[0], "height": size[1]}
-    context = browser.new_context(viewport=viewport, base_url=base_url, color_scheme=scheme)
+    context = browser.new_context(viewport=viewport, base_url=base_url, color_scheme=scheme, locale=locale)
     context.set_default_timeout(BACKSTOP_SECONDS * 1000)  # waits for states; never a speed check
     tab = context.new_page()
     errors: list[str] = []
