@@ -15,6 +15,7 @@ import { Drawer } from "./ui/drawer.js";
 import { Editor } from "./ui/editor.js";
 import { GraphView } from "./ui/graph-view.js";
 import { Inspector } from "./ui/inspector.js";
+import { kindName } from "./ui/graph-parts.js";
 import { LanguageSwitch } from "./ui/language-switch.js";
 import { Output } from "./ui/output.js";
 import { Player } from "./ui/player.js";
@@ -196,7 +197,8 @@ function search(query) {
 
 function showMatches() {
   const hidden = hiddenNodes(run.index ?? { nodes: new Map() }, run.collapsed);
-  const where = (node) => run.index.groups.get(hidden.get(node.id))?.label ?? node.op ?? node.fn ?? node.kind;
+  const where = (node) => run.index.groups.get(hidden.get(node.id))?.label ?? node.op ?? node.fn
+    ?? kindName(node.kind);
   const items = run.matches.map((id) => run.index.nodes.get(id)).map((node) => ({
     id: node.id, label: node.label, where: where(node) }));
   ui.search.showMatches(items, run.matchAt);

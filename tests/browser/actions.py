@@ -59,9 +59,9 @@ PASTE = """(content, text) => {
 EDITOR_TEXT = "(content) => [...content.querySelectorAll('.cm-line')].map((l) => l.textContent).join('\\n')"
 
 
-def set_program(page: Page, program: str) -> None:
-    """Replace the editor's whole text by pasting `program` over all of it."""
-    content = page.get_by_role("textbox", name="Program")
+def set_program(page: Page, program: str, editor: str = "Program") -> None:
+    """Replace the editor's whole text by pasting `program` over it all (`editor`: its name on the page)."""
+    content = page.get_by_role("textbox", name=editor)
     content.press("Control+a")
     content.evaluate(PASTE, program)
 

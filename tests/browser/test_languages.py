@@ -22,6 +22,7 @@ GREEK = json.loads((ROOT / "static" / "i18n" / "el.json").read_text(encoding="ut
 SIZE = VIEWPORTS["1280x720"]
 LOGISTIC = (ROOT / "app" / "examples" / "programs" / "logistic.py.txt").read_text()
 BROKEN = "import torch\nx = torch.tensor(1.0\n"
+BIG_MATRIX = "import torch\nm = torch.randn(300, 400, requires_grad=True)\nm.sum().backward()\n"
 OPTION_VALUES = {"auto", "cpu", "cuda", "float32", "float64"}  # the toolbar's choices are the server's names
 
 # Every text the page wrote, but the program's own (the editor lives in a shadow root, which a tree walker
@@ -87,7 +88,7 @@ def greek(browser: Browser, base_url: str) -> Iterator[Page]:
 
 
 def run_greek(page: Page, program: str) -> dict[str, Any]:
-    set_program(page, program)
+    set_program(page, program, editor=GREEK["editor.label"])
     with page.expect_response(GRAPH_ANSWER) as response:
         page.get_by_role("button", name=GREEK["toolbar.run"], exact=True).click()
     settled(page)
@@ -155,9 +156,27 @@ def test_no_english_word_bypasses_the_greek_catalogue(greek: Page) -> None:
     failed = run_greek(greek, BROKEN)
     assert failed["error"]["kind"] == "syntax_error"
     expect(greek.locator(".status-message")).to_contain_text("συντακτικό σφάλμα")
-    expect(greek.locator(".problem-place")).to_have_text(re.compile(r"^Γραμμή 2"))
+    expect(greek.locator(".problem-place").first).to_have_text(re.compile(r"^Γραμμή 2"))
     walk()
-    allowed = CATALOGUE_WORDS | graph_words(graph) | OPTION_VALUES | {"gradtrace"}
+    for option in ("options.gradcheck", "options.train"):
+        greek.get_by_role("checkbox", name=GREEK[option], exact=True).uncheck()
+    big = run_greek(greek, BIG_MATRIX)  # "Show all values" pages through its gradient
+    greek.get_by_role("button", name=GREEK["player.end"], exact=True).click()
+    greek.locator('[data-label="m"]').first.click()
+    greek.locator(".inspector .tensor.grad").get_by_role("button", name=GREEK["inspector.all_values"]).click()
+    expect(greek.locator(".values-status")).to_contain_text("Στοιχεία 0–")
+    walk()
+    greek.get_by_role("button", name=GREEK["examples.button"]).click()
+    with greek.expect_response(GRAPH_ANSWER) as answer:
+        greek.locator('[role="menuitem"][data-name="gpt2_block"]').click()
+    settled(greek)
+    gpt = answer.value.json()
+    greek.get_by_role("button", name=GREEK["player.end"], exact=True).click()
+    greek.locator('.config-panel li[data-key="n_heads"] button').click()  # a heatmap per head
+    expect(greek.locator(".inspector .heads figcaption").first).to_have_text("κεφαλή 0")
+    walk()
+    programs = graph_words(graph) | graph_words(big) | graph_words(gpt)
+    allowed = CATALOGUE_WORDS | programs | OPTION_VALUES | {"gradtrace"}
     assert len(texts) > 500
     assert english_words(texts, allowed) == []
 
@@ -180,14 +199,14 @@ def test_the_logistic_neurons_cards_have_the_same_numbers_in_greek(browser: Brow
     assert len(in_greek) == len(in_english) > 10
     for (title, lines), (greek_title, greek_lines) in zip(in_english, in_greek, strict=True):
         assert numbers(greek_lines) == numbers(lines)
-        assert greek_title == title.replace(" at ", " στο ")
+        assert greek_title == title.replace(" at ", " στο ").replace("Chain rule", GREEK["card.label"])
     greek_lines = [line for _, lines in in_greek for line in lines]
     assert "w.grad = dL/dw = −0.08983 (δεν είχε υπολογιστεί πριν)" in greek_lines  # dL/dw = −0.0898
     assert "b.grad = dL/db = −0.08166 (δεν είχε υπολογιστεί πριν)" in greek_lines  # dL/db = −0.0817
 
 
 def test_the_switch_reloads_in_greek_and_keeps_the_program(page: Page) -> None:
-    program = LOGISTIC.replace("w = torch.tensor(2.2", "w = torch.tensor(1.7")
+    program = LOGISTIC.replace("2.2", "1.7")
     set_program(page, program)
     with page.expect_response(GRAPH_ANSWER):
         page.get_by_role("button", name="Ελληνικά").click()  # a reload: the program runs again, in Greek

@@ -11,6 +11,11 @@ export const KINDS = [
   ["call", t("kind.call")], ["output", t("kind.output")], ["saved", t("kind.saved")],
 ];
 const KIND_WORDS = new Map(KINDS);
+const KIND_NAMES = { input: t("kindname.input"), param: t("kindname.param"), const: t("kindname.const"),
+  op: t("kindname.op"), output: t("kindname.output"), saved: t("kindname.saved") };
+
+/** A node's kind in a word (the inspector's facts, the search's matches): "param" → "παράμετρος" in Greek. */
+export const kindName = (kind) => KIND_NAMES[kind] ?? kind;
 /** The word before a box's gradient ("grad [3] …"). */
 export const GRAD_WORD = t("box.grad");
 const GRAD_SHAPE = new RegExp(`^${GRAD_WORD} \\[[^\\]]*\\] `);

@@ -6,12 +6,11 @@ import { formatNumber, formatTensorShort, tableRows } from "../model/number.js";
 import { maskOf } from "../model/attention.js";
 import { heatmap } from "./heatmap.js";
 import { headsFigure } from "./heads.js";
+import { kindName } from "./graph-parts.js";
 import { ValuesPanel } from "./values.js";
 import { t } from "../i18n.js";
 
 const TABLE_LIMIT = 64; // up to this many elements as a number table
-const KIND_NAMES = { input: t("kindname.input"), param: t("kindname.param"), const: t("kindname.const"),
-  op: t("kindname.op"), output: t("kindname.output"), saved: t("kindname.saved") };
 const STATS = { min: t("stat.min"), max: t("stat.max"), mean: t("stat.mean"), std: t("stat.std"), norm: t("stat.norm") };
 
 export class Inspector extends EventTarget {
@@ -43,7 +42,7 @@ export class Inspector extends EventTarget {
     const mask = maskOf(node.data?.heads);
     const result = call?.group.outputs.includes(node.id);
     const facts = [
-      [t("fact.kind"), KIND_NAMES[node.kind] ?? node.kind], [t("fact.op"), node.op], [t("fact.fn"), node.fn],
+      [t("fact.kind"), kindName(node.kind)], [t("fact.op"), node.op], [t("fact.fn"), node.fn],
       [t("fact.shape"), `[${node.shape.join(", ")}]`], [t("fact.dtype"), node.dtype], [t("fact.device"), node.device],
       call ? [t("fact.call"), `${call.group.label} (${call.group.module})`] : [t("fact.module"), node.group],
       [t("fact.line"), node.span ? String(node.span.line) : null],
