@@ -26,6 +26,7 @@ export class GradcheckTable {
     const notes = rows.filter((row) => row.note).map((row) => el("li", {}, `${row.element}: ${row.note}`));
     const table = el("table", { class: "numbers gradcheck-table" }, el("thead", {}, head), el("tbody", {}, body));
     const notesList = notes.length ? el("ul", { class: "gradcheck-notes" }, notes) : null;
-    this.body.replaceChildren(el("div", { class: "gradcheck-scroll" }, table), notesList);
+    const parts = [el("div", { class: "gradcheck-scroll" }, table), notesList].filter(Boolean); // null: "null" text
+    this.body.replaceChildren(...parts);
   }
 }

@@ -76,7 +76,7 @@ export function buildNode(node) {
   const g = svg("g", {
     class: `node kind-${node.kind}`, "data-node-id": node.id, "data-label": node.label,
     role: "button", tabindex: -1, "aria-label": `${node.label}: ${KIND_WORDS.get(node.kind) ?? node.kind}${node.op ? ` ${node.op}` : ""}`,
-  }, svg("title", {}, `${node.label} — ${node.op ?? node.kind}`), shapeFor(node.kind, box.w, box.h),
+  }, svg("title", {}, `${node.label} — ${node.op ?? kindName(node.kind)}`), shapeFor(node.kind, box.w, box.h),
   lines.label, lines.detail, lines.value, lines.grad);
   place(g, node);
   return { g, value: lines.value, grad: lines.grad, room: lines.room, width: box.w, height: box.h };
