@@ -78,7 +78,7 @@ def lesson_shell() -> str:
         data=Markup(DATA_MARK),
         styles=Markup(styles.replace("</style", "<\\/style")),
         modules=script_json(json.dumps(page_modules())),
-        catalogues=script_json(json.dumps(catalogues())),
+        catalogues=script_json(json.dumps(catalogues(), ensure_ascii=False)),  # UTF-8, not \\u escapes
         prefix=MODULE_PREFIX,
         entry=MODULE_PREFIX + ENTRY,
     )

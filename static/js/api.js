@@ -10,12 +10,13 @@ const RETRIES = 2; // a 429 or 503 with Retry-After is tried again this many tim
 const LONGEST_RETRY_MS = 10_000;
 
 import { problemsOf } from "./model/problems.js";
+import { t } from "./i18n.js";
 
 /** An error answer from the server: `info` is {kind, message, line, col, ...}; `problems` every problem it lists
  * (`info` first); `graph` what ran before it. */
 export class ApiError extends Error {
   constructor(status, body) {
-    const info = body?.error ?? { kind: "http_error", message: `The server answered ${status}.` };
+    const info = body?.error ?? { kind: "http_error", message: t("http.answered", { status: String(status) }) };
     super(info.message);
     this.status = status;
     this.info = info;

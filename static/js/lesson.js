@@ -3,10 +3,10 @@
 // (GET /lesson, the same for every graph) with the graph shown.
 
 import { download } from "./util/dom.js";
+import { t } from "./i18n.js";
 
 /** Why the server's features are off in a lesson (their buttons' titles and the status line say it). */
-export const OFFLINE = "This lesson file works without the gradtrace server: it plays, steps and inspects the run it "
-  + "holds; running, examples, sharing, re-laying groups and paging all values need the server.";
+export const OFFLINE = t("lesson.offline");
 const DATA_MARK = "/*lesson-data*/"; // app/lesson.py's DATA_MARK: the shell's first occurrence is the data's place
 
 /** {program, graph} of the lesson this page is, or null for the page the server serves. */

@@ -1,12 +1,11 @@
 // The controller: builds the components, wires their events and owns the current run. No DOM details here.
 
 import { Api, ApiError } from "./api.js";
-import { decodeState, encodeState } from "./state.js";
+import { decodeState, encodeState, withLanguage } from "./state.js";
 import {
   callOf, groupPath, hiddenNodes, indexGraph, layoutPayload, linesOf, membersOf, mergeLayout, nodesAtLine,
 } from "./model/graph.js";
 import { buildSteps, describeStep, phaseOf, stateAt } from "./model/timeline.js";
-import { formatNumber } from "./model/number.js";
 import { failedView, failureSummary } from "./model/problems.js";
 import { collapsedAround, cycle, findNodes, transitiveInputs } from "./model/search.js";
 import { formatCount, parameterTotal } from "./model/params.js";
@@ -16,6 +15,8 @@ import { Drawer } from "./ui/drawer.js";
 import { Editor } from "./ui/editor.js";
 import { GraphView } from "./ui/graph-view.js";
 import { Inspector } from "./ui/inspector.js";
+import { kindName } from "./ui/graph-parts.js";
+import { LanguageSwitch } from "./ui/language-switch.js";
 import { Output } from "./ui/output.js";
 import { Player } from "./ui/player.js";
 import { ProblemList } from "./ui/problems.js";
@@ -28,7 +29,7 @@ import { RecordDialog } from "./ui/record-dialog.js";
 import { Recorder } from "./record.js";
 import { Teacher } from "./teach.js";
 import { Comparer } from "./compare.js";
-import { t } from "./i18n.js";
+import { language, t, translateDocument } from "./i18n.js";
 
 const api = new Api();
 const ui = {
@@ -36,6 +37,7 @@ const ui = {
   player: new Player(), inspector: new Inspector(), status: new StatusLine(), output: new Output(),
   search: new SearchBar(), problems: new ProblemList(), drawer: new Drawer(), config: new ConfigPanel(),
   recorder: new RecordDialog(),
+  language: new LanguageSwitch(),
 };
 const run = {
   graph: null, index: null, steps: [], collapsed: new Set(), outline: new Set(), selected: null, state: null,
@@ -51,6 +53,7 @@ new Recorder(ui.recorder, ui.view, ui.player, () => ({
 }));
 
 function mount() {
+  translateDocument(document);
   for (const [name, component] of Object.entries(ui)) {
     document.querySelector(`[data-mount="${name}"]`).append(component.container);
   }
@@ -63,8 +66,8 @@ async function runProgram() {
   run.program = program;
   const options = requestOptions();
   run.options = options;
-  history.replaceState(null, "", await encodeState({ program, options, before: compare.before }));
-  ui.status.busy("Running…");
+  history.replaceState(null, "", await encodeState({ program, options, before: compare.before, language }));
+  ui.status.busy(t("status.running"));
   try {
     const graph = await api.runGraph(program, options);
     if (graph) showRun(graph);
@@ -91,8 +94,8 @@ function present(graph) {
   ui.view.showState("current");
   compare.update(graph, run.program, run.options);
   const loss = graph.outputs?.loss;
-  const summary = `${graph.nodes.length} nodes, ${graph.backward.length} backward steps`;
-  const lossText = loss === undefined ? "" : ` · loss ${formatNumber(loss)}`;
+  const summary = t("status.summary", { nodes: String(graph.nodes.length), steps: String(graph.backward.length) });
+  const lossText = loss === undefined ? "" : ` · ${t("status.loss", { loss })}`;
   ui.status.info(`${summary}${lossText} · ${Math.round(graph.timings?.total ?? 0)} ms`);
 }
 
@@ -105,8 +108,8 @@ async function showFailure(error) {
   if (answered) showProblems(error.problems);
   if (partial) show(await laidOut(error.graph));
   ui.view.showState(...failedView({ partial, shown: Boolean(run.graph), cancelled }));
-  if (cancelled) return ui.status.info("Cancelled.");
-  if (!answered) return ui.status.error(`Could not reach the server: ${error.message}`);
+  if (cancelled) return ui.status.info(t("status.cancelled"));
+  if (!answered) return ui.status.error(t("status.unreachable", { message: error.message }));
   ui.status.error(failureSummary(error.info.kind, error.problems.length, partial));
 }
 
@@ -138,7 +141,7 @@ function show(graph) {
   teach.load(run.index, run.steps);
   ui.player.load(run.steps.length);
   const total = parameterTotal(run.index);
-  ui.search.showTotal(total > 0 ? `${formatCount(total)} parameters` : "");
+  ui.search.showTotal(total > 0 ? t("search.total", { count: formatCount(total) }) : "");
   ui.config.show(configLinks(readConfig(run.program), run.index));
   search(ui.search.query);
 }
@@ -195,7 +198,7 @@ async function relayout(collapsed) {
     teach.repaint();
     applyPosition(ui.player.position, false);
   } catch (error) {
-    ui.status.error(`Could not re-lay the graph: ${error.message}`);
+    ui.status.error(t("status.relayout_failed", { message: error.message }));
   }
 }
 
@@ -208,7 +211,8 @@ function search(query) {
 
 function showMatches() {
   const hidden = hiddenNodes(run.index ?? { nodes: new Map() }, run.collapsed);
-  const where = (node) => run.index.groups.get(hidden.get(node.id))?.label ?? node.op ?? node.fn ?? node.kind;
+  const where = (node) => run.index.groups.get(hidden.get(node.id))?.label ?? node.op ?? node.fn
+    ?? kindName(node.kind);
   const items = run.matches.map((id) => run.index.nodes.get(id)).map((node) => ({
     id: node.id, label: node.label, where: where(node) }));
   ui.search.showMatches(items, run.matchAt);
@@ -241,7 +245,7 @@ function traceInputs(nodeId) {
   ui.view.trace(traced);
   if (!traced) return;
   ui.view.reveal(nodeId);
-  ui.status.info(`${run.index.nodes.get(nodeId).label} depends on ${traced.nodes.size - 1} nodes.`);
+  ui.status.info(t("status.traced", { x: run.index.nodes.get(nodeId).label, count: String(traced.nodes.size - 1) }));
 }
 
 // The toolbar's options (device, dtype) and the teaching ones (gradcheck, train).
@@ -250,14 +254,14 @@ function requestOptions() {
 }
 
 async function share() {
-  const state = { program: ui.editor.value, options: requestOptions(), before: compare.before };
+  const state = { program: ui.editor.value, options: requestOptions(), before: compare.before, language };
   const fragment = await encodeState(state);
   history.replaceState(null, "", fragment);
   try {
     await navigator.clipboard.writeText(location.href);
-    ui.status.info("Link copied: it reproduces this program and its options.");
+    ui.status.info(t("status.link_copied"));
   } catch {
-    ui.status.info("The address bar now holds a link that reproduces this run.");
+    ui.status.info(t("status.link_shown"));
   }
 }
 
@@ -272,6 +276,7 @@ function wire() {
     runProgram();
   });
   on(ui.toolbar, "share", share);
+  on(ui.language, "language", switchLanguage);
   on(ui.toolbar, "download-json", () => run.graph && downloadJson(run.graph));
   on(ui.toolbar, "download-svg", () => downloadSvg(ui.view.svg));
   on(ui.toolbar, "download-lesson", saveLesson);
@@ -333,12 +338,23 @@ async function openPair(example) {
   compare.colourBy("ratio");
 }
 
+// Another language: the page reloads in it with the program and options in the link, so the same program runs
+// again (a lesson file keeps the run it holds); what the animation showed starts over.
+async function switchLanguage(next) {
+  const program = lesson ? "" : ui.editor.value;
+  const state = { program, options: requestOptions(), before: compare.before, language: next };
+  const fragment = program ? await encodeState(state)
+    : withLanguage(location.hash, next);
+  history.replaceState(null, "", fragment);
+  location.reload();
+}
+
 async function saveLesson() {
-  if (!run.graph) return ui.status.info("Run a program first: a lesson holds its graph.");
+  if (!run.graph) return ui.status.info(t("status.lesson_empty"));
   try {
     await downloadLesson(api, run.program, run.graph);
   } catch (error) {
-    ui.status.error(`Could not make the lesson: ${error.message}`);
+    ui.status.error(t("status.lesson_failed", { message: error.message }));
   }
 }
 
@@ -367,7 +383,7 @@ async function start() {
     teach.options = saved.options;
     return runProgram();
   }
-  if (ui.editor.value || !examples.length) return ui.status.info("Write or pick a program, then Run (Ctrl+Enter).");
+  if (ui.editor.value || !examples.length) return ui.status.info(t("status.start"));
   ui.editor.value = examples[0].code; // the first visit opens on a run graph (the logistic neuron), never empty
   teach.options = examples[0].options;
   return runProgram();

@@ -1,16 +1,33 @@
-// Program and options in the URL fragment, deflate-compressed and base64url-encoded, so a link reproduces a run; a
-// comparison's link also holds the run before the change (`before`: its program and options).
+// Program and options in the URL fragment, deflate-compressed and base64url-encoded, so a link reproduces a run;
+// a comparison's link also holds the run before the change (`before`: its program and options), and the page's
+// language rides beside them ("#p=…&lang=el"), so a link opens in the language it was shared in. A link
+// without a language (older ones) opens in the browser's.
 
 const KEY = "p";
+const LANGUAGE = "lang";
 const DEFAULT_OPTIONS = { device: "auto", dtype: "float32" };
 
-/** Encode {program, options, before?} into a fragment such as "#p=…". */
-export async function encodeState({ program, options, before }) {
+/** Encode {program, options, before?, language} into a fragment such as "#p=…&lang=el" (no language: "#p=…"). */
+export async function encodeState({ program, options, before, language = null }) {
   const state = { program, options: { ...DEFAULT_OPTIONS, ...options } };
   if (before) state.before = { program: before.program, options: { ...DEFAULT_OPTIONS, ...before.options } };
   const json = JSON.stringify(state);
   const bytes = await transform(new TextEncoder().encode(json), new CompressionStream("deflate-raw"));
-  return `#${KEY}=${toBase64Url(bytes)}`;
+  return withLanguage(`#${KEY}=${toBase64Url(bytes)}`, language);
+}
+
+/** The language a fragment names ("el"), or null. */
+export function languageOf(fragment) {
+  return new URLSearchParams(fragment.replace(/^#/, "")).get(LANGUAGE);
+}
+
+/** The fragment with its language set to `language` (null: none), the rest kept. */
+export function withLanguage(fragment, language) {
+  const params = new URLSearchParams(fragment.replace(/^#/, ""));
+  if (language) params.set(LANGUAGE, language);
+  else params.delete(LANGUAGE);
+  const text = params.toString();
+  return text ? `#${text}` : "";
 }
 
 /** Decode a fragment back into {program, options, before?}; null when it holds no (valid) state. */

@@ -21,11 +21,12 @@ VIEWPORTS = {"1440x900": (1440, 900), "1280x720": (1280, 720), "390x844": (390, 
 
 @contextmanager
 def opened(
-    browser: Browser, base_url: str, size: tuple[int, int], scheme: Scheme = "light"
+    browser: Browser, base_url: str, size: tuple[int, int], scheme: Scheme = "light", locale: str = "en-US"
 ) -> Iterator[Page]:
-    """The app in a fresh context, its first run drawn; fails the test if the page logs an error or throws."""
+    """The app in a fresh context, its first run drawn; fails the test if the page logs an error or throws.
+    `locale` is the browser's language (navigator.languages): the page's when the link names none."""
     viewport = {"width": size[0], "height": size[1]}
-    context = browser.new_context(viewport=viewport, base_url=base_url, color_scheme=scheme)
+    context = browser.new_context(viewport=viewport, base_url=base_url, color_scheme=scheme, locale=locale)
     context.set_default_timeout(BACKSTOP_SECONDS * 1000)  # waits for states; never a speed check
     tab = context.new_page()
     errors: list[str] = []
@@ -58,9 +59,9 @@ PASTE = """(content, text) => {
 EDITOR_TEXT = "(content) => [...content.querySelectorAll('.cm-line')].map((l) => l.textContent).join('\\n')"
 
 
-def set_program(page: Page, program: str) -> None:
-    """Replace the editor's whole text by pasting `program` over all of it."""
-    content = page.get_by_role("textbox", name="Program")
+def set_program(page: Page, program: str, editor: str = "Program") -> None:
+    """Replace the editor's whole text by pasting `program` over it all (`editor`: its name on the page)."""
+    content = page.get_by_role("textbox", name=editor)
     content.press("Control+a")
     content.evaluate(PASTE, program)
 

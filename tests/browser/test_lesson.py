@@ -29,10 +29,10 @@ m.sum().backward()
 """
 
 
-def save_lesson(page: Page, folder: Path) -> Path:
-    """The lesson of the run the page shows, saved by "Download lesson"."""
+def save_lesson(page: Page, folder: Path, button: str = "Download lesson") -> Path:
+    """The lesson of the run the page shows, saved by "Download lesson" (`button`: its name in the page)."""
     with page.expect_download() as download:
-        page.get_by_role("button", name="Download lesson").click()
+        page.get_by_role("button", name=button).click()
     assert download.value.suggested_filename == "gradtrace-lesson.html"
     saved = folder / "lesson.html"
     download.value.save_as(saved)
@@ -40,10 +40,11 @@ def save_lesson(page: Page, folder: Path) -> Path:
 
 
 @contextmanager
-def offline(browser: Browser, lesson_file: Path) -> Iterator[Page]:
-    """The lesson opened from disk: anything but a file:// request is refused, and fails the test."""
+def offline(browser: Browser, lesson_file: Path, locale: str = "en-US", fragment: str = "") -> Iterator[Page]:
+    """The lesson opened from disk (its address ending in `fragment`), in a browser speaking `locale`:
+    anything but a file:// request is refused, and fails the test."""
     width, height = VIEWPORTS["1280x720"]
-    context = browser.new_context(viewport={"width": width, "height": height})
+    context = browser.new_context(viewport={"width": width, "height": height}, locale=locale)
     refused: list[str] = []
 
     def only_files(route: Route) -> None:
@@ -58,7 +59,7 @@ def offline(browser: Browser, lesson_file: Path) -> Iterator[Page]:
     errors: list[str] = []
     tab.on("console", lambda message: record_error(errors, message))
     tab.on("pageerror", lambda error: errors.append(f"page error: {error}"))
-    tab.goto(lesson_file.as_uri())
+    tab.goto(lesson_file.as_uri() + fragment)
     expect(tab.locator(".graph-view")).to_have_attribute("data-state", "current")
     yield tab
     context.close()

@@ -129,7 +129,7 @@ def test_a_shared_link_reproduces_the_run(page: Page) -> None:
     page.get_by_role("button", name="Share", exact=True).click()
     # every run already wrote its own link into the address bar: wait for Share's (it encodes float64)
     expect(page.locator(".status-message")).to_contain_text(re.compile("link", re.IGNORECASE))
-    expect(page).to_have_url(re.compile(r"#p=[\w-]+$"))
+    expect(page).to_have_url(re.compile(r"#p=[\w-]+&lang=en$"))  # the link carries the page's language
     shared = page.context.new_page()
     shared.goto(page.url)
     expect(shared.locator('[data-label="w"]').first).to_be_visible()

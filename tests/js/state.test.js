@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { decodeState, encodeState } from "../../static/js/state.js";
+import { decodeState, encodeState, languageOf, withLanguage } from "../../static/js/state.js";
 
 test("program and options survive a round trip through the fragment", async () => {
   const program = "import torch\nx = torch.tensor(1.1)  # ünïcode </script>\n";
@@ -32,4 +32,19 @@ test("a comparison's link also holds the run before the change, with its own opt
   });
   const plain = await encodeState({ program: "x = 1\n", options: {}, before: null });
   assert.equal("before" in (await decodeState(plain)), false);
+});
+
+test("the language rides beside the program; links without one (older ones) still decode", async () => {
+  const program = "y = x * w\n";
+  const fragment = await encodeState({ program, options: {}, language: "el" });
+  assert.match(fragment, /^#p=[A-Za-z0-9_-]+&lang=el$/);
+  assert.equal(languageOf(fragment), "el");
+  assert.equal((await decodeState(fragment)).program, program);
+  const old = await encodeState({ program, options: {} });
+  assert.equal(languageOf(old), null);
+  assert.equal((await decodeState(old)).program, program);
+  assert.equal(withLanguage(old, "en"), `${old}&lang=en`);
+  assert.equal(withLanguage(fragment, "en"), fragment.replace("lang=el", "lang=en"));
+  assert.equal(withLanguage("", "el"), "#lang=el");
+  assert.equal(withLanguage("#lang=el", null), "");
 });

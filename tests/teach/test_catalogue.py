@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from teaching import NEURON, traced
 
+from app.errors import known_kinds
+from app.examples import EXAMPLES
 from app.models import Card
 from app.teach.cards import KEYS, card
 from app.teach.render import CATALOGUE, CATALOGUE_FILE, render
@@ -41,10 +43,25 @@ def test_every_key_the_server_emits_is_in_the_english_catalogue() -> None:
     assert sorted(KEYS - set(CATALOGUE)) == []
 
 
+# Keys the page builds from data: each example's words and each error kind's (static/js/ui/examples-menu.js,
+# static/js/model/problems.js kindWords; "http_error" is the page's own, for an answer without an error body).
+DATA_KEYS = {f"example.{item.name}.{field}" for item in EXAMPLES for field in ("title", "description")} | {
+    f"error.{kind}" for kind in known_kinds() | {"http_error"}
+}
+
+
 def test_the_catalogue_has_no_key_nobody_emits() -> None:
-    page = "".join(path.read_text(encoding="utf-8") for path in (ROOT / "static" / "js").rglob("*.js"))
-    unused = [key for key in CATALOGUE if key not in KEYS and f'"{key}"' not in page]
+    sources = [
+        *(ROOT / "static" / "js").rglob("*.js"),
+        *(ROOT / "templates").glob("*.html"),
+    ]  # data-i18n="key"
+    page = "".join(path.read_text(encoding="utf-8") for path in sources)
+    unused = [key for key in CATALOGUE if key not in KEYS | DATA_KEYS and f'"{key}"' not in page]
     assert unused == []
+
+
+def test_every_example_and_error_kind_is_worded() -> None:
+    assert sorted(DATA_KEYS - set(CATALOGUE)) == []
 
 
 def test_every_registered_key_is_used_in_the_server_code() -> None:

@@ -1,5 +1,7 @@
 // Pure parameter counting and wording: the model's total and a group's caption with its size.
 
+import { t } from "../i18n.js";
+
 const COMPACT = [[1e9, "B"], [1e6, "M"], [1e3, "K"]];
 
 /** Parameter elements of the model: the top-level modules' counts, or the parameter leaves' without modules. */
@@ -26,6 +28,6 @@ export function formatCompact(count) {
 /** A group's caption: path and class, "× n" for a folded stack, and its parameter count when it has any. */
 export function groupCaption(group) {
   const repeat = group.repeat > 1 && !group.label.includes("×") ? ` × ${group.repeat}` : "";
-  const params = group.params > 0 ? ` · ${formatCompact(group.params)} params` : "";
+  const params = group.params > 0 ? ` · ${t("group.params", { count: formatCompact(group.params) })}` : "";
   return `${group.label}${repeat}${params}`;
 }

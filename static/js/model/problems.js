@@ -1,5 +1,7 @@
 // Pure: the problems an error answer lists, where each one is, and its text said once.
 
+import { has, t } from "../i18n.js";
+
 /** Every problem of an error body: `errors` when the server lists them (the first equals `error`), else `error`. */
 export function problemsOf(body) {
   if (Array.isArray(body?.errors) && body.errors.length) return body.errors;
@@ -9,8 +11,9 @@ export function problemsOf(body) {
 /** "line 2, column 18" for a placed problem (columns counted from 1, as people count), "" for one without a line. */
 export function placeOf(problem) {
   if (!problem.line) return "";
+  const line = String(problem.line);
   return problem.col === null || problem.col === undefined
-    ? `line ${problem.line}` : `line ${problem.line}, column ${problem.col + 1}`;
+    ? t("problem.line", { line }) : t("problem.line_col", { line, col: String(problem.col + 1) });
 }
 
 /** The message without the "(line 2, column 18)" the server may have written into it: the page says where, once. */
@@ -36,17 +39,23 @@ export function diagnosticRange(doc, problem) {
 /** The status line after a failed run: what kind of failure and where its problems are written (not the message
  * itself, which the problem list says once). */
 export function failureSummary(kind, count, partial) {
-  const where = count > 1 ? `see the ${count} problems under the program` : "see the problem under the program";
-  const graph = partial ? "; the graph shows what ran before it" : "";
-  return `Run failed (${String(kind).replaceAll("_", " ")}): ${where}${graph}.`;
+  const many = count > 1;
+  const key = partial ? (many ? "failure.many.partial" : "failure.one.partial") : (many ? "failure.many" : "failure.one");
+  return t(key, { kind: kindWords(kind), count: String(count) });
+}
+
+/** An error kind in the page's words ("syntax_error" → "syntax error"); the server's message stays its own. A kind
+ * the catalogue does not know (a newer server's) is its name with spaces. */
+export function kindWords(kind) {
+  const key = `error.${kind}`;
+  return has(key) ? t(key) : String(kind).replaceAll("_", " ");
 }
 
 /** What the graph view shows after a run that gave no graph of its own: [state, note] for GraphView.showState.
  * `partial`: the error came with what ran before it; `shown`: an older graph is on screen; `cancelled`: the person
  * stopped the run. */
 export function failedView({ partial = false, shown = false, cancelled = false }) {
-  if (partial) return ["partial", "Partial graph: what ran before the error."];
-  if (!shown) return ["empty", cancelled ? "No graph: the run was cancelled." : "No graph: the program did not run."];
-  const why = cancelled ? "Cancelled" : "Not up to date: the last run failed";
-  return ["stale", `${why}, so this is the previous run's graph.`];
+  if (partial) return ["partial", t("view.partial")];
+  if (!shown) return ["empty", t(cancelled ? "view.empty.cancelled" : "view.empty.failed")];
+  return ["stale", t(cancelled ? "view.stale.cancelled" : "view.stale.failed")];
 }

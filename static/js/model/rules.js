@@ -1,5 +1,7 @@
 // Pure: how each autograd op forms dL/d(input) from dL/d(output) — the chain rule in words, per op.
 
+import { t } from "../i18n.js";
+
 const d = (name) => `dL/d${name}`;
 
 // (input position, input names, output name) → the right-hand side of dL/d(input) = …
@@ -13,23 +15,23 @@ const RULES = {
   Neg: (i, x, out) => `−${d(out)}`,
   Add: (i, x, out) => d(out),
   Sub: (i, x, out) => (i === 0 ? d(out) : `−${d(out)}`),
-  Mul: (i, x, out) => `${d(out)} · ${x[1 - i] ?? "other"}`,
+  Mul: (i, x, out) => `${d(out)} · ${x[1 - i] ?? t("rule.other")}`,
   Div: (i, x, out) => (i === 0 ? `${d(out)} / ${x[1]}` : `−${d(out)} · ${x[0]}/${x[1]}²`),
   Pow: (i, x, out) => `${d(out)} · n·${x[0]}^(n−1)`,
-  Sum: (i, x, out) => `${d(out)} copied to every element`,
+  Sum: (i, x, out) => t("rule.sum", { g: d(out) }),
   Mean: (i, x, out) => `${d(out)} / N`,
   Mm: (i, x, out) => (i === 0 ? `${d(out)} · ${x[1]}ᵀ` : `${x[0]}ᵀ · ${d(out)}`),
-  Addmm: (i, x, out) => [`${d(out)} summed over rows`, `${d(out)} · ${x[2]}ᵀ`, `${x[1]}ᵀ · ${d(out)}`][i],
+  Addmm: (i, x, out) => [t("rule.rows", { g: d(out) }), `${d(out)} · ${x[2]}ᵀ`, `${x[1]}ᵀ · ${d(out)}`][i],
   T: (i, x, out) => `${d(out)}ᵀ`,
-  View: (i, x, out) => `${d(out)} reshaped back`,
-  UnsafeView: (i, x, out) => `${d(out)} reshaped back`,
-  Transpose: (i, x, out) => `${d(out)} transposed back`,
-  Permute: (i, x, out) => `${d(out)} permuted back`,
+  View: (i, x, out) => t("rule.reshape", { g: d(out) }),
+  UnsafeView: (i, x, out) => t("rule.reshape", { g: d(out) }),
+  Transpose: (i, x, out) => t("rule.transpose", { g: d(out) }),
+  Permute: (i, x, out) => t("rule.permute", { g: d(out) }),
   Clone: (i, x, out) => d(out),
-  Expand: (i, x, out) => `${d(out)} summed over the broadcast dims`,
+  Expand: (i, x, out) => t("rule.expand", { g: d(out) }),
   Softmax: (i, x, out) => `${out} ⊙ (${d(out)} − Σ ${d(out)} ⊙ ${out})`,
   LogSoftmax: (i, x, out) => `${d(out)} − softmax(${x[0]}) · Σ ${d(out)}`,
-  NllLoss: (i, x, out) => `−${d(out)} / N at each target class, 0 elsewhere`,
+  NllLoss: (i, x, out) => t("rule.nll", { g: d(out) }),
   MseLoss: (i, x, out) => `${d(out)} · 2(${x[0]}−${x[1]})/N`,
   BinaryCrossEntropy: (i, x, out) => `${d(out)} · (${x[0]}−${x[1]})/(${x[0]}(1−${x[0]}))`,
 };

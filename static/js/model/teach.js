@@ -3,8 +3,8 @@
 import { formatNumber, scalarOf, toNumber } from "./number.js";
 import { nameOf } from "./graph.js";
 import { lineKey, renderCard } from "./cards.js";
+import { cardText, t } from "../i18n.js";
 
-const NOT_COMPUTED = "Before backward: gradients are not computed yet (not zero: they do not exist yet).";
 
 /**
  * The card for the step at this position: a title and lines {text, kind} (local, chain, fan-out, update, note).
@@ -12,10 +12,10 @@ const NOT_COMPUTED = "Before backward: gradients are not computed yet (not zero:
  * one, the server's English text.
  */
 export function cardFor(index, step, catalogue = null) {
-  if (!step || step.phase === "forward") return { title: "Chain rule", lines: [line(NOT_COMPUTED, "note")] };
+  if (!step || step.phase === "forward") return { title: t("card.label"), lines: [line(t("card.before"), "note")] };
   if (step.phase === "backward") return backwardCard(index, step.event, catalogue);
   if (step.phase === "step") return optimizerCard(index, step.event, catalogue);
-  return { title: "zero_grad", lines: [line("Every .grad is reset: the next backward starts from nothing.", "note")] };
+  return { title: "zero_grad", lines: [line(t("card.zero_grad"), "note")] };
 }
 
 /** The chain rule of a whole call (a collapsed call group) at the event where its output's gradient arrived. */
@@ -27,9 +27,9 @@ export function callCardFor(index, event, catalogue) {
 const line = (text, kind) => ({ text, kind });
 
 function backwardCard(index, event, catalogue) {
-  const title = `${event.op} at ${nameOf(index, event.accumulates ?? event.node)}`;
+  const title = t("card.at", { op: event.op, x: nameOf(index, event.accumulates ?? event.node) });
   const lines = catalogue && event.cards ? event.cards.map((card) => cardLine(card, catalogue)) : englishLines(event);
-  return { title, lines: lines.length ? lines : [line("No chain-rule card for this op.", "note")] };
+  return { title, lines: lines.length ? lines : [line(t("card.none"), "note")] };
 }
 
 function cardLine(card, catalogue) {
@@ -52,17 +52,19 @@ function optimizerCard(index, event, catalogue) {
     const against = [scalarOf(update.before), scalarOf(update.after)].filter((v) => v !== null);
     const format = (value) => formatNumber(value, { against });
     const text = catalogue && update.card ? renderCard(update.card, catalogue, format) : update.formula;
-    return line(text ? `${name}: ${text}` : `${name}: updated by ${event.optimizer}`, "update");
+    return line(`${name}: ${text || t("card.updated", { optimizer: event.optimizer })}`, "update");
   });
-  return { title: `${event.optimizer} step`, lines };
+  return { title: t("describe.step", { optimizer: event.optimizer }), lines };
 }
 
 /** The card while the training slider shows step `i` (0-based) of a training run. */
 export function trainingCard(training, i) {
   const step = training.steps[i];
-  const lines = [line(`loss = ${formatNumber(step.loss)} (the loss curve's point ${i + 1})`, "chain"),
-    line("The graph shows this step's values and gradients, before its update.", "note")];
-  return { title: `${training.optimizer} training step ${i + 1} of ${training.loss.length}`, lines };
+  const lines = [line(t("card.training.loss", { loss: step.loss, point: String(i + 1) }), "chain"),
+    line(t("card.training.note"), "note")];
+  const title = t("card.training.title", { optimizer: training.optimizer, step: String(i + 1),
+    steps: String(training.loss.length) });
+  return { title, lines };
 }
 
 /** The quiz question for a backward step: the first one-element gradient it sends, or null. */
@@ -73,7 +75,7 @@ export function quizFor(index, step) {
     const answer = sent[i]?.numel === 1 ? toNumber(scalarOf(sent[i])) : NaN;
     if (!edges[i] || !Number.isFinite(answer)) continue;
     const source = dname(nameOf(index, index.edges.get(edges[i])?.source));
-    return { prompt: `What is dL/d${source}? (${step.event.op} sends it)`, answer };
+    return { prompt: t("quiz.prompt", { x: source, op: step.event.op }), answer };
   }
   return null;
 }
@@ -136,7 +138,7 @@ export function gradcheckRows(checks) {
     element: check.index.length ? `${check.label}[${check.index.join(", ")}]` : check.label,
     cells: [check.autograd, check.numeric, check.abs_err, check.rel_err].map(formatNumber),
     ok: check.ok,
-    note: check.note ?? "",
+    note: check.note_card ? cardText(check.note_card) : check.note ?? "",
     node: check.node,
   }));
 }

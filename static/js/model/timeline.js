@@ -3,6 +3,7 @@
 import { formatChange, formatGradShort, formatNumber, formatTensorShort, scalarOf, toNumber } from "./number.js";
 import { inputsOf, nameOf } from "./graph.js";
 import { chainRule } from "./rules.js";
+import { t } from "../i18n.js";
 
 const LEAF_KINDS = new Set(["input", "param", "const"]);
 
@@ -129,21 +130,21 @@ function applyOptimizer(state, event, isCurrent) {
 
 /** One sentence describing a step, in the words of backpropagation. */
 export function describeStep(index, step) {
-  if (!step) return "Press Play to run the forward pass.";
+  if (!step) return t("describe.start");
   if (step.phase === "forward") return describeForward(index, step.node);
   if (step.phase === "backward") return describeBackward(index, step.event);
   if (step.phase === "step") return describeOptimizer(index, step.event);
-  return "zero_grad(): every parameter's .grad is reset before the next backward pass.";
+  return t("describe.zero_grad");
 }
 
-const LEAF_WORDS = { input: "an input", param: "a parameter (requires grad)", const: "a constant" };
+const LEAF_WORDS = { input: "describe.input", param: "describe.param", const: "describe.const" };
 
 function describeForward(index, nodeId) {
   const node = index.nodes.get(nodeId);
-  if (LEAF_WORDS[node.kind]) return `Forward: ${node.label} is ${LEAF_WORDS[node.kind]} = ${formatTensorShort(node.data)}`;
+  if (LEAF_WORDS[node.kind]) return t(LEAF_WORDS[node.kind], { x: node.label, value: formatTensorShort(node.data) });
   const args = inputsOf(index, nodeId).map((e) => nameOf(index, e.source)).join(", ");
   const fn = node.fn ?? node.op ?? node.kind;
-  return `Forward: ${node.label} = ${fn}(${args}) = ${formatTensorShort(node.data)}`;
+  return t("describe.forward", { x: node.label, fn, args, value: formatTensorShort(node.data) });
 }
 
 const d = (name) => `dL/d${name}`;
@@ -162,7 +163,7 @@ function describeBackward(index, event) {
   });
   const sent = parts.filter(Boolean);
   const prefix = `${event.op}: ${fanIn(index, event.node, event.grad_outputs?.[0])}`;
-  if (!sent.length) return `${prefix}no gradient flows further from ${out}.`;
+  if (!sent.length) return `${prefix}${t("describe.stops", { x: out })}`;
   return `${prefix}${sent.join("; ")}`;
 }
 
@@ -194,8 +195,8 @@ function describeOptimizer(index, event) {
     const [before, after] = formatChange(p.before, p.after);
     return `${nameOf(index, p.node)}: ${before} → ${after}`;
   });
-  const more = event.params.length > 3 ? `, … ${event.params.length - 3} more` : "";
-  return `${event.optimizer} step${lr}: p ← p − lr·dL/dp; ${changes.join(", ")}${more}`;
+  const more = event.params.length > 3 ? `, ${t("describe.more", { count: String(event.params.length - 3) })}` : "";
+  return `${t("describe.step", { optimizer: event.optimizer })}${lr}: p ← p − lr·dL/dp; ${changes.join(", ")}${more}`;
 }
 
 /** The phase a position belongs to, for the forward → backward → optimizer step indicator. */

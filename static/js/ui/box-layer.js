@@ -5,7 +5,8 @@
 import { setText } from "../util/dom.js";
 import { formatGradShort, formatTensorShort } from "../model/number.js";
 import { SpatialIndex } from "../model/spatial.js";
-import { buildCallBox, buildNode, fitLine, place } from "./graph-parts.js";
+import { GRAD_WORD, buildCallBox, buildNode, fitLine, place } from "./graph-parts.js";
+import { t } from "../i18n.js";
 
 const VALUE_CHAR_W = 6.7; // px per character of a value line
 
@@ -89,10 +90,10 @@ export class BoxLayer {
 
   #values(part, state, id) {
     const value = state.values.get(id);
-    if (!value && this.index.nodes.get(id)?.uninitialised) return this.#text(part, "value", "uninitialised");
+    if (!value && this.index.nodes.get(id)?.uninitialised) return this.#text(part, "value", t("box.uninitialised"));
     const grad = state.grads.get(id);
     this.#text(part, "value", value ? `= ${formatTensorShort(value)}` : "");
-    return this.#text(part, "grad", grad ? `grad ${formatGradShort(grad)}` : "");
+    return this.#text(part, "grad", grad ? `${GRAD_WORD} ${formatGradShort(grad)}` : "");
   }
 
   #text(part, key, text) {

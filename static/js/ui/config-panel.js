@@ -2,13 +2,14 @@
 // (each press the next place, when there are several).
 
 import { el, emit } from "../util/dom.js";
+import { t } from "../i18n.js";
 
 export class ConfigPanel extends EventTarget {
   constructor() {
     super();
     this.list = el("ul", { class: "config-links" });
     this.container = el("section", { class: "config-panel", "aria-labelledby": "config-title" },
-      el("h3", { id: "config-title" }, "the config in the graph"), this.list);
+      el("h3", { id: "config-title" }, t("config.heading")), this.list);
     this.container.hidden = true;
   }
 
@@ -21,13 +22,13 @@ export class ConfigPanel extends EventTarget {
   #item({ key, value, text, targets }) {
     let next = 0;
     const go = targets.length ? el("button", {
-      type: "button", class: "config-go", title: `Show it in the graph (${targets.length} place${targets.length === 1
-        ? "" : "s"})`, "data-key": key,
+      type: "button", class: "config-go", title: t(targets.length === 1 ? "config.go.title.one" : "config.go.title.many", { count: targets.length }),
+      "data-key": key,
       onclick: () => {
         emit(this, "go", targets[next]);
         next = (next + 1) % targets.length;
       },
-    }, "show") : null;
+    }, t("config.go")) : null;
     return el("li", { "data-key": key }, el("code", {}, `${key} = ${value}`), " → ", el("span", {}, text), " ", go);
   }
 }

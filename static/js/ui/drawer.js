@@ -2,6 +2,7 @@
 // Wider, the inspector is a column and these buttons are hidden (app.css); the state is one attribute on the panel.
 
 import { el } from "../util/dom.js";
+import { t } from "../i18n.js";
 
 export class Drawer extends EventTarget {
   constructor() {
@@ -9,8 +10,8 @@ export class Drawer extends EventTarget {
     this.toggle = el("button", {
       type: "button", class: "drawer-toggle", "aria-controls": "inspector", "aria-expanded": "false",
       onclick: () => (this.isOpen ? this.close() : this.open()),
-    }, "Inspector");
-    this.closer = el("button", { type: "button", class: "drawer-close", onclick: () => this.close() }, "Close");
+    }, t("drawer.inspector"));
+    this.closer = el("button", { type: "button", class: "drawer-close", onclick: () => this.close() }, t("drawer.close"));
     this.container = this.toggle;
     this.panel = null;
   }

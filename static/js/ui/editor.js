@@ -13,8 +13,33 @@ import {
 import { el, emit } from "../util/dom.js";
 import { diagnosticRange, messageOf } from "../model/problems.js";
 import { editorTheme } from "./editor-theme.js";
+import { t } from "../i18n.js";
 
-const HINT = "Tab indents · Esc then Tab leaves the editor · Ctrl+Enter runs · Ctrl+F searches · Ctrl+Z undoes";
+
+// CodeMirror's own words (its search panel, screen-reader announcements) in the page's language.
+const PHRASES = {
+  "Find": t("editor.find"),
+  "Replace": t("editor.replace_field"),
+  "next": t("editor.next"),
+  "previous": t("editor.previous"),
+  "all": t("editor.all"),
+  "match case": t("editor.match_case"),
+  "regexp": t("editor.regexp"),
+  "by word": t("editor.by_word"),
+  "replace": t("editor.replace"),
+  "replace all": t("editor.replace_all"),
+  "close": t("editor.close"),
+  "current match": t("editor.current_match"),
+  "on line": t("editor.on_line"),
+  "replaced $ matches": t("editor.replaced_many"),
+  "replaced match on line $": t("editor.replaced_one"),
+  "Go to line": t("editor.go_to_line"),
+  "go": t("editor.go"),
+  "Diagnostics": t("editor.diagnostics"),
+  "No diagnostics": t("editor.no_diagnostics"),
+  "Control character": t("editor.control_character"),
+  "Selection deleted": t("editor.selection_deleted"),
+};
 
 const setMarkedLines = StateEffect.define();
 const markedLines = StateField.define({
@@ -33,7 +58,7 @@ export class Editor extends EventTarget {
     super();
     const host = el("div", { class: "editor-host" });
     const root = host.attachShadow({ mode: "open" });
-    const hint = el("p", { class: "editor-hint" }, HINT);
+    const hint = el("p", { class: "editor-hint" }, t("editor.hint"));
     const state = EditorState.create({ extensions: this.#extensions(hint) });
     this.view = new EditorView({ root, parent: root, state });
     this.container = el("div", { class: "editor" }, host, hint);
@@ -45,9 +70,10 @@ export class Editor extends EventTarget {
       lineNumbers(), highlightActiveLineGutter(), lintGutter({ hoverTime: 100 }), highlightSpecialChars(), history(),
       drawSelection(), indentOnInput(), bracketMatching(), highlightActiveLine(), highlightSelectionMatches(),
       pythonLanguage, indentUnit.of("    "), search({ top: true }), markedLines, editorTheme,
+      EditorState.phrases.of(PHRASES),
       syntaxHighlighting(classHighlighter), // tokens get tok-* classes, coloured in editor-theme.js
       keymap.of([runKey, ...searchKeymap, ...historyKeymap, ...defaultKeymap, indentWithTab]),
-      EditorView.contentAttributes.of({ "aria-label": "Program", "aria-description": hint.textContent }),
+      EditorView.contentAttributes.of({ "aria-label": t("editor.label"), "aria-description": hint.textContent }),
       EditorView.updateListener.of((update) => this.#moved(update)),
     ];
   }

@@ -2,14 +2,22 @@
 // explicit choice (Enter, Space or a click), never while the person browses the list.
 
 import { el, emit } from "../util/dom.js";
+import { has, t } from "../i18n.js";
+
+// An example's title or description in the page's language (example.<name>.title in the catalogue); one the
+// catalogue does not know yet keeps the server's English.
+const about = (example, field) => {
+  const key = `example.${example.name}.${field}`;
+  return has(key) ? t(key) : example[field];
+};
 
 export class ExamplesMenu extends EventTarget {
   constructor() {
     super();
     this.button = el("button", {
       type: "button", class: "menu-button", id: "examples-button", "aria-haspopup": "menu", "aria-expanded": "false",
-      "aria-controls": "examples-menu", title: "Load and run an example",
-    }, "Examples ▾");
+      "aria-controls": "examples-menu", title: t("examples.title"),
+    }, t("examples.button"));
     this.menu = el("ul", { class: "menu", role: "menu", id: "examples-menu", "aria-labelledby": "examples-button" });
     this.menu.hidden = true;
     this.container = el("div", { class: "menu-wrap" }, this.button, this.menu);
@@ -21,8 +29,9 @@ export class ExamplesMenu extends EventTarget {
   setExamples(examples) {
     this.examples = examples;
     this.menu.replaceChildren(...examples.map((example) => el("li", {
-      role: "menuitem", tabindex: -1, "data-name": example.name, title: example.description,
-    }, el("span", { class: "menu-title" }, example.title), el("span", { class: "menu-note" }, example.description))));
+      role: "menuitem", tabindex: -1, "data-name": example.name, title: about(example, "description"),
+    }, el("span", { class: "menu-title" }, about(example, "title")),
+    el("span", { class: "menu-note" }, about(example, "description")))));
   }
 
   #listen() {

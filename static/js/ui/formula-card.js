@@ -1,12 +1,13 @@
 // The formula card: the chain rule of the current step with its numbers (upstream × local = contribution).
 
 import { el, setText } from "../util/dom.js";
+import { t } from "../i18n.js";
 
 export class FormulaCard {
   constructor() {
     this.title = el("h3", { class: "card-title" });
     this.list = el("ol", { class: "card-lines" });
-    this.container = el("section", { class: "formula-card", "aria-label": "Chain rule", "aria-live": "polite" },
+    this.container = el("section", { class: "formula-card", "aria-label": t("card.label"), "aria-live": "polite" },
       this.title, this.list);
     this.container.hidden = true;
   }

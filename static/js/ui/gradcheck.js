@@ -2,14 +2,16 @@
 
 import { el } from "../util/dom.js";
 import { gradcheckRows } from "../model/teach.js";
+import { t } from "../i18n.js";
 
-const HEADINGS = ["leaf", "autograd", "numeric", "abs err", "rel err", "ok"];
+const HEADINGS = ["gradcheck.leaf", "gradcheck.autograd", "gradcheck.numeric", "gradcheck.abs_err", "gradcheck.rel_err",
+  "gradcheck.ok"];
 
 export class GradcheckTable {
   constructor() {
     this.body = el("div");
-    this.container = el("section", { class: "gradcheck", "aria-label": "Gradient check" },
-      el("h3", {}, "gradient check"), this.body);
+    this.container = el("section", { class: "gradcheck", "aria-label": t("gradcheck.label") },
+      el("h3", {}, t("gradcheck.heading")), this.body);
     this.container.hidden = true;
   }
 
@@ -18,12 +20,13 @@ export class GradcheckTable {
     this.container.hidden = !checks?.length;
     if (!checks?.length) return;
     const rows = gradcheckRows(checks);
-    const head = el("tr", {}, HEADINGS.map((text) => el("th", {}, text)));
+    const head = el("tr", {}, HEADINGS.map((key) => el("th", {}, t(key))));
     const body = rows.map((row) => el("tr", { class: row.ok ? "ok" : "differs" },
       el("td", {}, row.element), row.cells.map((cell) => el("td", {}, cell)), el("td", {}, row.ok ? "✓" : "✗")));
     const notes = rows.filter((row) => row.note).map((row) => el("li", {}, `${row.element}: ${row.note}`));
     const table = el("table", { class: "numbers gradcheck-table" }, el("thead", {}, head), el("tbody", {}, body));
     const notesList = notes.length ? el("ul", { class: "gradcheck-notes" }, notes) : null;
-    this.body.replaceChildren(el("div", { class: "gradcheck-scroll" }, table), notesList);
+    const parts = [el("div", { class: "gradcheck-scroll" }, table), notesList].filter(Boolean); // null: "null" text
+    this.body.replaceChildren(...parts);
   }
 }

@@ -4,11 +4,21 @@
 import { svg } from "../util/dom.js";
 import { nodeBox } from "../model/graph.js";
 import { groupCaption } from "../model/params.js";
+import { t } from "../i18n.js";
 
 export const KINDS = [
-  ["input", "input"], ["param", "parameter"], ["const", "constant"], ["op", "operation"], ["call", "call (▸ opens)"],
-  ["output", "output"], ["saved", "saved tensor"],
+  ["input", t("kind.input")], ["param", t("kind.param")], ["const", t("kind.const")], ["op", t("kind.op")],
+  ["call", t("kind.call")], ["output", t("kind.output")], ["saved", t("kind.saved")],
 ];
+const KIND_WORDS = new Map(KINDS);
+const KIND_NAMES = { input: t("kindname.input"), param: t("kindname.param"), const: t("kindname.const"),
+  op: t("kindname.op"), output: t("kindname.output"), saved: t("kindname.saved") };
+
+/** A node's kind in a word (the inspector's facts, the search's matches): "param" → "παράμετρος" in Greek. */
+export const kindName = (kind) => KIND_NAMES[kind] ?? kind;
+/** The word before a box's gradient ("grad [3] …"). */
+export const GRAD_WORD = t("box.grad");
+const GRAD_SHAPE = new RegExp(`^${GRAD_WORD} \\[[^\\]]*\\] `);
 
 const LINE_H = 12; // px between text lines of a box
 const CHAR_W = { label: 7.3, detail: 6.1, value: 6.7, grad: 6.7 }; // px per character of each line's font
@@ -25,7 +35,7 @@ function shapeFor(kind, w, h) {
   return svg("rect", { class: "shape", width: w, height: h, rx: 2 });
 }
 
-const shapeText = (shape) => (shape.length ? `[${shape.join("×")}]` : "scalar");
+const shapeText = (shape) => (shape.length ? `[${shape.join("×")}]` : t("node.scalar"));
 
 function describeShape(node) {
   const shape = shapeText(node.shape);
@@ -37,7 +47,7 @@ function describeShape(node) {
 export function fitLine(text, room, charWidth) {
   const fits = (t) => t.length * charWidth <= room;
   if (fits(text)) return text;
-  const bare = text.replace(/^(= )?\[[^\]]*\] /, "").replace(/^grad \[[^\]]*\] /, "grad ");
+  const bare = text.replace(/^(= )?\[[^\]]*\] /, "").replace(GRAD_SHAPE, `${GRAD_WORD} `);
   if (fits(bare)) return bare;
   const keep = Math.max(1, Math.floor(room / charWidth) - 1);
   return `${bare.slice(0, keep)}…`;
@@ -65,8 +75,8 @@ export function buildNode(node) {
   const lines = textLines(box.w, box.h, node.label, describeShape(node));
   const g = svg("g", {
     class: `node kind-${node.kind}`, "data-node-id": node.id, "data-label": node.label,
-    role: "button", tabindex: -1, "aria-label": `${node.label}: ${node.kind}${node.op ? ` ${node.op}` : ""}`,
-  }, svg("title", {}, `${node.label} — ${node.op ?? node.kind}`), shapeFor(node.kind, box.w, box.h),
+    role: "button", tabindex: -1, "aria-label": `${node.label}: ${KIND_WORDS.get(node.kind) ?? node.kind}${node.op ? ` ${node.op}` : ""}`,
+  }, svg("title", {}, `${node.label} — ${node.op ?? kindName(node.kind)}`), shapeFor(node.kind, box.w, box.h),
   lines.label, lines.detail, lines.value, lines.grad);
   place(g, node);
   return { g, value: lines.value, grad: lines.grad, room: lines.room, width: box.w, height: box.h };
@@ -84,8 +94,8 @@ export function buildCallBox(group, output) {
   const g = svg("g", {
     class: "node kind-call call-box", "data-node-id": output?.id, "data-group-id": group.id, "data-label": group.label,
     role: "button", tabindex: -1, "aria-expanded": "false",
-    "aria-label": `${group.label}: call of ${group.module}; Enter opens it`,
-  }, svg("title", {}, `${group.label} — ${group.module} (${group.members} autograd nodes inside: ▸ opens)`),
+    "aria-label": t("call.label", { label: group.label, module: group.module }),
+  }, svg("title", {}, t("call.title", { label: group.label, module: group.module, count: group.members })),
   shapeFor("call", w, h), toggle, lines.label, lines.detail, lines.value, lines.grad);
   place(g, group);
   return { g, value: lines.value, grad: lines.grad, room: lines.room };
@@ -117,10 +127,10 @@ export function buildGroup(group, collapsed) {
   const caption = group.kind === "call" ? callCaption(group) : groupCaption(group);
   const header = svg("g", {
     class: "group-header", role: "button", tabindex: -1, "data-group-id": group.id,
-    "aria-label": `${collapsed ? "Expand" : "Collapse"} ${group.label}`, "aria-expanded": String(!collapsed),
+    "aria-label": t(collapsed ? "group.expand" : "group.collapse", { label: group.label }), "aria-expanded": String(!collapsed),
   }, svg("text", { x: group.x + 6, y: collapsed ? group.y + 16 : group.y - 5 }, `${sign} ${caption}`));
   const sizeText = collapsed
-    ? svg("text", { class: "group-size", x: group.x + 6, y: group.y + 32 }, `${group.members} nodes`) : null;
+    ? svg("text", { class: "group-size", x: group.x + 6, y: group.y + 32 }, t("group.size", { count: group.members })) : null;
   const rect = svg("rect", { class: "group-box", x: group.x, y: group.y, width: group.w, height: group.h, rx: 6 });
   const frame = svg("g", { class: `group kind-${group.kind}${collapsed ? " collapsed" : ""}`, "data-group": group.id },
     rect, sizeText);

@@ -16,6 +16,7 @@ import { Minimap } from "./minimap.js";
 import { BoxLayer } from "./box-layer.js";
 import { EdgeLines } from "./edge-labels.js";
 import { KINDS, buildGroup } from "./graph-parts.js";
+import { t } from "../i18n.js";
 
 const MOVE_MS = 400;
 const EAGER_LIMIT = 1500; // up to this many boxes everything is drawn at once; above, what the camera reaches
@@ -31,12 +32,12 @@ export class GraphView extends EventTarget {
       calls: layer("calls"), headers: layer("group-headers"), labels: layer("edge-labels"),
     };
     this.svg = svg("svg", { // tabindex -1: Chromium would make the drawing itself a second tab stop
-      class: "graph", role: "group", "aria-label": "Autograd graph", tabindex: -1,
+      class: "graph", role: "group", "aria-label": t("view.label"), tabindex: -1,
     }, arrowDefs(), Object.values(this.layers));
     this.minimap = new Minimap();
-    this.note = el("p", { class: "view-note" }, "No graph yet: Run (Ctrl+Enter) draws the program's autograd graph.");
+    this.note = el("p", { class: "view-note" }, t("view.empty"));
     this.stage = el("div", { class: "graph-stage" }, this.svg, this.minimap.container);
-    this.legend = el("ul", { class: "legend", "aria-label": "Legend" });
+    this.legend = el("ul", { class: "legend", "aria-label": t("view.legend") });
     const bar = el("div", { class: "view-bar" }, this.legend, this.#controls()); // under the drawing, never over it
     this.container = el("div", { class: "graph-view", "data-state": "empty" }, this.note, this.stage, bar);
     this.panZoom = new PanZoom(this.stage, this.svg, (transform) => this.#moved(transform));
@@ -71,14 +72,13 @@ export class GraphView extends EventTarget {
     const button = (text, title, onclick, name = null) => el("button", {
       type: "button", title, onclick, "aria-label": name }, text);
     this.groupButtons = [
-      button("Outline", "Close the groups and calls as the graph opened: the model at a glance",
-        () => emit(this, "outline")),
-      button("Open all", "Open every group and call", () => emit(this, "expand-all")),
+      button(t("view.outline"), t("view.outline.title"), () => emit(this, "outline")),
+      button(t("view.open_all"), t("view.open_all.title"), () => emit(this, "expand-all")),
     ];
     return el("div", { class: "view-controls" },
-      button("Fit", "Fit the graph at a readable size", () => this.fit()),
-      button("+", "Zoom in", () => this.panZoom.zoomBy(1.25), "Zoom in"),
-      button("−", "Zoom out", () => this.panZoom.zoomBy(0.8), "Zoom out"), this.groupButtons);
+      button(t("view.fit"), t("view.fit.title"), () => this.fit()),
+      button("+", t("view.zoom_in"), () => this.panZoom.zoomBy(1.25), t("view.zoom_in")),
+      button("−", t("view.zoom_out"), () => this.panZoom.zoomBy(0.8), t("view.zoom_out")), this.groupButtons);
   }
 
   #listen() {

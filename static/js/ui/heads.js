@@ -2,9 +2,10 @@
 // the cells the causal mask hides hatched, so the triangle a query cannot see shows in every head.
 
 import { el } from "../util/dom.js";
-import { formatNumber, toNumber } from "../model/number.js";
+import { toNumber } from "../model/number.js";
 import { isCausal } from "../model/attention.js";
 import { colourFor } from "./heatmap.js";
+import { t } from "../i18n.js";
 
 const SIDE = 96; // px of one head's square
 
@@ -13,23 +14,23 @@ export function headsFigure(heads, mask, caption) {
   const all = heads.flatMap((head) => head.values.flat().map(toNumber)).filter(Number.isFinite);
   const limit = all.length ? Math.max(...all.map(Math.abs)) : 0;
   const figures = heads.map((head, i) => el("figure", { class: "head" }, headCanvas(head, mask, limit, i),
-    el("figcaption", {}, `head ${i}`)));
-  const key = el("p", { class: "hint heads-key" }, "rows: queries · columns: keys",
+    el("figcaption", {}, t("heads.head", { i: String(i) }))));
+  const key = el("p", { class: "hint heads-key" }, t("heads.key"),
     maskWords(mask),
-    ` · scale −${formatNumber(limit)} … ${formatNumber(limit)}`);
+    ` · ${t("heads.scale", { low: -limit, high: limit })}`);
   return el("div", { class: "heads", "data-heads": heads.length }, el("p", { class: "heads-title" }, caption),
     el("div", { class: "heads-grid" }, figures), key);
 }
 
 function maskWords(mask) {
   if (!mask?.some((row) => row.some(Boolean))) return "";
-  return isCausal(mask) ? " · hatched: the causal mask (a query never sees a later key)" : " · hatched: masked";
+  return ` · ${t(isCausal(mask) ? "heads.causal" : "heads.masked")}`;
 }
 
 function headCanvas(head, mask, limit, i) {
   const cell = Math.max(2, Math.floor(SIDE / Math.max(head.rows, head.cols)));
   const canvas = el("canvas", { class: "head-map", width: head.cols * cell, height: head.rows * cell, role: "img",
-    "aria-label": `head ${i}: ${head.rows} queries × ${head.cols} keys` });
+    "aria-label": t("heads.map", { i: String(i), rows: String(head.rows), cols: String(head.cols) }) });
   const context = canvas.getContext("2d");
   head.values.forEach((row, r) => row.forEach((v, c) => {
     const hidden = mask?.[r]?.[c];

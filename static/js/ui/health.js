@@ -2,17 +2,19 @@
 
 import { el, emit } from "../util/dom.js";
 import { healthColour } from "../model/teach.js";
+import { cardText, t } from "../i18n.js";
 
-const KIND_WORDS = { nan: "NaN", inf: "±Inf", vanishing: "vanishing", exploding: "exploding", dead_relu: "dead ReLU",
-  saturated: "saturated" };
+const KIND_WORDS = { nan: "NaN", inf: "±Inf", vanishing: t("flag.vanishing"), exploding: t("flag.exploding"),
+  dead_relu: t("flag.dead_relu"), saturated: t("flag.saturated") };
+const PHASE_WORDS = { forward: t("phase.forward"), backward: t("phase.backward") };
 
 export class HealthPanel extends EventTarget {
   constructor() {
     super();
     this.list = el("ul", { class: "health-flags" });
-    this.container = el("section", { class: "health", "aria-label": "Gradient health" },
-      el("h3", {}, "gradient health"),
-      el("p", { class: "hint health-key" }, "Colour: log10 |grad| from blue (tiny) to red (huge); purple NaN, grey 0."),
+    this.container = el("section", { class: "health", "aria-label": t("health_panel.label") },
+      el("h3", {}, t("health_panel.heading")),
+      el("p", { class: "hint health-key" }, t("health_panel.key")),
       this.list);
     this.container.hidden = true;
   }
@@ -24,8 +26,9 @@ export class HealthPanel extends EventTarget {
     const items = flags.map((flag) => el("li", {}, el("button", {
       type: "button", class: `flag flag-${flag.kind}`, "data-node": flag.node,
       onclick: () => emit(this, "select", flag.node),
-    }, `${KIND_WORDS[flag.kind] ?? flag.kind} (${flag.phase})`), ` ${flag.message}`));
-    this.list.replaceChildren(...(items.length ? items : [el("li", { class: "hint" }, "No problems found.")]));
+    }, `${KIND_WORDS[flag.kind] ?? flag.kind} (${PHASE_WORDS[flag.phase] ?? flag.phase})`),
+    ` ${flag.card ? cardText(flag.card) : flag.message}`));
+    this.list.replaceChildren(...(items.length ? items : [el("li", { class: "hint" }, t("health_panel.none"))]));
   }
 }
 

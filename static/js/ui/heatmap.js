@@ -2,6 +2,7 @@
 
 import { el } from "../util/dom.js";
 import { formatNumber, toNumber } from "../model/number.js";
+import { t } from "../i18n.js";
 
 const CELL = 12; // px per cell, shrunk for big grids
 const MAX_SIDE = 240;
@@ -23,7 +24,7 @@ export function heatmap(grid, caption) {
   const cols = values[0]?.length ?? 0;
   const cell = Math.max(1, Math.min(CELL, Math.floor(MAX_SIDE / Math.max(rows, cols, 1))));
   const canvas = el("canvas", { width: cols * cell, height: rows * cell, class: "heatmap", role: "img",
-    "aria-label": `${caption}: ${rows}×${cols} heatmap` });
+    "aria-label": t("heatmap.label", { caption, rows: String(rows), cols: String(cols) }) });
   const context = canvas.getContext("2d");
   values.forEach((row, r) => row.forEach((v, c) => {
     context.fillStyle = colourFor(v, limit);

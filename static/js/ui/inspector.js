@@ -6,10 +6,12 @@ import { formatNumber, formatTensorShort, tableRows } from "../model/number.js";
 import { maskOf } from "../model/attention.js";
 import { heatmap } from "./heatmap.js";
 import { headsFigure } from "./heads.js";
+import { kindName } from "./graph-parts.js";
 import { ValuesPanel } from "./values.js";
+import { t } from "../i18n.js";
 
 const TABLE_LIMIT = 64; // up to this many elements as a number table
-const HEATMAP_LEFT_OUT = "heatmap left out: the response keeps heatmaps for the smaller tensors only";
+const STATS = { min: t("stat.min"), max: t("stat.max"), mean: t("stat.mean"), std: t("stat.std"), norm: t("stat.norm") };
 
 export class Inspector extends EventTarget {
   #panels = new Map(); // field ("data" | "grad") -> the open ValuesPanel of the node shown
@@ -26,7 +28,7 @@ export class Inspector extends EventTarget {
 
   clear() {
     this.#panels.clear();
-    this.body.replaceChildren(el("p", { class: "hint" }, "Click a node to inspect it."));
+    this.body.replaceChildren(el("p", { class: "hint" }, t("inspector.empty")));
   }
 
   /** Show a node with the value and gradient it has at this point of the animation, and its source line. `call`
@@ -40,14 +42,14 @@ export class Inspector extends EventTarget {
     const mask = maskOf(node.data?.heads);
     const result = call?.group.outputs.includes(node.id);
     const facts = [
-      ["kind", node.kind], ["op", node.op], ["fn", node.fn], ["shape", `[${node.shape.join(", ")}]`],
-      ["dtype", node.dtype], ["device", node.device],
-      call ? ["call", `${call.group.label} (${call.group.module})`] : ["module", node.group],
-      ["line", node.span ? String(node.span.line) : null],
+      [t("fact.kind"), kindName(node.kind)], [t("fact.op"), node.op], [t("fact.fn"), node.fn],
+      [t("fact.shape"), `[${node.shape.join(", ")}]`], [t("fact.dtype"), node.dtype], [t("fact.device"), node.device],
+      call ? [t("fact.call"), `${call.group.label} (${call.group.module})`] : [t("fact.module"), node.group],
+      [t("fact.line"), node.span ? String(node.span.line) : null],
     ].filter(([, text]) => text);
     const parts = [
       el("h3", {}, result ? call.group.label : node.label),
-      result && node.label !== call.group.label ? el("p", { class: "hint" }, `result: ${node.label}`) : null,
+      result && node.label !== call.group.label ? el("p", { class: "hint" }, t("inspector.result", { label: node.label })) : null,
       this.#traceButtons(node.id),
       el("dl", { class: "facts" }, facts.flatMap(([key, text]) => [el("dt", {}, key), el("dd", {}, text)])),
       sourceText ? el("pre", { class: "source-line" }, sourceText) : null,
@@ -66,9 +68,10 @@ export class Inspector extends EventTarget {
       type: "button", class: "call-member", "data-node": member.id, onclick: () => emit(this, "member", member.id),
     }, member.label), ` ${member.op ?? member.fn ?? member.kind} · [${member.shape.join("×")}]`));
     const toggle = el("button", { type: "button", class: "call-toggle-button",
-      onclick: () => emit(this, "toggle-call", group.id) }, open ? "Close the call" : "Open the call");
+      onclick: () => emit(this, "toggle-call", group.id) }, t(open ? "inspector.call.close" : "inspector.call.open"));
     return el("section", { class: "call-inside" },
-      el("h4", {}, `inside ${group.module}: ${members.length} autograd node${members.length === 1 ? "" : "s"}`),
+      el("h4", {}, t(members.length === 1 ? "inspector.call.inside.one" : "inspector.call.inside.many",
+        { module: group.module, count: String(members.length) })),
       toggle, el("ul", { class: "call-members" }, items));
   }
 
@@ -78,15 +81,15 @@ export class Inspector extends EventTarget {
       type: "button", title, onclick: () => emit(this, name, detail),
     }, text);
     return el("div", { class: "inspector-actions" },
-      button("Trace inputs", "Highlight everything this node depends on", "trace", nodeId),
-      button("Clear trace", "Show the whole graph again", "trace", null));
+      button(t("inspector.trace"), t("inspector.trace.title"), "trace", nodeId),
+      button(t("inspector.clear_trace"), t("inspector.clear_trace.title"), "trace", null));
   }
 
   // A truncated tensor's "Show all values": its open panel, or the button that opens one.
   #allValues(node, field, tensor, origin) {
     if (tensor?.truncated && this.offline) {
       return el("button", { type: "button", class: "show-values", disabled: true, title: this.offline },
-        "Show all values");
+        t("inspector.all_values"));
     }
     if (!tensor?.truncated || !origin) return null;
     const open = this.#panels.get(field);
@@ -97,35 +100,35 @@ export class Inspector extends EventTarget {
       this.#panels.set(field, panel);
       show.replaceWith(panel.container);
       panel.goTo(0);
-    } }, "Show all values");
+    } }, t("inspector.all_values"));
     return show;
   }
 }
 
 function tensorSection(title, tensor, heatmapsDropped, allValues, mask) {
-  const heading = el("h4", {}, title);
-  const missing = title === "grad" ? "not computed yet (not zero)" : "not yet";
+  const heading = el("h4", {}, t(title === "grad" ? "inspector.grad" : "inspector.value"));
+  const missing = t(title === "grad" ? "inspector.grad.missing" : "inspector.value.missing");
   if (!tensor) return el("section", { class: `tensor ${title}` }, heading, el("p", { class: "hint" }, missing));
   return el("section", { class: `tensor ${title}` }, heading, tensorBody(tensor, title, heatmapsDropped, mask),
     allValues);
 }
 
 function uninitialised() {
-  return el("section", { class: "tensor value" }, el("h4", {}, "value"),
-    el("p", { class: "hint uninitialised" }, "uninitialised: made by an empty* op, its memory held no value yet"));
+  return el("section", { class: "tensor value" }, el("h4", {}, t("inspector.value")),
+    el("p", { class: "hint uninitialised" }, t("inspector.uninitialised")));
 }
 
 function tensorBody(tensor, title, heatmapsDropped, mask) {
   const rows = tensor.numel <= TABLE_LIMIT ? tableRows(tensor) : null;
   if (rows) return numberTable(rows);
   if (tensor.heads?.length) {
-    const caption = `${title} per head [${tensor.shape.join("×")}], first sequence of the batch`;
+    const caption = t(title === "grad" ? "inspector.grad.heads" : "inspector.value.heads", { shape: tensor.shape.join("×") });
     return el("div", {}, headsFigure(tensor.heads, mask, caption), statsList(tensor));
   }
   const grid = tensor.heatmap?.values ?? (tensor.shape.length === 2 ? tensor.values : null);
   const leftOut = !grid && heatmapsDropped && hasHeatmapShape(tensor);
-  return el("div", {}, grid ? heatmap(grid, `${title} [${tensor.shape.join("×")}]`) : null,
-    leftOut ? el("p", { class: "hint heatmap-left-out" }, HEATMAP_LEFT_OUT) : null, statsList(tensor));
+  return el("div", {}, grid ? heatmap(grid, `${t(title === "grad" ? "inspector.grad" : "inspector.value")} [${tensor.shape.join("×")}]`) : null,
+    leftOut ? el("p", { class: "hint heatmap-left-out" }, t("inspector.heatmap_left_out")) : null, statsList(tensor));
 }
 
 // The encoder gives a heatmap to every full truncated tensor whose last two dims are both > 1 (summaries,
@@ -143,8 +146,8 @@ function numberTable(rows) {
 function statsList(tensor) {
   const stats = tensor.stats ?? {};
   const entries = ["min", "max", "mean", "std", "norm"].filter((key) => stats[key] !== null && stats[key] !== undefined)
-    .map((key) => [key, formatNumber(stats[key])]);
-  entries.unshift(["numel", String(tensor.numel)]);
+    .map((key) => [STATS[key], formatNumber(stats[key])]);
+  entries.unshift([t("stat.numel"), String(tensor.numel)]);
   if (stats.nan) entries.push(["NaN", String(stats.nan)]);
   if (stats.inf) entries.push(["±Inf", String(stats.inf)]);
   return el("dl", { class: "stats" }, entries.flatMap(([key, value]) => [el("dt", {}, key), el("dd", {}, value)]));
@@ -153,8 +156,8 @@ function statsList(tensor) {
 function savedSection(saved) {
   if (!saved?.length) return null;
   const items = saved.map((tensor) => el("li", {}, `${tensor.name}`,
-    tensor.node ? ` (node ${tensor.node})` : "",
+    tensor.node ? ` (${t("inspector.saved.node", { node: tensor.node })})` : "",
     tensor.data ? `: ${formatTensorShort(tensor.data)}` : ""));
-  return el("section", { class: "saved" }, el("h4", {}, "saved for backward"), el("ul", {}, items));
+  return el("section", { class: "saved" }, el("h4", {}, t("inspector.saved")), el("ul", {}, items));
 }
 

@@ -3,6 +3,7 @@
 import { el, emit, setText, svg } from "../util/dom.js";
 import { formatNumber } from "../model/number.js";
 import { lossCurve } from "../model/teach.js";
+import { cardText, t } from "../i18n.js";
 
 const WIDTH = 280;
 const HEIGHT = 150;
@@ -12,13 +13,13 @@ export class LossCurve extends EventTarget {
   constructor() {
     super();
     this.chart = svg("svg", { class: "loss-curve", viewBox: `0 0 ${WIDTH} ${HEIGHT}`, role: "img",
-      "aria-label": "Loss curve" });
-    this.slider = el("input", { type: "range", min: 0, max: 0, value: 0, "aria-label": "Training step" });
+      "aria-label": t("training.curve") });
+    this.slider = el("input", { type: "range", min: 0, max: 0, value: 0, "aria-label": t("training.step") });
     this.slider.addEventListener("input", () => this.#pick(Number(this.slider.value)));
     this.readout = el("span", { class: "train-readout" });
     this.note = el("p", { class: "hint" });
-    this.container = el("section", { class: "training", "aria-label": "Training" },
-      el("h3", {}, "training"), this.chart, el("div", { class: "train-slider" }, this.slider, this.readout), this.note);
+    this.container = el("section", { class: "training", "aria-label": t("training.label") },
+      el("h3", {}, t("training.heading")), this.chart, el("div", { class: "train-slider" }, this.slider, this.readout), this.note);
     this.container.hidden = true;
     this.training = null;
   }
@@ -34,7 +35,8 @@ export class LossCurve extends EventTarget {
     this.slider.max = String(Math.max(0, training.steps.length - 1));
     this.slider.value = "0";
     this.slider.disabled = training.steps.length === 0;
-    setText(this.note, training.note ?? `${training.optimizer}, lr ${formatNumber(training.lr)}`);
+    setText(this.note, training.note_card ? cardText(training.note_card)
+      : training.note ?? t("training.about", { optimizer: training.optimizer, lr: training.lr }));
     this.#say(0);
   }
 
@@ -45,7 +47,7 @@ export class LossCurve extends EventTarget {
 
   #say(i) {
     const loss = this.training.steps[i]?.loss ?? this.training.loss[i];
-    setText(this.readout, `step ${i + 1} / ${this.training.loss.length} · loss ${formatNumber(loss)}`);
+    setText(this.readout, t("training.readout", { step: String(i + 1), steps: String(this.training.loss.length), loss }));
   }
 }
 
@@ -58,7 +60,7 @@ function axes({ low, high, steps }) {
     text(MARGIN - 3, bottom, formatNumber(low), "end"),
     text(MARGIN, bottom + 14, "1"),
     text(WIDTH - MARGIN, bottom + 14, String(steps), "end"),
-    text(WIDTH / 2, HEIGHT - 3, "step", "middle"),
-    text(4, MARGIN / 2 + 2, "loss"),
+    text(WIDTH / 2, HEIGHT - 3, t("training.axis.step"), "middle"),
+    text(4, MARGIN / 2 + 2, t("training.axis.loss")),
   ];
 }

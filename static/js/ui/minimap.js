@@ -3,6 +3,7 @@
 
 import { el, emit } from "../util/dom.js";
 import { visibleRect } from "../model/camera.js";
+import { t } from "../i18n.js";
 
 const MAX_W = 150; // px, and at most a quarter of the view's width
 const MAX_H = 180; // px, and at most 40 % of its height
@@ -14,7 +15,7 @@ export class Minimap extends EventTarget {
   constructor() {
     super();
     this.canvas = el("canvas", { class: "minimap-canvas", width: MAX_W, height: MAX_H });
-    this.container = el("div", { class: "minimap", role: "img", "aria-label": "Minimap: where the view is" },
+    this.container = el("div", { class: "minimap", role: "img", "aria-label": t("minimap.label") },
       this.canvas);
     this.container.hidden = true;
     this.picture = null; // the drawing's boxes, rendered once per layout

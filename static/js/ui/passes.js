@@ -3,6 +3,7 @@
 import { el, setText, svg } from "../util/dom.js";
 import { lossCurve } from "../model/teach.js";
 import { formatNumber } from "../model/number.js";
+import { t } from "../i18n.js";
 
 const WIDTH = 280;
 const HEIGHT = 120;
@@ -12,8 +13,8 @@ export class PassesPanel {
   constructor() {
     this.sentence = el("p", { class: "hint passes-sentence" });
     this.chart = svg("svg", { class: "loss-curve passes-curve", viewBox: `0 0 ${WIDTH} ${HEIGHT}`, role: "img",
-      "aria-label": "Loss at every backward pass" });
-    this.container = el("section", { class: "passes", "aria-label": "Backward passes", hidden: true },
+      "aria-label": t("passes.curve") });
+    this.container = el("section", { class: "passes", "aria-label": t("passes.label"), hidden: true },
       this.sentence, this.chart);
   }
 
@@ -22,8 +23,7 @@ export class PassesPanel {
     this.container.hidden = !passes;
     if (!passes) return;
     const shown = passes.kept.map((index) => index + 1).join(", ");
-    setText(this.sentence, `The program ran ${passes.total} backward passes; the graph draws passes ${shown} in full. `
-      + "The curve is the loss at every pass.");
+    setText(this.sentence, t("passes.sentence", { total: String(passes.total), shown }));
     const losses = passes.loss.map((loss) => loss ?? NaN);
     const curve = lossCurve(losses, WIDTH, HEIGHT, MARGIN);
     const kept = passes.kept.map((index) => {

@@ -1,11 +1,12 @@
 // The player: Play/Pause, step, jump, scrubber, speed and the phase indicator; owns the animation loop.
 
 import { el, emit, origin, setText, typing } from "../util/dom.js";
+import { t } from "../i18n.js";
 
 export const STEP_MS = 700; // one step at speed 1× (a recorded video's too: record.js)
 const SPEEDS = [["0.25", "0.25×"], ["0.5", "0.5×"], ["1", "1×"], ["2", "2×"], ["4", "4×"], ["16", "16×"],
-  ["0", "every frame"]];
-const PHASES = [["forward", "forward"], ["backward", "backward"], ["step", "optimizer step"]];
+  ["0", t("player.every_frame")]];
+const PHASES = [["forward", t("phase.forward")], ["backward", t("phase.backward")], ["step", t("phase.step")]];
 
 export class Player extends EventTarget {
   constructor() {
@@ -14,16 +15,16 @@ export class Player extends EventTarget {
     this.length = 0;
     this.loop = 0; // id of the running animation loop; 0 when paused
     this.hold = null; // (next position) => true to pause before it, e.g. for a quiz question
-    this.scrubber = el("input", { type: "range", min: 0, max: 0, value: 0, "aria-label": "Timeline" });
+    this.scrubber = el("input", { type: "range", min: 0, max: 0, value: 0, "aria-label": t("player.timeline") });
     this.scrubber.addEventListener("input", () => this.seek(Number(this.scrubber.value)));
-    this.speed = el("select", { "aria-label": "Speed", title: "Speed" },
+    this.speed = el("select", { "aria-label": t("player.speed"), title: t("player.speed") },
       SPEEDS.map(([value, text]) => el("option", { value, selected: value === "1" }, text)));
     this.counter = el("span", { class: "counter" });
     this.phases = new Map(PHASES.map(([key, text]) => [key, el("li", { "data-phase": key }, text)]));
     this.sentence = el("p", { class: "sentence", "aria-live": "polite" });
     this.container = el("div", { class: "player" },
       el("div", { class: "transport" }, this.#buttons(), this.scrubber, this.counter, this.speed,
-        el("ol", { class: "phases", "aria-label": "Phase" }, [...this.phases.values()])),
+        el("ol", { class: "phases", "aria-label": t("player.phase") }, [...this.phases.values()])),
       this.sentence);
     document.addEventListener("keydown", (event) => this.#key(event));
   }
@@ -31,12 +32,12 @@ export class Player extends EventTarget {
   #buttons() {
     const button = (text, title, onclick) => el("button", { type: "button", title, onclick }, text);
     return [
-      button("Start", "Jump to the start (Home)", () => this.seek(0)),
-      button("Step back", "One step back (←)", () => this.seek(this.position - 1)),
-      button("Play", "Play (Space)", () => this.play()),
-      button("Pause", "Pause (Space)", () => this.pause()),
-      button("Step", "One step forward (→)", () => this.seek(this.position + 1)),
-      button("End", "Jump to the end (End)", () => this.seek(this.length)),
+      button(t("player.start"), t("player.start.title"), () => this.seek(0)),
+      button(t("player.back"), t("player.back.title"), () => this.seek(this.position - 1)),
+      button(t("player.play"), t("player.play.title"), () => this.play()),
+      button(t("player.pause"), t("player.pause.title"), () => this.pause()),
+      button(t("player.step"), t("player.step.title"), () => this.seek(this.position + 1)),
+      button(t("player.end"), t("player.end.title"), () => this.seek(this.length)),
     ];
   }
 

@@ -3,12 +3,13 @@
 
 import { el, emit } from "../util/dom.js";
 import { messageOf, placeOf } from "../model/problems.js";
+import { t } from "../i18n.js";
 
 export class ProblemList extends EventTarget {
   constructor() {
     super();
     this.list = el("ol", { class: "problem-list" });
-    this.container = el("section", { class: "problems", "aria-label": "Problems" }, this.list);
+    this.container = el("section", { class: "problems", "aria-label": t("problems.label") }, this.list);
     this.container.hidden = true;
   }
 
@@ -21,7 +22,7 @@ export class ProblemList extends EventTarget {
   #item(problem) {
     const place = placeOf(problem);
     const where = place ? el("button", {
-      type: "button", class: "problem-place", title: "Put the caret there", onclick: () => emit(this, "go", problem),
+      type: "button", class: "problem-place", title: t("problems.go"), onclick: () => emit(this, "go", problem),
     }, place[0].toUpperCase() + place.slice(1)) : null;
     return el("li", { class: "problem" }, where, el("span", { class: "problem-message" }, messageOf(problem)));
   }

@@ -2,25 +2,25 @@
 // stays until the person moves on (Continue), so that it can be read whatever the playing speed.
 
 import { el, emit, setText } from "../util/dom.js";
-import { formatNumber } from "../model/number.js";
 import { checkAnswer } from "../model/teach.js";
+import { t } from "../i18n.js";
 
 export class Quiz extends EventTarget {
   constructor() {
     super();
     this.question = null;
     this.prompt = el("p", { class: "quiz-prompt" });
-    this.input = el("input", { type: "text", inputmode: "decimal", "aria-label": "Your answer", class: "quiz-input" });
+    this.input = el("input", { type: "text", inputmode: "decimal", "aria-label": t("quiz.answer"), class: "quiz-input" });
     this.feedback = el("p", { class: "quiz-feedback", role: "status" });
-    this.check = el("button", { type: "button", class: "primary", onclick: () => this.#check() }, "Check");
-    this.reveal = el("button", { type: "button", onclick: () => this.#reveal() }, "Show answer");
-    this.next = el("button", { type: "button", class: "primary", onclick: () => this.#continue() }, "Continue");
+    this.check = el("button", { type: "button", class: "primary", onclick: () => this.#check() }, t("quiz.check"));
+    this.reveal = el("button", { type: "button", onclick: () => this.#reveal() }, t("quiz.reveal"));
+    this.next = el("button", { type: "button", class: "primary", onclick: () => this.#continue() }, t("quiz.continue"));
     this.input.addEventListener("keydown", (event) => {
       if (event.key !== "Enter") return;
       event.preventDefault(); // else this Enter would also press Continue, which takes the focus once solved
       this.#check();
     });
-    this.container = el("section", { class: "quiz", "aria-label": "Quiz" },
+    this.container = el("section", { class: "quiz", "aria-label": t("quiz.label") },
       this.prompt, el("div", { class: "quiz-row" }, this.input, this.check, this.reveal, this.next), this.feedback);
     this.container.hidden = true;
   }
@@ -52,15 +52,15 @@ export class Quiz extends EventTarget {
   #check() {
     if (!this.question || this.question.solved) return;
     const result = checkAnswer(this.input.value, this.question.answer);
-    if (!result.valid) return this.#say("Type a number, e.g. −0.08 or 1.5e−3.", "invalid");
-    if (!result.ok) return this.#say(`Not quite: ${formatNumber(result.typed)} is off. Try again.`, "wrong");
-    this.#say(`Correct: ${formatNumber(this.question.answer)}.`, "right");
+    if (!result.valid) return this.#say(t("quiz.invalid"), "invalid");
+    if (!result.ok) return this.#say(t("quiz.wrong", { typed: result.typed }), "wrong");
+    this.#say(t("quiz.right", { answer: this.question.answer }), "right");
     this.#solved();
   }
 
   #reveal() {
     if (!this.question || this.question.solved) return;
-    this.#say(`The answer is ${formatNumber(this.question.answer)}.`, "revealed");
+    this.#say(t("quiz.revealed", { answer: this.question.answer }), "revealed");
     this.#solved();
   }
 

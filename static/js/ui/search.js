@@ -2,6 +2,7 @@
 // or ↑ the previous, a click any one), the match count, the model's size.
 
 import { el, emit, setText, typing } from "../util/dom.js";
+import { t } from "../i18n.js";
 
 const LISTED = 200; // matches written into the list; the count still says how many there are
 
@@ -9,13 +10,13 @@ export class SearchBar extends EventTarget {
   constructor() {
     super();
     this.input = el("input", {
-      type: "search", class: "search-input", "aria-label": "Search nodes", "aria-controls": "search-results",
-      placeholder: "Search label, op or module (/ · Enter: next)",
+      type: "search", class: "search-input", "aria-label": t("search.label"), "aria-controls": "search-results",
+      placeholder: t("search.placeholder"),
     });
     this.count = el("span", { class: "search-count", "aria-live": "polite" });
     this.total = el("span", { class: "param-total" });
     this.results = el("ol", { class: "search-results", id: "search-results", role: "listbox",
-      "aria-label": "Matches" });
+      "aria-label": t("search.matches") });
     this.results.hidden = true;
     this.container = el("div", { class: "search-bar" }, this.input, this.count, this.total, this.results);
     this.input.addEventListener("input", () => emit(this, "query", this.input.value));
@@ -78,8 +79,9 @@ export class SearchBar extends EventTarget {
   /** "3 / 12" while stepping through matches, "12 matches" before, "no match" for none. */
   #showCount(position, count) {
     if (!this.input.value.trim()) return setText(this.count, "");
-    if (count === 0) return setText(this.count, "no match");
-    setText(this.count, position < 0 ? `${count} match${count === 1 ? "" : "es"}` : `${position + 1} / ${count}`);
+    if (count === 0) return setText(this.count, t("search.none"));
+    const counted = t(count === 1 ? "search.count.one" : "search.count.many", { count: String(count) });
+    setText(this.count, position < 0 ? counted : `${position + 1} / ${count}`);
   }
 
   /** The model's parameter total, written out in full ("124,439,808 parameters"); empty hides it. */

@@ -1,13 +1,14 @@
 // The in-place status line: progress with elapsed time and Cancel, results, and errors (never alert()).
 
 import { el, emit, setText } from "../util/dom.js";
+import { t } from "../i18n.js";
 
 export class StatusLine extends EventTarget {
   constructor() {
     super();
     this.message = el("span", { class: "status-message" });
     this.elapsed = el("span", { class: "status-elapsed" });
-    this.cancelButton = el("button", { type: "button", hidden: true, onclick: () => emit(this, "cancel") }, "Cancel");
+    this.cancelButton = el("button", { type: "button", hidden: true, onclick: () => emit(this, "cancel") }, t("status.cancel"));
     this.container = el("div", { class: "status", role: "status", "aria-live": "polite" },
       this.message, this.elapsed, this.cancelButton);
     this.timer = null;
@@ -19,7 +20,7 @@ export class StatusLine extends EventTarget {
     const started = performance.now();
     this.cancelButton.hidden = false;
     this.timer = setInterval(() => {
-      setText(this.elapsed, `${((performance.now() - started) / 1000).toFixed(1)} s`);
+      setText(this.elapsed, t("status.elapsed", { seconds: ((performance.now() - started) / 1000).toFixed(1) }));
     }, 100);
   }
 

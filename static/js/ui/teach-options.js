@@ -1,24 +1,25 @@
 // Teaching options: gradient check, "train N steps" (steps, SGD|Adam, lr), quiz mode and the gradient-health overlay.
 
 import { el, emit } from "../util/dom.js";
+import { t } from "../i18n.js";
 
 const DEFAULT_TRAIN = { steps: 50, optimizer: "SGD", lr: 0.1 };
 
 export class TeachOptions extends EventTarget {
   constructor() {
     super();
-    this.gradcheck = checkbox("Gradient check", "Compare autograd with finite differences (float64)");
-    this.train = checkbox("Train", "Train N optimizer steps: loss curve and a step slider");
+    this.gradcheck = checkbox(t("options.gradcheck"), t("options.gradcheck.title"));
+    this.train = checkbox(t("options.train"), t("options.train.title"));
     this.steps = el("input", { type: "number", min: 1, max: 200, step: 1, value: DEFAULT_TRAIN.steps,
-      "aria-label": "Training steps", title: "Training steps (1–200)", class: "train-steps" });
-    this.optimizer = el("select", { "aria-label": "Optimizer", title: "Optimizer" },
+      "aria-label": t("options.steps"), title: t("options.steps.title"), class: "train-steps" });
+    this.optimizer = el("select", { "aria-label": t("options.optimizer"), title: t("options.optimizer") },
       el("option", { value: "SGD" }, "SGD"), el("option", { value: "Adam" }, "Adam"));
     this.lr = el("input", { type: "number", min: 0.0001, max: 10, step: "any", value: DEFAULT_TRAIN.lr,
-      "aria-label": "Learning rate", title: "Learning rate", class: "train-lr" });
-    this.quiz = checkbox("Quiz", "Pause before each backward step and ask for the gradient");
-    this.health = checkbox("Gradient health", "Colour nodes and edges by log10 |gradient|; list problems");
+      "aria-label": t("options.lr"), title: t("options.lr"), class: "train-lr" });
+    this.quiz = checkbox(t("options.quiz"), t("options.quiz.title"));
+    this.health = checkbox(t("options.health"), t("options.health.title"));
     this.health.input.addEventListener("change", () => emit(this, "health", this.health.input.checked));
-    this.container = el("div", { class: "teach-options", role: "group", "aria-label": "Teaching options" },
+    this.container = el("div", { class: "teach-options", role: "group", "aria-label": t("options.label") },
       this.gradcheck.label, this.train.label, this.steps, this.optimizer, this.lr, this.quiz.label, this.health.label);
   }
 

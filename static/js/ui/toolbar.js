@@ -15,19 +15,18 @@ export class Toolbar extends EventTarget {
     super();
     this.examples = new ExamplesMenu();
     this.examples.addEventListener("example", (event) => emit(this, "example", event.detail));
-    this.device = select("Device", "device", [["auto", "auto"], ["cpu", "cpu"], ["cuda", "cuda"]]);
-    this.dtype = select("Dtype", "dtype", [["float32", "float32"], ["float64", "float64"]]);
-    this.run = this.#button("Run", "run", "Run the program (Ctrl+Enter)", "primary");
-    this.share = this.#button("Share", "share", "Copy a link that reproduces this run");
+    this.device = select(t("toolbar.device"), "device", [["auto", "auto"], ["cpu", "cpu"], ["cuda", "cuda"]]);
+    this.dtype = select(t("toolbar.dtype"), "dtype", [["float32", "float32"], ["float64", "float64"]]);
+    this.run = this.#button(t("toolbar.run"), "run", t("toolbar.run.title"), "primary");
+    this.share = this.#button(t("toolbar.share"), "share", t("toolbar.share.title"));
     this.compare = this.#button(t("diff.compare"), "compare", t("diff.compare.title"));
-    this.lesson = this.#button("Download lesson", "download-lesson",
-      "Download one HTML file that plays this run from disk, with no server");
-    this.container = el("div", { class: "toolbar", role: "toolbar", "aria-label": "Run controls" },
+    this.lesson = this.#button(t("toolbar.lesson"), "download-lesson", t("toolbar.lesson.title"));
+    this.container = el("div", { class: "toolbar", role: "toolbar", "aria-label": t("toolbar.label") },
       this.run, this.examples.container, this.device, this.dtype, this.compare,
       el("span", { class: "spacer" }),
       this.share,
-      this.#button("Download JSON", "download-json", "Download the graph as JSON"),
-      this.#button("Download SVG", "download-svg", "Download the drawing as SVG"),
+      this.#button(t("toolbar.json"), "download-json", t("toolbar.json.title")),
+      this.#button(t("toolbar.svg"), "download-svg", t("toolbar.svg.title")),
       this.lesson);
   }
 

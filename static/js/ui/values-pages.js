@@ -1,5 +1,7 @@
 // Pure paging for "Show all values": element indexes, page arithmetic, "go to index" parsing, CSV. No DOM.
 
+import { t } from "../i18n.js";
+
 export const FETCH_SIZE = 65_536; // elements per POST /values answer (the server's maximum)
 export const PAGE_SIZE = 1_024; // rows shown at once (a 65,536-row table is slow to draw); divides FETCH_SIZE
 
@@ -34,12 +36,12 @@ export function indexLabel(flat, shape) {
 export function parseIndex(text, shape, numel) {
   const parts = text.trim().replace(/^\[|\]$/g, "").split(/[\s,]+/).filter(Boolean);
   if (!parts.length || !parts.every((part) => /^\d+$/.test(part))) {
-    return { error: "Type an element index like 1234, or one number per dimension like 3, 17." };
+    return { error: t("values.typed.invalid") };
   }
   const numbers = parts.map(Number);
   const flat = numbers.length === 1 ? numbers[0] : ravel(numbers, shape);
   if (flat === null || flat >= numel) {
-    return { error: `No element ${text.trim()} in a tensor of shape [${shape.join(", ")}].` };
+    return { error: t("values.typed.missing", { typed: text.trim(), shape: shape.join(", ") }) };
   }
   return { flat };
 }

@@ -3,7 +3,9 @@
 
 import { download, el, setText } from "../util/dom.js";
 import { formatNumber } from "../model/number.js";
+import { kindWords } from "../model/problems.js";
 import { FETCH_SIZE, PAGE_SIZE, indexLabel, neighbours, pageAround, pageCsv, parseIndex } from "./values-pages.js";
+import { t } from "../i18n.js";
 
 const count = (n) => n.toLocaleString("en-US");
 
@@ -18,12 +20,12 @@ export class ValuesPanel {
     this.api = api;
     this.request = request;
     this.query = query;
-    this.previous = button("◀ Previous", "Previous page", () => this.goTo(this.#start - PAGE_SIZE));
-    this.next = button("Next ▶", "Next page", () => this.goTo(this.#start + PAGE_SIZE));
-    this.index = el("input", { type: "text", class: "values-index", "aria-label": "Element index",
-      placeholder: `index, e.g. ${query.shape.map(() => 0).join(", ")}` });
-    this.go = button("Go", "Go to this element (a flat index or one number per dimension)", () => this.#goToTyped());
-    this.csv = button("CSV", "Download this page as CSV", () => this.#downloadCsv());
+    this.previous = button(t("values.previous"), t("values.previous.title"), () => this.goTo(this.#start - PAGE_SIZE));
+    this.next = button(t("values.next"), t("values.next.title"), () => this.goTo(this.#start + PAGE_SIZE));
+    this.index = el("input", { type: "text", class: "values-index", "aria-label": t("values.index"),
+      placeholder: t("values.index.placeholder", { example: query.shape.map(() => 0).join(", ") }) });
+    this.go = button(t("values.go"), t("values.go.title"), () => this.#goToTyped());
+    this.csv = button("CSV", t("values.csv.title"), () => this.#downloadCsv());
     this.index.addEventListener("keydown", (event) => event.key === "Enter" && this.#goToTyped());
     this.status = el("p", { class: "values-status", role: "status" });
     this.rows = el("tbody");
@@ -32,7 +34,8 @@ export class ValuesPanel {
       this.status,
       el("div", { class: "values-scroll" },
         el("table", { class: "numbers values-table" },
-          el("thead", {}, el("tr", {}, el("th", {}, "index"), el("th", {}, query.field === "grad" ? "grad" : "value"))),
+          el("thead", {}, el("tr", {}, el("th", {}, t("values.index.column")),
+            el("th", {}, t(query.field === "grad" ? "inspector.grad" : "inspector.value")))),
           this.rows)));
   }
 
@@ -51,7 +54,7 @@ export class ValuesPanel {
   async #blockAt(fetchStart) {
     if (this.#block?.start === fetchStart) return this.#block;
     const last = Math.min(fetchStart + FETCH_SIZE, this.query.numel) - 1;
-    this.#busy(`Loading elements ${count(fetchStart)}–${count(last)}: re-running the program…`);
+    this.#busy(t("values.loading", { first: count(fetchStart), last: count(last) }));
     const { node, field, label, shape } = this.query;
     const query = { node, field, label, shape, offset: fetchStart, limit: FETCH_SIZE };
     const answer = await this.api.values(this.request, query);
@@ -69,8 +72,8 @@ export class ValuesPanel {
       el("th", { scope: "row" }, indexLabel(start + i, shape)), el("td", {}, formatNumber(value, { exact: true })))));
     const last = start + values.length - 1;
     this.container.classList.remove("loading", "failed");
-    const range = `${indexLabel(start, shape)} to ${indexLabel(last, shape)}`;
-    setText(this.status, `Elements ${count(start)}–${count(last)} of ${count(numel)}: ${range}`);
+    setText(this.status, t("values.shown", { first: count(start), last: count(last), numel: count(numel),
+      from: indexLabel(start, shape), to: indexLabel(last, shape) }));
     this.#enable(neighbours(start, numel));
     this.rows.querySelector(".marked")?.scrollIntoView({ block: "nearest" });
   }
@@ -98,8 +101,8 @@ export class ValuesPanel {
   #fail(error, fetching = true) {
     this.container.classList.remove("loading");
     this.container.classList.add("failed");
-    const kind = error.info?.kind ? `${error.info.kind}: ` : "";
-    setText(this.status, `${fetching ? "Could not load the values. " : ""}${kind}${error.message}`);
+    const kind = error.info?.kind ? `${kindWords(error.info.kind)}: ` : "";
+    setText(this.status, `${fetching ? `${t("values.failed")} ` : ""}${kind}${error.message}`);
     const shown = this.#shown.length > 0;
     this.#enable(shown ? neighbours(this.#start, this.query.numel) : { previous: null, next: null });
   }
