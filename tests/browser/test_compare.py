@@ -76,10 +76,10 @@ def test_either_run_is_shown_and_plays(page: Page) -> None:
     expect(panel.locator(".diff-counts")).to_have_text("38 matched · 0 added · 0 removed")
     settled(page)
     activation = page.locator('[data-label="1"]').first  # the first activation: nn.ReLU in B, nn.Sigmoid in A
-    expect(activation).to_have_attribute("aria-label", "1: op ReluBackward0")
+    expect(activation).to_have_attribute("aria-label", "1: operation ReluBackward0")
     panel.get_by_role("button", name="A (before)").click()
     expect(panel.get_by_role("button", name="A (before)")).to_have_attribute("aria-pressed", "true")
-    expect(activation).to_have_attribute("aria-label", "1: op SigmoidBackward0")
+    expect(activation).to_have_attribute("aria-label", "1: operation SigmoidBackward0")
     expect(activation).to_have_class(PAINTED)  # A is painted from its own side of the comparison
     page.get_by_role("button", name="End", exact=True).click()  # A's whole run, its backward pass included
     expect(page.locator(".player .counter")).to_have_text(re.compile(r"^(\d+) / \1$"))
@@ -121,4 +121,4 @@ def test_a_shared_link_reopens_the_comparison(page: Page) -> None:
     expect(counts).to_have_text("38 matched · 0 added · 0 removed")
     settled(page)
     expect(page.locator(".cm-content")).to_contain_text("Activation = nn.ReLU")
-    expect(page.locator('[data-label="1"]').first).to_have_attribute("aria-label", "1: op ReluBackward0")
+    expect(page.locator('[data-label="1"]').first).to_have_attribute("aria-label", "1: operation ReluBackward0")
