@@ -121,4 +121,5 @@ def test_a_shared_link_reopens_the_comparison(page: Page) -> None:
     expect(counts).to_have_text("38 matched · 0 added · 0 removed")
     settled(page)
     expect(page.locator(".cm-content")).to_contain_text("Activation = nn.ReLU")
-    expect(page.locator('[data-label="1"]').first).to_have_attribute("aria-label", "1: operation ReluBackward0")
+    activation = page.locator('[data-label="1"]').first
+    expect(activation).to_have_attribute("aria-label", "1: operation ReluBackward0")
