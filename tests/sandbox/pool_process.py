@@ -38,7 +38,9 @@ async def main() -> None:
     sources = json.load(sys.stdin)
     before = state()
     results: list[Any] = []
-    async with source_pool(prefork=2) as pool:
+    # one spare more than there are sources: runs take the oldest spare, so the newest (the sibling) is never
+    # taken by a run (with as many spares as sources, the last run took it and it had often not exited yet)
+    async with source_pool(prefork=len(sources) + 1) as pool:
         sibling = pool._idle[False][-1]
         address = multiprocessing.forkserver._forkserver._forkserver_address  # type: ignore[attr-defined]
         for source in sources:
