@@ -11,14 +11,13 @@ no write since.
 
 from __future__ import annotations
 
-import os
 import weakref
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import torch
 
-from app.capture.reductions import SEGMENT_MAX, dense_view, stats_row
+from app.capture.reductions import SEGMENT_MAX, dense_view, spare_cores, stats_row
 from app.capture.snapshots import Snapshots, storage_of
 
 __all__ = ["StatsAhead"]
@@ -47,7 +46,7 @@ class StatsAhead:
         self._rows: dict[MemoryKey, _Ahead] = {}
         self._left = AHEAD_ELEMENTS
         if spare is None:
-            spare = len(os.sched_getaffinity(0)) > torch.get_num_threads()
+            spare = spare_cores() > 1
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="stats-ahead") if spare else None
 
     def submit(self, tensor: torch.Tensor | None) -> None:

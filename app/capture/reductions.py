@@ -21,7 +21,7 @@ from app.capture.transfer import cat_on_host
 if TYPE_CHECKING:
     from app.capture.ahead import StatsAhead
 
-__all__ = ["SEGMENT_MAX", "big_stats", "dense_view", "segment_stats", "stats_row"]
+__all__ = ["SEGMENT_MAX", "big_stats", "dense_view", "segment_stats", "spare_cores", "stats_row"]
 
 NORM_ROW = 4096  # elements per partial norm (float accuracy)
 # elements of a big tensor reduced at a time on CPU (4 MB of float: cache-resident)
@@ -107,6 +107,12 @@ def dense_view(tensor: torch.Tensor) -> torch.Tensor:
     return permuted if permuted.is_contiguous() else tensor
 
 
+def spare_cores() -> int:
+    """How many torch-sized shares of this process's cores there are: 2 in the sandbox child, whose torch runs
+    on one thread of two cores (1: torch already runs on every core)."""
+    return len(os.sched_getaffinity(0)) // torch.get_num_threads()
+
+
 def big_stats(tensors: list[torch.Tensor], ahead: StatsAhead | None = None) -> list[list[float]]:
     """`stats_row` of each tensor, or the row `ahead` took during the run. CPU tensors are shared out among a
     few threads when torch leaves cores idle, the biggest first to the least loaded (torch lets go of the GIL
@@ -119,8 +125,7 @@ def big_stats(tensors: list[torch.Tensor], ahead: StatsAhead | None = None) -> l
         rows = {i: row for i, row in known if row is not None}
     todo = [i for i in range(len(tensors)) if i not in rows]
     on_cpu = sorted((i for i in todo if tensors[i].is_cpu), key=lambda i: -tensors[i].numel())
-    spare_cores = len(os.sched_getaffinity(0)) // torch.get_num_threads()
-    shares: list[list[int]] = [[] for _ in range(max(1, min(BIG_STATS_THREADS, spare_cores)))]
+    shares: list[list[int]] = [[] for _ in range(max(1, min(BIG_STATS_THREADS, spare_cores())))]
     loads = [0] * len(shares)
     for i in on_cpu:
         least = loads.index(min(loads))
