@@ -66,8 +66,10 @@ async function runProgram() {
   run.program = program;
   const options = requestOptions();
   run.options = options;
-  history.replaceState(null, "", await encodeState({ program, options, before: compare.before, language }));
+  // busy before the first await: a pair's B run follows A's answer in the same task, so the page never
+  // looks finished between them
   ui.status.busy(t("status.running"));
+  history.replaceState(null, "", await encodeState({ program, options, before: compare.before, language }));
   try {
     const graph = await api.runGraph(program, options);
     if (graph) showRun(graph);

@@ -123,3 +123,28 @@ def test_a_shared_link_reopens_the_comparison(page: Page) -> None:
     expect(page.locator(".cm-content")).to_contain_text("Activation = nn.ReLU")
     activation = page.locator('[data-label="1"]').first
     expect(activation).to_have_attribute("aria-label", "1: operation ReluBackward0")
+
+
+# The status line's kind in every frame the page paints, from the click on until it is stopped.
+SAMPLE_KINDS = """() => {
+  window.kinds = [];
+  const sample = () => {
+    window.kinds.push(document.querySelector(".status").dataset.kind);
+    if (!window.stopSampling) requestAnimationFrame(sample);
+  };
+  requestAnimationFrame(sample);
+}"""
+
+
+def test_a_pair_is_one_run_to_the_person_waiting(page: Page) -> None:
+    """Between A's answer and B's start the page never shows itself finished (a finished status is what a
+    person, and the tests' `settled`, take as "the example is open")."""
+    page.evaluate(SAMPLE_KINDS)
+    page.get_by_role("button", name="Examples").click()
+    page.locator('[role="menuitem"][data-name="sigmoid_relu"]').click()
+    expect(page.locator(PANEL).locator(".diff-counts")).to_have_text("38 matched · 0 added · 0 removed")
+    settled(page)
+    kinds: list[str] = page.evaluate("() => { window.stopSampling = true; return window.kinds; }")
+    ran = kinds[kinds.index("busy") :]
+    finished = ran.index("info")
+    assert set(ran[:finished]) == {"busy"} and set(ran[finished:]) == {"info"}, ran
