@@ -92,6 +92,7 @@ def make_pool(settings: Settings) -> Pool:
         gpu_prefork=settings.gpu_prefork,
         prepare_gpu=prepare_gpu,
         strict=settings.jail == "strict",
+        prefill_bytes=min(settings.prefill_mb, settings.limits.memory_mb) << 20,
     )
 
 

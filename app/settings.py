@@ -26,6 +26,14 @@ class Settings(BaseSettings):
     gpu_prefork: int = Field(
         1, ge=0, description="children kept with the GPU prepared for CUDA runs (~0.5 GB of GPU memory each)"
     )
+    prefill_mb: int = Field(
+        1_900,
+        ge=0,
+        le=1_900,
+        description="heap the next spare populates while the server is idle, at most (the most the last "
+        "few runs grew by, when 32 MB or more): a program run again finds its memory faulted in; held while "
+        "idle; 0: off",
+    )
     max_body_bytes: int = Field(262_144, gt=0, description="request body size, bytes; beyond: 413")
     layout_workers: int = Field(1, ge=1, description="POST /layout requests laid out at once (in the pool)")
     layout_queue: int = Field(4, ge=0, description="POST /layout requests allowed to wait; beyond: 503")

@@ -23,10 +23,19 @@ from app.errors import (
     WorkerCrashed,
 )
 from app.sandbox.confine import child_uid, tasks_of
-from app.sandbox.protocol import JAILED, PREPARED, Confinement, JailReport, Job, Preparation, decode_reply
+from app.sandbox.protocol import (
+    JAILED,
+    PREFILL,
+    PREPARED,
+    Confinement,
+    JailReport,
+    Job,
+    Preparation,
+    decode_reply,
+)
 from app.sandbox.receive import DeadlinePassed, receive
 from app.sandbox.scratch import make_scratch, remove_scratch
-from app.sandbox.watchdog import Watchdog
+from app.sandbox.watchdog import Watchdog, resident_bytes
 from app.sandbox.worker import child_main
 
 __all__ = ["TASK_HEADROOM", "Child", "exit_error", "spawn"]
@@ -49,6 +58,11 @@ class Child:
     scratch: str
     strict: bool = False
     jail: JailReport | None = None  # what it said it put in place, once it has
+    # resident memory before it was asked to prefill (None: it was not), and the most its run held
+    idle_resident: int | None = None
+    prefill_size: int = 0
+    peak_resident: int = 0
+    _baseline: int | None = None  # resident memory when it took its payload
     _reaping: threading.Lock = field(default_factory=threading.Lock)
     _prepared: bool = False
 
@@ -64,6 +78,26 @@ class Child:
             except (EOFError, OSError):  # it died meanwhile: never ready; the pool reaps it
                 return False
         return self._prepared
+
+    def prefill(self, size: int) -> None:
+        """Ask a spare waiting for its job to populate `size` bytes of heap for it (app/sandbox/prefault.py);
+        what it holds now is measured first, so that what its run grew by includes what the prefill took."""
+        assert self.process.pid is not None and self.idle_resident is None
+        self.idle_resident = resident_bytes(self.process.pid)
+        self.prefill_size = size
+        self.conn.send_bytes(PREFILL + str(size).encode())
+
+    def grown(self) -> int | None:
+        """Bytes of resident memory the run needed above what the child held when idle; None when that cannot
+        be told: before a run, or when a prefilled run stayed within its prefill (the populated pages are
+        resident whether it used them or not) or left it by less than half of what the pool held back."""
+        if self._baseline is None:
+            return None
+        if self.idle_resident is None:
+            return max(0, self.peak_resident - self._baseline)
+        if self.peak_resident - self._baseline < self.prefill_size // 14:  # 7/8 prefilled: half the 1/8 left
+            return None
+        return self.peak_resident - self.idle_resident
 
     def kill(self) -> None:
         """SIGKILL, safe at any time, from any thread: it never reads the exit status (`reap` does). A child
@@ -123,8 +157,15 @@ class Child:
             return first  # it refused the job before its jail: that error is the reply
         self.jail = self._accept(first[len(JAILED) :])
         watchdog.arm()
+        self._baseline = watchdog.baseline
         self.conn.send_bytes(payload)
-        return receive(self.conn.fileno(), deadline, confinement.max_result_bytes + REPLY_OVERHEAD, watchdog)
+        try:
+            return receive(
+                self.conn.fileno(), deadline, confinement.max_result_bytes + REPLY_OVERHEAD, watchdog
+            )
+        finally:
+            watchdog.sample()  # a run shorter than a tick is seen here: the child waits to be ended
+            self.peak_resident = watchdog.peak
 
     def _accept(self, report: bytes) -> JailReport:
         """The child's report, sent before any user byte reached it; in strict mode a jail with a layer

@@ -185,15 +185,18 @@ def tasks_of(uid: int) -> int:
     return total
 
 
-def apply_rlimits(*, cpu_seconds: int, memory_mb: int | None, file_bytes: int, tasks: int | None) -> None:
-    """CPU seconds from now (soft; hard one more), address space (None: skipped, e.g. CUDA), no core, files
-    up to `file_bytes` each, threads up to `tasks` for the whole uid (None: unchanged). The CPU limit counts
-    the process's whole life, and a spare prepared for the GPU spent some before its job came."""
+def apply_rlimits(
+    *, cpu_seconds: int, memory_mb: int | None, file_bytes: int, tasks: int | None, reserved: int = 0
+) -> None:
+    """CPU seconds from now (soft; hard one more), address space (None: skipped, e.g. CUDA) of `memory_mb`
+    more than now, less the `reserved` bytes already held free for the run, no core, files up to
+    `file_bytes` each, threads up to `tasks` for the whole uid (None: unchanged). The CPU limit counts the
+    process's whole life, and a spare spent some before its job came (preparing the GPU, a prefill)."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
     cpu = int(usage.ru_utime + usage.ru_stime) + cpu_seconds
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
     if memory_mb is not None:
-        limit = vm_size_bytes() + memory_mb * MiB
+        limit = vm_size_bytes() - reserved + memory_mb * MiB
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     resource.setrlimit(resource.RLIMIT_FSIZE, (file_bytes, file_bytes))

@@ -56,12 +56,14 @@ def lock_files(scratch: str, *, cuda: bool) -> FileLock:
     return FileLock(no_new_privs, landlock.restrict(allowed_for(scratch, cuda=cuda)))
 
 
-def lock_process(files: FileLock, confinement: Confinement) -> JailReport:
-    """Step 4: uid, capabilities, rlimits, seccomp; what is in force now."""
+def lock_process(files: FileLock, confinement: Confinement, reserved: int = 0) -> JailReport:
+    """Step 4: uid, capabilities, rlimits, seccomp; what is in force now. `reserved`: bytes of address space
+    the child already holds free for the run (a prefilled heap), which count towards its memory limit."""
     separated = drop_privileges()
     apply_rlimits(
         cpu_seconds=confinement.cpu_seconds,
         memory_mb=confinement.memory_mb,
+        reserved=reserved,
         file_bytes=confinement.scratch_mb * 2**20,
         tasks=confinement.tasks,
     )

@@ -9,6 +9,7 @@ layer is logged once, loudly, and the app serves loopback clients only (app/api/
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import multiprocessing
@@ -27,6 +28,7 @@ from app.errors import Busy, JailUnavailable
 from app.sandbox import worker
 from app.sandbox.child import Child, spawn
 from app.sandbox.forkserver import start_fork_server
+from app.sandbox.prefault import MAX_PREFILL_BYTES
 from app.sandbox.protocol import Confinement, JailReport, Job, Preparation
 from app.sandbox.scratch import make_scratch_root
 
@@ -38,6 +40,13 @@ T = TypeVar("T")
 TORCH_PRELOAD = "app.sandbox.preload"  # by name: importing it here would load torch into the web server
 SETTLE = "app.sandbox.settle"  # last: moves what the preloads warmed onto huge pages (cheaper forks)
 RETRY_FIRST, RETRY_MAX = 0.1, 5.0  # seconds between attempts to start a child after a failure (doubling)
+# A spare is prefilled with 7/8 of the most any of the last few runs grew by, when that is worth a thread.
+# A run that needs as much again grows past its prefill by the rest, which shows what it needed; one that
+# stays within cannot tell (the populated pages are resident, used or not). Prefilling all of it would
+# leave every run of the same program unable to tell.
+DEMAND_WINDOW = 4
+MIN_PREFILL = 32 << 20
+PREFILL_SHARE = 7 / 8
 # the probe opens the GPU (if any) as a CUDA run does, so that it finds what the runs will find
 PROBE_CONFINEMENT = Confinement(
     wall_seconds=120, cpu_seconds=120, memory_mb=None, cuda_memory_fraction=1.0, max_result_bytes=4_096
@@ -58,7 +67,9 @@ class Pool:
 
     `prefork` children wait ready for any run; when the probe finds a usable GPU and `prepare_gpu` is given,
     `gpu_prefork` more wait with the GPU prepared by it, for CUDA runs only (a CUDA run finding none takes
-    a plain child, which opens the GPU itself)."""
+    a plain child, which opens the GPU itself). Whenever no run is going, the spare next in line populates
+    as much heap as the biggest of the last few runs grew by, up to `prefill_bytes` (0: never), so that a
+    program run again finds its memory faulted in (app/sandbox/prefault.py)."""
 
     def __init__(
         self,
@@ -73,12 +84,15 @@ class Pool:
         prepare_gpu: Preparation | None = None,
         probe: Job = worker.probe,
         strict: bool = False,
+        prefill_bytes: int = 0,
     ) -> None:
         self.job, self.workers, self.queue = job, workers, queue
         self.max_payload_bytes = max_payload_bytes
         self.preload = [TORCH_PRELOAD, worker.__name__, job.__module__, *preload, SETTLE]
         self.prepare_gpu, self.probe = prepare_gpu, probe
         self.strict = strict  # runs only in children with Landlock and seccomp in force
+        self.prefill_bytes = min(prefill_bytes, MAX_PREFILL_BYTES)
+        self._demand: deque[int | None] = deque(maxlen=DEMAND_WINDOW)  # what the latest runs grew by, bytes
         self.machine: Machine | None = None  # set once warm; /healthz is ready from then on
         self.jail: JailReport | None = None  # what the probe child could put in place
         self.refusal: str | None = None  # why a strict pool serves nothing
@@ -178,6 +192,21 @@ class Pool:
         finally:
             self._busy.remove(child)
             self._in_background(child.reap)
+            self._demand.append(child.grown())
+            if not self._busy:
+                self._prefill_next()
+
+    def _prefill_next(self) -> None:
+        """Ask the spare the next run takes to prefill its heap, if the latest runs make it worth it: the
+        most one of them grew by, among those that tell (after as many runs that cannot tell, nothing: the
+        next run is measured afresh)."""
+        needed = max((grown for grown in self._demand if grown is not None), default=0)
+        size = int(min(needed * PREFILL_SHARE, self.prefill_bytes))
+        idle = self._idle[False]
+        if size < MIN_PREFILL or not idle or idle[0].idle_resident is not None or not idle[0].alive():
+            return
+        with contextlib.suppress(OSError):  # it died meanwhile: the run that takes it reaps it
+            idle[0].prefill(size)
 
     async def _take_child(self, *, gpu: bool) -> Child:
         """For a CUDA run, a spare with its GPU prepared when one is ready; else a plain pre-forked child when
@@ -264,6 +293,8 @@ class Pool:
             while self._start_failure is not None or len(self._idle[gpu]) < self._stock[gpu]:
                 child = await _retried(partial(anyio.to_thread.run_sync, self._spawn, gpu), "start a child")
                 self._idle[gpu].append(child)
+                if not self._busy:
+                    self._prefill_next()
         finally:
             self._restocking[gpu] = False
 

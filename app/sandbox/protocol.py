@@ -1,6 +1,7 @@
 """What crosses the pipe between the server and a child: JSON bytes with a one-byte tag, never pickles.
 
-    server -> child   Confinement JSON (the limits and profile), later the job's payload
+    server -> child   F + a byte count (optional: a spare, asked to prefill its heap while the pool is
+                      idle), Confinement JSON (the limits and profile), later the job's payload
     child  -> server  P (a spare for CUDA runs, once prepared), then J + JailReport JSON (confined, waiting
                       for the payload), then R + the result, or E + {"errors": [...]} JSON + newline +
                       partial graph JSON
@@ -31,6 +32,7 @@ from app.errors import (
 
 __all__ = [
     "JAILED",
+    "PREFILL",
     "PREPARED",
     "Confinement",
     "JailReport",
@@ -50,6 +52,7 @@ RESULT = b"R"  # the job's own JSON follows
 ERROR = b"E"  # {kind, message, line, ...} JSON, a newline, then the partial graph's JSON (or null)
 PREPARED = b"P"  # a spare for CUDA runs, unasked, once its GPU is prepared (before any job)
 JAILED = b"J"  # the child, confined, waits for its payload; a JailReport follows
+PREFILL = b"F"  # server -> spare: populate this many bytes of heap for the next run (ASCII digits follow)
 GRAPH_SEPARATOR = b"\n"  # json.dumps never writes a raw newline
 # statuses a child may answer with: a 503 or a 413 would be the server's to say (busy, body too large)
 CHILD_STATUSES = (422, 500)

@@ -13,9 +13,10 @@ from multiprocessing.connection import Connection
 from app.errors import GradtraceError, InternalError, LimitExceeded, MemoryLimit, ProgramRuntimeError
 from app.sandbox.confine import detach
 from app.sandbox.jail import lock_files, lock_process
-from app.sandbox.prefault import start_prefaulting
+from app.sandbox.prefault import Prefill, start_prefaulting
 from app.sandbox.protocol import (
     JAILED,
+    PREFILL,
     PREPARED,
     Confinement,
     JailReport,
@@ -27,7 +28,8 @@ from app.sandbox.protocol import (
 
 __all__ = ["child_main", "open_gpu", "probe", "run_job"]
 
-HEADER_BYTES = 4_096  # the Confinement message
+HEADER_BYTES = 4_096  # the Confinement message (or a prefill request before it)
+LINGER_SECONDS = 5.0  # after the reply
 OUT_OF_MEMORY = ("can't allocate memory", "out of memory", "std::bad_alloc")  # allocator failures' wording
 
 
@@ -48,7 +50,13 @@ def child_main(
         with contextlib.suppress(Exception):  # a GPU that fails here fails the run again, which reports it
             prepare_gpu()
         conn.send_bytes(PREPARED)  # the pool hands this child a run only once it has said so
-    confinement = Confinement.model_validate_json(conn.recv_bytes(HEADER_BYTES))  # from the server
+    header = conn.recv_bytes(HEADER_BYTES)  # from the server, as every message before the payload
+    prefill = None
+    if header.startswith(PREFILL):  # the pool is idle: hold what its next run is expected to need
+        prefill = Prefill.start(int(header[len(PREFILL) :]))
+        header = conn.recv_bytes(HEADER_BYTES)
+    confinement = Confinement.model_validate_json(header)
+    reserved = prefill.stop(confinement.memory_mb) if prefill is not None else 0
     cuda = confinement.cuda_memory_fraction is not None
     if files is None:
         files = lock_files(scratch, cuda=cuda)
@@ -59,11 +67,16 @@ def child_main(
         open_gpu(confinement.cuda_memory_fraction or 1.0)
     else:
         os.environ["CUDA_VISIBLE_DEVICES"] = ""  # a CPU run: autograd's engine then starts no GPU threads
-    report = lock_process(files, confinement)
+    report = lock_process(files, confinement, reserved)
     conn.send_bytes(JAILED + report.model_dump_json(include=set(JailReport.model_fields)).encode())
     payload = conn.recv_bytes(max_payload_bytes)
-    start_prefaulting()  # its thread inherits the jail
+    start_prefaulting(prefill.populated_to if prefill is not None else None)  # its thread inherits the jail
     conn.send_bytes(run_job(job, payload, confinement.max_result_bytes))
+    # stay until the server ends this child (or a while, should a pool shutting down never get to it): it
+    # reads what the run left resident first (the heap is never trimmed, so that is the most the run's
+    # allocations held: what its pool prefills the next spare with)
+    with contextlib.suppress(OSError):
+        conn.poll(LINGER_SECONDS)
 
 
 def open_gpu(memory_fraction: float) -> None:
