@@ -192,7 +192,8 @@ class Pool:
         finally:
             self._busy.remove(child)
             self._in_background(child.reap)
-            self._demand.append(child.grown())
+            if confinement.cuda_memory_fraction is None:  # a CUDA run's host memory is no CPU run's need
+                self._demand.append(child.grown())
             if not self._busy:
                 self._prefill_next()
 

@@ -86,6 +86,15 @@ async def test_a_program_run_again_keeps_its_prefill(pool: Pool) -> None:
         assert (await next_spare(pool)).idle_resident is not None
 
 
+async def test_cuda_runs_leave_the_spares_unfilled(pool: Pool) -> None:
+    """Their host memory (libraries, pinned buffers) says nothing of what a CPU run needs; a CUDA run never
+    uses a prefill (it would be given back first). Forced here on a CPU child, as in test_jail."""
+    cuda = {"memory_mb": None, "host_memory_mb": 1_024, "cuda_memory_fraction": 0.5}
+    limits = LIMITS.model_copy(update=cuda)
+    assert await run_source(pool, GROW, limits) == 160 * MiB
+    assert (await next_spare(pool)).idle_resident is None
+
+
 async def test_runs_that_cannot_tell_what_they_needed_end_the_prefills(pool: Pool) -> None:
     """A small run in a prefilled child holds the whole prefill resident: it says nothing of its own need.
     After as many of those as the window holds, the next run is measured in a child that was not prefilled
