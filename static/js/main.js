@@ -163,7 +163,8 @@ function inspect(nodeId) {
   if (!node) return;
   run.selected = nodeId;
   const lines = linesOf(node);
-  const source = ui.editor.value.split("\n").slice(lines[0] - 1, lines.at(-1)).join("\n");
+  // the program the shown graph ran (run A of a comparison, while the editor holds B's)
+  const source = run.program.split("\n").slice(lines[0] - 1, lines.at(-1)).join("\n");
   ui.view.select(nodeId);
   compare.select(nodeId, node.label);
   ui.editor.markLines(lines);

@@ -104,6 +104,9 @@ def test_compare_keeps_a_run_and_marks_the_node_a_new_line_added(page: Page, bas
     assert len(added) == 2
     for node_id in added:
         expect(page.locator(f'[data-node-id="{node_id}"]')).to_have_class(re.compile(r"\bdiff-only\b"))
+    panel.get_by_role("button", name="A (before)").click()  # A's loss is on line 3, which B gave to `v`
+    page.locator('[data-label="loss"]').first.dispatch_event("click")
+    expect(page.locator(".inspector .source-line")).to_have_text("loss = w * 3")
     panel.get_by_role("button", name="Stop comparing").click()
     expect(panel).to_be_hidden()
     expect(page.locator("[data-node-id].diff-coloured")).to_have_count(0)
