@@ -87,15 +87,15 @@ class Child:
         self.prefill_size = size
         self.conn.send_bytes(PREFILL + str(size).encode())
 
-    def grown(self) -> int | None:
+    def grown(self, telling: float) -> int | None:
         """Bytes of resident memory the run needed above what the child held when idle; None when that cannot
-        be told: before a run, or when a prefilled run stayed within its prefill (the populated pages are
-        resident whether it used them or not) or left it by less than half of what the pool held back."""
+        be told: before a run, or when a prefilled run grew past its prefill by less than `telling` times the
+        prefill (the populated pages are resident whether it used them or not)."""
         if self._baseline is None:
             return None
         if self.idle_resident is None:
             return max(0, self.peak_resident - self._baseline)
-        if self.peak_resident - self._baseline < self.prefill_size // 14:  # 7/8 prefilled: half the 1/8 left
+        if self.peak_resident - self._baseline < self.prefill_size * telling:
             return None
         return self.peak_resident - self.idle_resident
 

@@ -47,6 +47,7 @@ RETRY_FIRST, RETRY_MAX = 0.1, 5.0  # seconds between attempts to start a child a
 DEMAND_WINDOW = 4
 MIN_PREFILL = 32 << 20
 PREFILL_SHARE = 7 / 8
+TELLING = (1 - PREFILL_SHARE) / PREFILL_SHARE / 2  # past the prefill by half of what was held back: it tells
 # the probe opens the GPU (if any) as a CUDA run does, so that it finds what the runs will find
 PROBE_CONFINEMENT = Confinement(
     wall_seconds=120, cpu_seconds=120, memory_mb=None, cuda_memory_fraction=1.0, max_result_bytes=4_096
@@ -193,7 +194,7 @@ class Pool:
             self._busy.remove(child)
             self._in_background(child.reap)
             if confinement.cuda_memory_fraction is None:  # a CUDA run's host memory is no CPU run's need
-                self._demand.append(child.grown())
+                self._demand.append(child.grown(TELLING))
             if not self._busy:
                 self._prefill_next()
 
