@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -45,23 +46,24 @@ def test_every_key_is_in_every_catalogue(language: str) -> None:
     assert sorted(set(CATALOGUE) ^ set(CATALOGUES[language])) == []
 
 
+def _differing(language: str, feature: Callable[[str], object]) -> list[str]:
+    """The keys whose text in `language` differs from the English in `feature`."""
+    other = CATALOGUES[language]
+    return [key for key, text in CATALOGUE.items() if feature(text) != feature(other[key])]
+
+
 @pytest.mark.parametrize("language", ["el"])
 def test_each_key_has_the_same_placeholders_in_every_catalogue(language: str) -> None:
-    other = CATALOGUES[language]
-    names = {key: set(_PLACEHOLDER.findall(text)) for key, text in other.items()}
-    differing = [key for key, text in CATALOGUE.items() if set(_PLACEHOLDER.findall(text)) != names[key]]
-    assert differing == []
-    for key, template in other.items():  # and names them plainly: every brace is a placeholder's
+    assert _differing(language, lambda text: set(_PLACEHOLDER.findall(text))) == []
+    # and names them plainly: every brace is a placeholder's
+    for key, template in CATALOGUES[language].items():
         assert template.count("{") == template.count("}") == len(_PLACEHOLDER.findall(template)), key
 
 
 @pytest.mark.parametrize("language", ["el"])
 def test_each_sentence_has_the_same_numbers_in_every_catalogue(language: str) -> None:
     """One number format for every language: a translation writes 0.0852 and 32,704 as English does."""
-    other = CATALOGUES[language]
-    numbers = {key: sorted(_NUMBER.findall(text)) for key, text in other.items()}
-    differing = [key for key, text in CATALOGUE.items() if sorted(_NUMBER.findall(text)) != numbers[key]]
-    assert differing == []
+    assert _differing(language, lambda text: sorted(_NUMBER.findall(text))) == []
 
 
 def test_every_example_is_worded_in_the_catalogue_as_the_server_words_it() -> None:
