@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import json
+import weakref
 
 import pytest
 
@@ -12,6 +14,7 @@ from app.layout import initial_layout
 from app.limits import Limits, LimitsOverride
 from app.models import GraphOptions, GraphResponse
 from app.runner import run
+from app.sandbox import graph_job
 from app.sandbox.graph_job import confinement, prepare, resolve_device, run_graph
 from app.sandbox.pool import Machine
 from app.settings import Settings
@@ -103,3 +106,14 @@ def test_a_generated_program_travels_back_with_its_notes() -> None:
     resolved = ResolvedProgram(LOGISTIC, notes=("free names x became leaves",))
     graph = served(resolved, layout=False)
     assert (graph.program, graph.notes) == (LOGISTIC, ["free names x became leaves"])
+
+
+def test_a_graph_outlives_its_reply_until_the_next_run_only() -> None:
+    """The child sends its reply before freeing the graph (it exits right after); in-process runs hold one."""
+    served(ResolvedProgram(LOGISTIC, generated=False), layout=True)
+    first = [weakref.ref(graph) for graph in graph_job._answered]
+    assert len(first) == 2 and all(ref() is not None for ref in first)  # as run, and laid out
+    served(ResolvedProgram(LOGISTIC, generated=False), layout=False)
+    gc.collect()
+    assert [ref() for ref in first] == [None, None]
+    assert len(graph_job._answered) == 2 and graph_job._answered[0] is graph_job._answered[1]
