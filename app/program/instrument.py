@@ -20,7 +20,7 @@ NAME_HOOK = "__gradtrace_name__"  # bound in the program's globals to the captur
 def instrument(tree: ast.Module) -> ast.Module:
     """The same tree with name reports after assignments (modified in place and returned)."""
     _Names().visit(tree)
-    return ast.fix_missing_locations(tree)
+    return tree
 
 
 class _Names(ast.NodeTransformer):
@@ -70,11 +70,12 @@ def _reports(target: ast.expr, where: ast.stmt) -> list[ast.stmt]:
 
 
 def _report(name: str, where: ast.stmt) -> ast.stmt:
-    call = ast.Call(
-        func=ast.Name(NAME_HOOK, ast.Load()),
-        args=[ast.Constant(name), ast.Name(name, ast.Load())],
-        keywords=[],
+    """Every new node placed at `where` here (ast.fix_missing_locations walked the whole tree for them)."""
+    hook, label, value = (
+        ast.copy_location(node, where)
+        for node in (ast.Name(NAME_HOOK, ast.Load()), ast.Constant(name), ast.Name(name, ast.Load()))
     )
+    call = ast.copy_location(ast.Call(func=hook, args=[label, value], keywords=[]), where)
     return ast.copy_location(ast.Expr(call), where)
 
 
