@@ -36,8 +36,8 @@ def split_calls(graph: GraphResponse) -> GraphResponse:
             queue.extend(_copy_call(groups, chains, members, call, depth, number))
     if len(groups) == len(tree.groups):
         return graph
-    nodes = [
-        node.model_copy(update={"group": chain[-1] if chain else node.group})
+    nodes = [  # only the nodes of a copied call change group
+        node.model_copy(update={"group": chain[-1]}) if chain and chain[-1] != node.group else node
         for node, chain in zip(graph.nodes, chains, strict=True)
     ]
     counted = [group.model_copy(update={"members": len(members[group.id])}) for group in groups.values()]
@@ -92,8 +92,9 @@ def _find(root: dict[int, int], i: int) -> int:
 
 
 def _union(root: dict[int, int], a: int, b: int) -> None:
-    low, high = sorted((_find(root, a), _find(root, b)))
-    root[high] = low
+    a, b = _find(root, a), _find(root, b)
+    if a != b:
+        root[max(a, b)] = min(a, b)
 
 
 def _copy_call(
