@@ -37,6 +37,7 @@ TensorKey = tuple[int, tuple[int, ...], tuple[int, ...], int, torch.dtype]
 NODES = ModelBatch(Node)
 SPAN_FIELDS = ("line", "col", "end_line", "end_col")  # a node's span as a dict: cheaper validated in NODES
 EDGES = ModelBatch(Edge)
+TIMELINE = ModelBatch(TimelineEntry)
 
 
 def build_graph(capture: Capture) -> GraphResponse:
@@ -245,12 +246,12 @@ def _timeline(capture: Capture, positions: list[int]) -> list[TimelineEntry]:
     forward = _positions([record.dropped for record in capture.values])
     steps = _positions([step.dropped for step in capture.optimizer])
     where = {"forward": forward, "backward": positions, "step": steps}
-    entries: list[TimelineEntry] = []
+    entries: list[dict[str, Any]] = []
     for entry in capture.timeline:
         index = where[entry.phase][entry.index] if entry.phase in where else entry.index
         if index >= 0:
-            entries.append(TimelineEntry(phase=entry.phase, index=index, pass_index=entry.pass_index))
-    return entries
+            entries.append({"phase": entry.phase, "index": index, "pass_index": entry.pass_index})
+    return TIMELINE(entries)
 
 
 def _positions(dropped: list[bool]) -> list[int]:
