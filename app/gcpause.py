@@ -6,7 +6,7 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-__all__ = ["collections_paused"]
+__all__ = ["collections_paused", "collections_resumed"]
 
 
 @contextmanager
@@ -20,3 +20,16 @@ def collections_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+@contextmanager
+def collections_resumed() -> Iterator[None]:
+    """Automatic collection on inside, whatever pause surrounds it: the user's program makes garbage cycles
+    like any Python program, so it runs with the collector as it would outside gradtrace."""
+    paused = not gc.isenabled()
+    gc.enable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.disable()

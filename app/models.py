@@ -74,6 +74,7 @@ NodeKind: TypeAlias = Literal["input", "param", "const", "op", "output", "saved"
 # Tensor numbers serialize by each value's own type (the schema keeps the union): checking every number
 # of a GPT-2 response against Scalar's four types took 40 of the 70 ms its JSON took
 Numbers: TypeAlias = SerializeAsAny[list[Scalar]]
+Statistic: TypeAlias = SerializeAsAny[Scalar | None]  # likewise: GPT-2's 8,000 took 4 of its JSON's 32 ms
 
 
 class Model(BaseModel):
@@ -88,11 +89,11 @@ class Model(BaseModel):
 class Stats(Model):
     """Summary of a tensor, computed on its own device; None where undefined (empty, bool)."""
 
-    min: Scalar | None = None
-    max: Scalar | None = None
-    mean: Scalar | None = None
-    std: Scalar | None = None
-    norm: Scalar | None = None
+    min: Statistic = None
+    max: Statistic = None
+    mean: Statistic = None
+    std: Statistic = None
+    norm: Statistic = None
     nan: int = 0  # count of NaN elements
     inf: int = 0  # count of ±Inf elements
 

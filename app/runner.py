@@ -14,6 +14,7 @@ from app import teach
 from app.capture import capture
 from app.capture.recorder import Recorder
 from app.errors import DeviceUnavailable, GradtraceError, InternalError
+from app.gcpause import collections_resumed
 from app.graph import build_graph
 from app.limits import Limits
 from app.models import GraphOptions, GraphResponse
@@ -40,7 +41,7 @@ class Execution:
         self.figures = Figures()
 
     def __call__(self, recorder: Recorder) -> None:
-        with sandbox_environment(self.observed), self.figures.shown():
+        with collections_resumed(), sandbox_environment(self.observed), self.figures.shown():
             self.program.run(recorder.name, self.output)
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 import torch
 
 from app.errors import DeviceUnavailable, LimitExceeded, ProgramRuntimeError
 from app.examples import example
+from app.gcpause import collections_paused
 from app.limits import Limits
 from app.models import GraphOptions, GraphResponse, Node
 from app.runner import resolve_device, run
@@ -114,3 +117,13 @@ def test_a_cpu_run_never_asks_about_cuda(monkeypatch: pytest.MonkeyPatch) -> Non
 
     monkeypatch.setattr(torch.cuda, "is_available", refuse)
     assert resolve_device("cpu") == torch.device("cpu")
+
+
+def test_the_program_collects_its_garbage_even_where_the_pipeline_pauses_collection() -> None:
+    """The sandbox child pauses automatic collection from parsing to JSON; the program's runs resume it."""
+    program = "import gc\nimport torch\nprint(gc.isenabled())\nw = torch.ones(2, requires_grad=True)\n"
+    program += "(w * 2).sum().backward()\n"
+    with collections_paused():
+        response = graph(program)
+        assert not gc.isenabled()
+    assert response.stdout == "True\n" and gc.isenabled()

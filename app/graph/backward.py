@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 import torch
 
 from app.capture.records import BackwardRecord, Capture
+from app.graph.batch import ModelBatch
 from app.graph.tensors import TensorTable
-from app.models import BackwardEvent, Edge
+from app.models import BackwardEvent, TensorData
 
 __all__ = ["EdgeIndex", "backward_events", "node_grads", "op_name", "outputs_by_fn"]
+
+EVENTS = ModelBatch(BackwardEvent)
 
 
 def op_name(node: torch.autograd.graph.Node) -> str:
@@ -19,18 +23,19 @@ def op_name(node: torch.autograd.graph.Node) -> str:
 
 
 class EdgeIndex:
-    """Edges by (source record, target record), to find the one a gradient contribution travelled."""
+    """Edges as (source record, target record) pairs in edge order, to find the one a gradient contribution
+    travelled; the edge models are made once every contribution is known (`grads`)."""
 
-    def __init__(self, edges: list[Edge]) -> None:
-        self.edges = edges
-        self._by_pair: dict[tuple[str, str], list[int]] = defaultdict(list)
-        for position, edge in enumerate(edges):
-            self._by_pair[(edge.source, edge.target)].append(position)
+    def __init__(self, pairs: list[tuple[int, int]]) -> None:
+        self.grads: dict[int, TensorData | None] = {}  # edge position -> contribution (last pass)
+        self._by_pair: dict[tuple[int, int], list[int]] = defaultdict(list)
+        for position, pair in enumerate(pairs):
+            self._by_pair[pair].append(position)
 
-    def find(self, source: str, targets: list[str], used: set[int]) -> int | None:
+    def find(self, source: int, targets: list[int], used: set[int]) -> int | None:
         """The first edge source -> any target not yet given a contribution of this event."""
         for target in targets:
-            for position in self._by_pair.get((source, target), []):
+            for position in self._by_pair.get((source, target), ()):
                 if position not in used:
                     used.add(position)
                     return position
@@ -65,9 +70,10 @@ def node_grads(capture: Capture) -> dict[int, torch.Tensor | None]:
 def backward_events(
     capture: Capture, edges: EdgeIndex, tensors: TensorTable
 ) -> tuple[list[BackwardEvent], list[int]]:
-    """The events (with edge grads of the last pass set on `edges`) and, per record, its position or -1."""
+    """The events (the last pass's contribution per edge put in `edges.grads`) and, per record, its position
+    among them or -1."""
     outputs = outputs_by_fn(capture)
-    events: list[BackwardEvent] = []
+    events: list[dict[str, Any]] = []
     positions: list[int] = []
     for record in capture.backward:
         if record.node is None or record.dropped:
@@ -77,27 +83,27 @@ def backward_events(
         events.append(
             _event(len(events), record, outputs.get(id(record.grad_fn), [record.node]), edges, tensors)
         )
-    return events, positions
+    return EVENTS(events), positions
 
 
 def _event(
     step: int, record: BackwardRecord, targets: list[int], edges: EdgeIndex, tensors: TensorTable
-) -> BackwardEvent:
-    target_ids = [f"n{t}" for t in targets]
+) -> dict[str, Any]:
+    """One BackwardEvent's fields."""
     used: set[int] = set()
     edge_ids: list[str | None] = []
     for source, grad in zip(record.sources, record.grad_inputs, strict=False):
-        position = None if source is None else edges.find(f"n{source}", target_ids, used)
+        position = None if source is None else edges.find(source, targets, used)
         if position is not None and grad is not None:
-            edges.edges[position].grad = tensors.summary(grad)
-        edge_ids.append(None if position is None else edges.edges[position].id)
-    return BackwardEvent(
-        step=step,
-        pass_index=record.pass_index,
-        node=f"n{record.node}",
-        op=op_name(record.grad_fn),
-        grad_outputs=[tensors.summary(g) for g in record.grad_outputs],
-        grad_inputs=[tensors.summary(g) for g in record.grad_inputs],
-        edges=edge_ids,
-        accumulates=None if record.leaf is None else f"n{record.leaf}",
-    )
+            edges.grads[position] = tensors.summary(grad)
+        edge_ids.append(None if position is None else f"e{position}")
+    return {
+        "step": step,
+        "pass_index": record.pass_index,
+        "node": f"n{record.node}",
+        "op": op_name(record.grad_fn),
+        "grad_outputs": [tensors.summary(g) for g in record.grad_outputs],
+        "grad_inputs": [tensors.summary(g) for g in record.grad_inputs],
+        "edges": edge_ids,
+        "accumulates": None if record.leaf is None else f"n{record.leaf}",
+    }

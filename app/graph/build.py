@@ -4,12 +4,15 @@ groups, the forward/backward/optimizer timeline and every tensor's payload. No l
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 
 from app.capture.encode import json_scalar
 from app.capture.records import Capture, SavedRecord, ValueRecord
 from app.gcpause import collections_paused
 from app.graph.backward import EdgeIndex, backward_events, node_grads, op_name
+from app.graph.batch import ModelBatch
 from app.graph.calls import CallView, call_views, node_labels
 from app.graph.groups import call_groups, module_groups
 from app.graph.tensors import TensorTable
@@ -23,7 +26,6 @@ from app.models import (
     PassWindow,
     SavedTensor,
     Scalar,
-    Span,
     TensorData,
     TimelineEntry,
 )
@@ -31,6 +33,11 @@ from app.models import (
 __all__ = ["build_graph"]
 
 TensorKey = tuple[int, tuple[int, ...], tuple[int, ...], int, torch.dtype]
+
+NODES = ModelBatch(Node)
+SPAN_FIELDS = ("line", "col", "end_line", "end_col")  # a node's span as a dict: cheaper validated in NODES
+EDGES = ModelBatch(Edge)
+TIMELINE = ModelBatch(TimelineEntry)
 
 
 def build_graph(capture: Capture) -> GraphResponse:
@@ -50,16 +57,18 @@ def _build(capture: Capture) -> GraphResponse:
     owner = {member: view for view in views.values() if view.is_group for member in view.members}
     written = {i: view.call.fn for view in views.values() for i in view.outputs}
     kept = [record for record in capture.values if not record.dropped]
-    nodes = [
-        _node(record, grads.get(record.index), saved_nodes, tensors, labels, owner, written)
-        for record in kept
-    ]
-    edges = EdgeIndex(_edges(kept))
+    nodes = NODES(
+        [
+            _node(record, grads.get(record.index), saved_nodes, tensors, labels, owner, written)
+            for record in kept
+        ]
+    )
+    edges = EdgeIndex([(source, record.index) for record in kept for source in record.inputs])
     events, positions = backward_events(capture, edges, tensors)
     groups = module_groups(capture.modules, nodes, call_groups(views, capture.modules))
     return GraphResponse(
         nodes=nodes,
-        edges=edges.edges,
+        edges=_edges(kept, edges.grads),
         groups=groups,
         forward=[node.id for node in nodes],
         backward=events,
@@ -133,30 +142,29 @@ def _node(
     labels: dict[int, str],
     owner: dict[int, CallView],
     written: dict[int, str],
-) -> Node:
+) -> dict[str, Any]:
+    """One Node's fields."""
     value = record.value
     kind = _kind(record)
     view = owner.get(record.index)
-    return Node(
-        id=f"n{record.index}",
-        kind=kind,
-        label=labels[record.index],
-        op=op_name(record.grad_fn) if record.grad_fn is not None else None,
-        fn=written.get(record.index, record.fn),
-        output_nr=record.output_nr,
-        shape=list(value.shape) if value is not None else [],
-        dtype=str(value.dtype).removeprefix("torch.") if value is not None else "",
-        device=str(value.device) if value is not None else "cpu",
-        requires_grad=record.grad_fn is not None or kind == "param",
-        group=view.group_id if view is not None else record.group,
-        span=Span(line=record.span[0], col=record.span[1], end_line=record.span[2], end_col=record.span[3])
-        if record.span
-        else None,
-        data=None if record.uninitialised else tensors[value],
-        grad=tensors[grad],
-        saved=[_saved(saved, saved_nodes, tensors) for saved in record.saved],
-        uninitialised=record.uninitialised,
-    )
+    return {
+        "id": f"n{record.index}",
+        "kind": kind,
+        "label": labels[record.index],
+        "op": op_name(record.grad_fn) if record.grad_fn is not None else None,
+        "fn": written.get(record.index, record.fn),
+        "output_nr": record.output_nr,
+        "shape": list(value.shape) if value is not None else [],
+        "dtype": str(value.dtype).removeprefix("torch.") if value is not None else "",
+        "device": str(value.device) if value is not None else "cpu",
+        "requires_grad": record.grad_fn is not None or kind == "param",
+        "group": view.group_id if view is not None else record.group,
+        "span": dict(zip(SPAN_FIELDS, record.span, strict=True)) if record.span else None,
+        "data": None if record.uninitialised else tensors[value],
+        "grad": tensors[grad],
+        "saved": [_saved(saved, saved_nodes, tensors) for saved in record.saved],
+        "uninitialised": record.uninitialised,
+    }
 
 
 def _key(tensor: torch.Tensor) -> TensorKey:
@@ -188,16 +196,22 @@ def _saved(saved: SavedRecord, saved_nodes: dict[TensorKey, int], tensors: Tenso
     return SavedTensor(name=saved.name, data=tensors[saved.tensor])
 
 
-def _edges(kept: list[ValueRecord]) -> list[Edge]:
-    edges: list[Edge] = []
+def _edges(kept: list[ValueRecord], grads: dict[int, TensorData | None]) -> list[Edge]:
+    """One edge per input of each record, in that order (`e<position>`), with its backward contribution."""
+    rows: list[dict[str, Any]] = []
     for record in kept:
         for position, source in enumerate(record.inputs):
-            edges.append(
-                Edge(
-                    id=f"e{len(edges)}", source=f"n{source}", target=f"n{record.index}", input_index=position
-                )
+            index = len(rows)
+            rows.append(
+                {
+                    "id": f"e{index}",
+                    "source": f"n{source}",
+                    "target": f"n{record.index}",
+                    "input_index": position,
+                    "grad": grads.get(index),
+                }
             )
-    return edges
+    return EDGES(rows)
 
 
 def _optimizer(capture: Capture, tensors: TensorTable) -> list[OptimizerEvent]:
@@ -232,12 +246,12 @@ def _timeline(capture: Capture, positions: list[int]) -> list[TimelineEntry]:
     forward = _positions([record.dropped for record in capture.values])
     steps = _positions([step.dropped for step in capture.optimizer])
     where = {"forward": forward, "backward": positions, "step": steps}
-    entries: list[TimelineEntry] = []
+    entries: list[dict[str, Any]] = []
     for entry in capture.timeline:
         index = where[entry.phase][entry.index] if entry.phase in where else entry.index
         if index >= 0:
-            entries.append(TimelineEntry(phase=entry.phase, index=index, pass_index=entry.pass_index))
-    return entries
+            entries.append({"phase": entry.phase, "index": index, "pass_index": entry.pass_index})
+    return TIMELINE(entries)
 
 
 def _positions(dropped: list[bool]) -> list[int]:

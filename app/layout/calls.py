@@ -25,19 +25,21 @@ def split_calls(graph: GraphResponse) -> GraphResponse:
     chains = [list(tree.chain(node.group)) for node in graph.nodes]
     groups = dict(tree.groups)
     neighbours = _neighbours(graph)
+    computed = [node.kind not in ATTACHED for node in graph.nodes]
+    follows = [node.output_nr > 0 for node in graph.nodes]  # a further output of the op just before it
     members = _members(chains)
     queue = sorted(groups, key=tree.depth)
     while queue:
         gid = queue.pop(0)
         inside = sorted(members[gid])
-        calls = _calls(graph, inside, neighbours)
+        calls = _calls(inside, computed, follows, neighbours)
         depth = chains[inside[0]].index(gid) if inside else 0  # its place in any member's chain
         for number, call in enumerate(calls[1:], start=2):
             queue.extend(_copy_call(groups, chains, members, call, depth, number))
     if len(groups) == len(tree.groups):
         return graph
-    nodes = [
-        node.model_copy(update={"group": chain[-1] if chain else node.group})
+    nodes = [  # only the nodes of a copied call change group
+        node.model_copy(update={"group": chain[-1]}) if chain and chain[-1] != node.group else node
         for node, chain in zip(graph.nodes, chains, strict=True)
     ]
     counted = [group.model_copy(update={"members": len(members[group.id])}) for group in groups.values()]
@@ -65,19 +67,21 @@ def _neighbours(graph: GraphResponse) -> dict[int, list[int]]:
     return joined
 
 
-def _calls(graph: GraphResponse, members: list[int], neighbours: dict[int, list[int]]) -> list[list[int]]:
+def _calls(
+    members: list[int], computed: list[bool], follows: list[bool], neighbours: dict[int, list[int]]
+) -> list[list[int]]:
     """The members split into connected calls, in forward order; leaves follow their first neighbour."""
-    computed = [i for i in members if graph.nodes[i].kind not in ATTACHED]
-    root = {i: i for i in computed}
-    for i in computed:
-        for j in neighbours.get(i, []):
-            if j in root:
+    joined = [i for i in members if computed[i]]
+    root = {i: i for i in joined}
+    for i in joined:
+        for j in neighbours.get(i, ()):
+            if j < i and j in root:  # each edge once, from its later end
                 _union(root, i, j)
-        if graph.nodes[i].output_nr > 0 and i - 1 in root:  # the outputs of one op are consecutive nodes
+        if follows[i] and i - 1 in root:  # the outputs of one op are consecutive nodes
             _union(root, i, i - 1)
     parts: dict[int, list[int]] = defaultdict(list)
     for i in members:
-        anchor = i if i in root else min((j for j in neighbours.get(i, []) if j in root), default=None)
+        anchor = i if i in root else min((j for j in neighbours.get(i, ()) if j in root), default=None)
         parts[_find(root, anchor) if anchor is not None else -1].append(i)
     first = parts.pop(-1, [])
     calls = sorted(parts.values(), key=min)
@@ -92,8 +96,9 @@ def _find(root: dict[int, int], i: int) -> int:
 
 
 def _union(root: dict[int, int], a: int, b: int) -> None:
-    low, high = sorted((_find(root, a), _find(root, b)))
-    root[high] = low
+    a, b = _find(root, a), _find(root, b)
+    if a != b:
+        root[max(a, b)] = min(a, b)
 
 
 def _copy_call(

@@ -44,12 +44,15 @@ def _signatures(graph: GraphResponse, tree: GroupTree) -> dict[str, tuple[Hashab
     """Per group: its nodes in forward order as (where inside the group, kind, op, fn, output, shape), every
     name relative to the group (block 3's `blocks.3.attn.c_attn` is block 4's `blocks.4.attn.c_attn`)."""
     members: dict[str, list[Hashable]] = defaultdict(list)
+    places: dict[tuple[str, str], tuple[str, ...]] = {}  # (node's group, enclosing group) -> where inside
     for node in graph.nodes:
+        shape = tuple(node.shape)
         for gid in tree.chain(node.group):
             assert node.group is not None  # a non-empty chain starts from the node's group
-            where = _inside(tree, node.group, gid)
-            step = (node.kind, node.op, _relative(node.fn, gid), node.output_nr, tuple(node.shape))
-            members[gid].append((where, *step))
+            where = places.get((node.group, gid))
+            if where is None:
+                where = places[(node.group, gid)] = _inside(tree, node.group, gid)
+            members[gid].append((where, node.kind, node.op, _relative(node.fn, gid), node.output_nr, shape))
     return {gid: tuple(members[gid]) for gid in tree.groups}
 
 

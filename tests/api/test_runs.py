@@ -132,6 +132,29 @@ print(names[:3], len(rows), labels, open("shakespeare.txt").readline().strip())
     )
 
 
+def test_a_program_runs_with_the_garbage_collector_on(server: LiveServer) -> None:
+    """The child answers without automatic collection, but the program is Python as anywhere: its cycles
+    are collected (a loop making them would otherwise grow without bound)."""
+    program = """\
+import gc
+import weakref
+class Cycle:
+    pass
+first = Cycle()
+first.me = first
+gone = weakref.ref(first)
+del first
+for _ in range(100_000):
+    junk = []
+    junk.append(junk)
+print(gc.isenabled(), gone() is None)
+"""
+    with server.client() as client:
+        response = client.post("/graph", json={"program": program})
+    assert response.status_code == 200, response.text[:300]
+    assert response.json()["stdout"] == "True True\n"
+
+
 def test_figures_a_program_draws_come_back_as_images(server: LiveServer) -> None:
     program = """\
 import matplotlib.pyplot as plt

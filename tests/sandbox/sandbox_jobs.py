@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import errno  # noqa: F401  (these are for the programs run_source runs: imported before the jail)
+import gc
 import json
 import mmap  # noqa: F401
 import multiprocessing.reduction  # noqa: F401
@@ -47,6 +48,7 @@ def describe(payload: bytes) -> bytes:
             "fsize": resource.getrlimit(resource.RLIMIT_FSIZE),
             "cpu": resource.getrlimit(resource.RLIMIT_CPU),
             "sid_is_pid": os.getsid(0) == os.getpid(),
+            "collecting": gc.isenabled(),
         }
     ).encode()
 

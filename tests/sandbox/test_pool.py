@@ -96,6 +96,7 @@ async def test_child_is_confined() -> None:
     assert seen["fsize"] == [64 * 2**20] * 2  # the scratch folder's size, per file
     assert seen["cpu"] == [5, 6]
     assert seen["sid_is_pid"] is True
+    assert seen["collecting"] is False  # one job, then the end: a collection would only delay the reply
 
 
 async def test_wall_clock_limit_kills_a_slow_run() -> None:
