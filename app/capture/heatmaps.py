@@ -80,6 +80,8 @@ def head_grids(tensor: torch.Tensor) -> torch.Tensor | None:
     if not 1 < heads <= MAX_HEADS or not 1 < tokens <= MAX_HEAD_TOKENS:
         return None
     first = tensor[0] if tensor.is_floating_point() else tensor[0].double()
+    if tokens <= HEATMAP_CELLS:
+        return first  # a cell per query and key already: no per-head pooling (GPT-2's 288 heads cost ~1 ms)
     return torch.stack([_block_means(first[head]) for head in range(heads)])
 
 
