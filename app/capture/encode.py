@@ -224,6 +224,8 @@ def _first_values(tensor: torch.Tensor, count: int) -> torch.Tensor:
     """The first `count` elements in row-major order, copying only the rows that hold them."""
     if tensor.is_contiguous():
         return tensor.as_strided((count,), (1,))  # one op, where view(-1)[:count] takes two
+    if tensor.shape[-1] >= count:  # all in the first row (a permuted activation's): a strided view of it
+        return tensor.as_strided((count,), (tensor.stride(-1),))
     part = tensor
     while part.dim() > 1:
         inner = math.prod(part.shape[1:])

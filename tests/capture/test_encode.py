@@ -55,6 +55,20 @@ def test_previews_hold_at_most_sixteen_values() -> None:
     assert one(tensor, max_inline=5).preview == list(range(5))
 
 
+@pytest.mark.parametrize(
+    "view",
+    [
+        torch.arange(400.0).reshape(4, 100).t(),  # rows of 4: the first 16 values span four of them
+        torch.arange(2 * 3 * 40.0).reshape(2, 3, 40).transpose(0, 1),  # the first row holds all 16
+        torch.arange(300.0)[::3],  # one strided row
+        torch.arange(300.0).reshape(2, 50, 3).permute(2, 0, 1)[1:],  # starts one element into its memory
+    ],
+)
+def test_previews_of_strided_views_follow_their_row_major_order(view: torch.Tensor) -> None:
+    assert not view.is_contiguous()
+    assert one(view).preview == view.reshape(-1)[:16].tolist()
+
+
 def test_rows_and_columns_get_no_heatmap() -> None:
     for shape in [(1, 300), (300, 1), (4, 1, 300)]:
         data = one(torch.ones(shape), max_inline=8)
