@@ -31,9 +31,11 @@ MAX_HEAD_TOKENS = 64  # sequence length (T of a [B, heads, T, T] attention matri
 def grid_cells(tensor: torch.Tensor, max_inline: int) -> int:
     """Cells of the tensor's heatmap, 0 for none: only truncated tensors whose last two dims are both > 1
     get one (a 1 x N row adds nothing the stats and preview do not show)."""
-    if tensor.numel() <= max_inline or tensor.dim() < 2 or min(tensor.shape[-2:]) <= 1:
+    shape = tensor.shape
+    if len(shape) < 2 or tensor.numel() <= max_inline:
         return 0
-    return min(tensor.shape[-2], HEATMAP_CELLS) * min(tensor.shape[-1], HEATMAP_CELLS)
+    rows, cols = shape[-2], shape[-1]
+    return 0 if rows <= 1 or cols <= 1 else min(rows, HEATMAP_CELLS) * min(cols, HEATMAP_CELLS)
 
 
 def kept_heatmaps(sizes: Sequence[tuple[int, int]], budget: int | None) -> list[bool]:
