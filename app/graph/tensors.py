@@ -9,6 +9,7 @@ import torch
 from app.capture.ahead import StatsAhead
 from app.capture.encode import encode_within, json_numbers
 from app.capture.heatmaps import head_grids
+from app.capture.transfer import cat_on_host
 from app.models import Heatmap, TensorData
 
 __all__ = ["HEAD_CELL_BUDGET", "HEATMAP_CELL_BUDGET", "TensorTable"]
@@ -59,13 +60,16 @@ class TensorTable:
     def _add_heads(self) -> None:
         """Per-head grids for the attention tensors, the first ones first, within HEAD_CELL_BUDGET."""
         left = HEAD_CELL_BUDGET
+        picked: dict[int, torch.Tensor] = {}
         with torch.no_grad():
             for key, tensor in self._attention.items():
                 grids = head_grids(tensor.detach())
                 if grids is None or grids.numel() > left:
                     continue
                 left -= grids.numel()
-                self._data[key] = self._data[key].model_copy(update={"heads": _heatmaps(grids)})
+                picked[key] = grids
+        for key, heads in zip(picked, _heatmaps(list(picked.values())), strict=True):
+            self._data[key] = self._data[key].model_copy(update={"heads": heads})
 
     def __getitem__(self, tensor: torch.Tensor | None) -> TensorData | None:
         return None if tensor is None else self._data[id(tensor)]
@@ -82,14 +86,22 @@ class TensorTable:
         return self._summaries[key]
 
 
-def _heatmaps(grids: torch.Tensor) -> list[Heatmap]:
-    """(heads, rows, cols) as JSON-safe heatmaps, rounded and converted in one pass over all heads (one
-    model per head, not validated again: GPT-2 124M has 144 of them, 36,864 cells)."""
-    heads, rows, cols = grids.shape
-    cells = json_numbers(grids.double().reshape(-1), HEAD_DIGITS)
-    starts = range(0, heads * rows * cols, cols)  # each row's first cell, head after head
-    lines = [cells[start : start + cols] for start in starts]
-    return [
-        Heatmap.model_construct(rows=rows, cols=cols, values=lines[head * rows : (head + 1) * rows])
-        for head in range(heads)
-    ]
+def _heatmaps(grids: list[torch.Tensor]) -> list[list[Heatmap]]:
+    """Each (heads, rows, cols) as JSON-safe heatmaps, rounded and converted in one pass over all of them (one
+    model per head, not validated again: GPT-2 124M has 24 attention tensors, 288 heads, 73,728 cells)."""
+    if not grids:
+        return []
+    cells = json_numbers(cat_on_host([grid.reshape(-1) for grid in grids]).double(), HEAD_DIGITS)
+    heatmaps: list[list[Heatmap]] = []
+    start = 0
+    for grid in grids:
+        heads, rows, cols = grid.shape
+        lines = [cells[first : first + cols] for first in range(start, start + heads * rows * cols, cols)]
+        start += heads * rows * cols
+        heatmaps.append(
+            [
+                Heatmap.model_construct(rows=rows, cols=cols, values=lines[head * rows : (head + 1) * rows])
+                for head in range(heads)
+            ]
+        )
+    return heatmaps

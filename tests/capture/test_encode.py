@@ -55,6 +55,20 @@ def test_previews_hold_at_most_sixteen_values() -> None:
     assert one(tensor, max_inline=5).preview == list(range(5))
 
 
+@pytest.mark.parametrize(
+    "view",
+    [
+        torch.arange(400.0).reshape(4, 100).t(),  # rows of 4: the first 16 values span four of them
+        torch.arange(2 * 3 * 40.0).reshape(2, 3, 40).transpose(0, 1),  # the first row holds all 16
+        torch.arange(300.0)[::3],  # one strided row
+        torch.arange(300.0).reshape(2, 50, 3).permute(2, 0, 1)[1:],  # starts one element into its memory
+    ],
+)
+def test_previews_of_strided_views_follow_their_row_major_order(view: torch.Tensor) -> None:
+    assert not view.is_contiguous()
+    assert one(view).preview == view.reshape(-1)[:16].tolist()
+
+
 def test_rows_and_columns_get_no_heatmap() -> None:
     for shape in [(1, 300), (300, 1), (4, 1, 300)]:
         data = one(torch.ones(shape), max_inline=8)
@@ -73,6 +87,23 @@ def test_non_finite_values_become_strings_and_stats_skip_them() -> None:
     assert data.values == [1.0, "NaN", "Infinity", "-Infinity", 3.0]
     assert data.stats is not None and (data.stats.nan, data.stats.inf) == (1, 2)
     assert (data.stats.min, data.stats.max, data.stats.mean) == (1.0, 3.0, 2.0)
+
+
+def test_stats_rounded_together_stay_with_their_own_tensors() -> None:
+    nothing_finite = torch.tensor([float("nan"), float("inf")])
+    mixed = torch.tensor([float("-inf"), 0.25, 0.75])
+    whole = torch.tensor([-3, 9, 12])
+    thirds = torch.tensor([1.0, 2.0]) / 3
+    gone, partly, counted, rounded = encode([nothing_finite, mixed, whole, thirds], max_inline=4)
+    assert gone.stats is not None and (gone.stats.nan, gone.stats.inf) == (1, 1)
+    assert (gone.stats.min, gone.stats.max, gone.stats.mean, gone.stats.norm) == (None, None, None, None)
+    assert partly.stats is not None and (partly.stats.nan, partly.stats.inf) == (0, 1)
+    assert (partly.stats.min, partly.stats.max, partly.stats.mean) == (0.25, 0.75, 0.5)
+    assert counted.stats is not None and (counted.stats.min, counted.stats.max) == (-3, 12)
+    assert counted.stats.mean == 6.0
+    assert type(counted.stats.min) is int and counted.stats.norm == 15.29706  # sqrt(234), 7 digits
+    assert rounded.stats is not None and (rounded.stats.min, rounded.stats.max) == (0.3333333, 0.6666667)
+    assert (rounded.stats.nan, rounded.stats.inf) == (0, 0)
 
 
 def test_integers_beyond_2_53_become_decimal_strings() -> None:
