@@ -63,7 +63,8 @@ _SIMPLE = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
 
 def card(key: str, **args: Arg) -> Card:
     """A card of a registered key. Validating a str and a dict of Any costs less than `model_construct`'s
-    per-field default handling (GPT-2 124M makes ~3,800 cards); the args are made JSON-safe by their makers."""
+    per-field default handling (GPT-2 124M makes ~3,800 cards); the args are made JSON-safe by their
+    makers."""
     if key not in KEYS:
         raise KeyError(f"unregistered message key {key!r}")
     return Card(key=key, args=args)

@@ -56,11 +56,12 @@ def explain_backward(graph: GraphResponse, capture: Capture, names: Names) -> No
     records = kept_records(graph, capture)
     if records is None:
         return
-    steps = [
-        _step(event, record, capture, names)
-        for event, record in zip(graph.backward, records, strict=True)
-        if record.leaf is None
-    ]
+    with torch.no_grad():
+        steps = [
+            _step(event, record, capture, names)
+            for event, record in zip(graph.backward, records, strict=True)
+            if record.leaf is None
+        ]
     _encode_locals(steps, capture.limits.max_inline_values)
     edge_cards = {id(step.event): _edge_cards(step) for step in steps}
     sums = explain_sums(graph, records, capture, names)
