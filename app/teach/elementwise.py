@@ -27,7 +27,7 @@ def _like(ops: Operands, tensor: torch.Tensor) -> torch.Tensor:
 def _constant(ops: Operands, position: int, value: float) -> Local:
     """A local derivative that is one number everywhere (+, −): the formula is that number."""
     formula = card("local.constant", y=ops.out_name, x=ops.name(position), value=value)
-    return Local(torch.full_like(ops.output.detach(), value), formula, valued=False)
+    return Local(ops.fills.like(ops.output.detach(), value), formula, valued=False)
 
 
 def _alpha(ops: Operands) -> float:
