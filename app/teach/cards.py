@@ -110,7 +110,7 @@ def stats_card(data: TensorData) -> Card | None:
     stats = data.stats
     if stats is None:
         return None
-    shape = "×".join(str(size) for size in data.shape)
+    shape = "×".join(map(str, data.shape))
     if not stats.nan and not stats.inf:
         return card("tensor.stats", shape=shape, mean=stats.mean, norm=stats.norm)
     if stats.nan + stats.inf >= data.numel:
