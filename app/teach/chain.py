@@ -158,8 +158,9 @@ def _edge_lines(ops: Operands, edge: _Edge) -> tuple[Card | None, Card | None]:
     local = edge.local
     if local.tensor is None:  # a Jacobian: its formula is the chain rule
         return None, with_value(local.formula, local.work, value)
-    numbers = value_arg(local.tensor, edge.local_data)
-    local_card = with_value(local.formula, None, numbers) if local.valued else local.formula
+    local_card = local.formula
+    if local.valued:  # a constant's formula already says its number (`dL/dx = 1`): none made to be dropped
+        local_card = with_value(local.formula, None, value_arg(local.tensor, edge.local_data))
     up = ops.upstream
     if ops.out_name == ROOT and up is not None and up.numel() == 1 and float(up.reshape(())) == 1.0:
         return local_card, None  # from the loss itself: the local derivative is the contribution
