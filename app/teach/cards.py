@@ -62,10 +62,12 @@ _SIMPLE = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
 
 
 def card(key: str, **args: Arg) -> Card:
-    """A card of a registered key (built without validation: the args are made JSON-safe by their makers)."""
+    """A card of a registered key. Validating a str and a dict of Any costs less than `model_construct`'s
+    per-field default handling (GPT-2 124M makes ~3,800 cards); the args are made JSON-safe by their
+    makers."""
     if key not in KEYS:
         raise KeyError(f"unregistered message key {key!r}")
-    return Card.model_construct(key=key, args=args)
+    return Card(key=key, args=args)
 
 
 def with_value(formula: Card, work: Card | None, value: Arg) -> Card:
@@ -108,7 +110,7 @@ def stats_card(data: TensorData) -> Card | None:
     stats = data.stats
     if stats is None:
         return None
-    shape = "×".join(str(size) for size in data.shape)
+    shape = "×".join(map(str, data.shape))
     if not stats.nan and not stats.inf:
         return card("tensor.stats", shape=shape, mean=stats.mean, norm=stats.norm)
     if stats.nan + stats.inf >= data.numel:

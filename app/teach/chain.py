@@ -13,7 +13,7 @@ from app.capture.records import BackwardRecord, Capture
 from app.models import BackwardEvent, Card, GraphResponse, TensorData
 from app.teach.cards import Arg, card, value_arg, with_value
 from app.teach.names import ROOT, Names
-from app.teach.operands import Local, Operands, small
+from app.teach.operands import Fills, Local, Operands, small
 from app.teach.render import render
 from app.teach.rules import local_derivatives
 from app.teach.sums import explain_sums
@@ -56,11 +56,13 @@ def explain_backward(graph: GraphResponse, capture: Capture, names: Names) -> No
     records = kept_records(graph, capture)
     if records is None:
         return
-    steps = [
-        _step(event, record, capture, names)
-        for event, record in zip(graph.backward, records, strict=True)
-        if record.leaf is None
-    ]
+    fills = Fills()
+    with torch.no_grad():
+        steps = [
+            _step(event, record, capture, names, fills)
+            for event, record in zip(graph.backward, records, strict=True)
+            if record.leaf is None
+        ]
     _encode_locals(steps, capture.limits.max_inline_values)
     edge_cards = {id(step.event): _edge_cards(step) for step in steps}
     sums = explain_sums(graph, records, capture, names)
@@ -74,7 +76,7 @@ def explain_backward(graph: GraphResponse, capture: Capture, names: Names) -> No
         ]
 
 
-def _operands(record: BackwardRecord, capture: Capture, names: Names) -> Operands:
+def _operands(record: BackwardRecord, capture: Capture, names: Names, fills: Fills) -> Operands:
     assert record.node is not None  # events without a node are not in the response
     value = capture.values[record.node]
     return Operands(
@@ -85,12 +87,15 @@ def _operands(record: BackwardRecord, capture: Capture, names: Names) -> Operand
         upstream=record.grad_outputs[0] if record.grad_outputs else None,
         grad_fn=record.grad_fn,
         outputs=len(record.grad_outputs),
+        fills=fills,
     )
 
 
-def _step(event: BackwardEvent, record: BackwardRecord, capture: Capture, names: Names) -> _Step:
+def _step(
+    event: BackwardEvent, record: BackwardRecord, capture: Capture, names: Names, fills: Fills
+) -> _Step:
     """Each edge's local derivative now; the local tensors are encoded for all steps at once."""
-    ops = _operands(record, capture, names)
+    ops = _operands(record, capture, names, fills)
     count = len(event.edges)
     locals_ = local_derivatives(event.op, ops, count)
     step = _Step(event, ops)
@@ -153,8 +158,9 @@ def _edge_lines(ops: Operands, edge: _Edge) -> tuple[Card | None, Card | None]:
     local = edge.local
     if local.tensor is None:  # a Jacobian: its formula is the chain rule
         return None, with_value(local.formula, local.work, value)
-    numbers = value_arg(local.tensor, edge.local_data)
-    local_card = with_value(local.formula, None, numbers) if local.valued else local.formula
+    local_card = local.formula
+    if local.valued:  # a constant's formula already says its number (`dL/dx = 1`): none made to be dropped
+        local_card = with_value(local.formula, None, value_arg(local.tensor, edge.local_data))
     up = ops.upstream
     if ops.out_name == ROOT and up is not None and up.numel() == 1 and float(up.reshape(())) == 1.0:
         return local_card, None  # from the loss itself: the local derivative is the contribution

@@ -14,15 +14,20 @@ __all__ = ["ELEMENTWISE"]
 
 
 def _like(ops: Operands, tensor: torch.Tensor) -> torch.Tensor:
-    """Broadcast to the output's shape and dtype: grad_input = grad_output × local, elementwise."""
+    """Broadcast to the output's shape and dtype: grad_input = grad_output × local, elementwise. A tensor
+    of that shape already laid out contiguously is used as it is (a copy would hold the same numbers in the
+    same layout; nothing writes to a local derivative)."""
     out = ops.output.detach()
-    return torch.broadcast_to(tensor.to(out.dtype), out.shape).clone()
+    local = tensor.to(out.dtype)
+    if local.shape == out.shape and local.is_contiguous():
+        return local
+    return torch.broadcast_to(local, out.shape).clone()
 
 
 def _constant(ops: Operands, position: int, value: float) -> Local:
     """A local derivative that is one number everywhere (+, −): the formula is that number."""
     formula = card("local.constant", y=ops.out_name, x=ops.name(position), value=value)
-    return Local(torch.full_like(ops.output.detach(), value), formula, valued=False)
+    return Local(ops.fills.like(ops.output.detach(), value), formula, valued=False)
 
 
 def _alpha(ops: Operands) -> float:

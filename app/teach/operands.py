@@ -4,7 +4,7 @@ and what it gives back for each input edge."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 from torch.autograd.graph import Node
@@ -12,7 +12,24 @@ from torch.autograd.graph import Node
 from app.models import Card
 from app.teach.cards import INLINE, Arg, written
 
-__all__ = ["Local", "Operands", "Rule", "saved_attribute", "small"]
+__all__ = ["Fills", "Local", "Operands", "Rule", "saved_attribute", "small"]
+
+
+class Fills:
+    """Tensors of one number everywhere (the local derivatives of `+` and `−`), made once per shape, layout
+    and number for all the steps of a response, so that each is encoded once (GPT-2 124M's 50 residual-add
+    locals are one tensor); nothing writes to a local derivative."""
+
+    def __init__(self) -> None:
+        self._made: dict[tuple[object, ...], torch.Tensor] = {}
+
+    def like(self, tensor: torch.Tensor, value: float) -> torch.Tensor:
+        """torch.full_like(tensor, value), shared (the number by its bits: −0.0 is not 0.0)."""
+        key = (tuple(tensor.shape), tensor.stride(), tensor.dtype, tensor.device, float(value).hex())
+        made = self._made.get(key)
+        if made is None:
+            made = self._made[key] = torch.full_like(tensor, value)
+        return made
 
 
 @dataclass(frozen=True)
@@ -26,6 +43,7 @@ class Operands:
     upstream: torch.Tensor | None  # grad_outputs[0]: dL/d(output)
     grad_fn: Node
     outputs: int = 1  # outputs of the op (split: one per piece)
+    fills: Fills = field(default_factory=Fills)  # shared by the steps of one response
 
     def value(self, position: int) -> torch.Tensor:
         """Input `position` as a plain tensor (detached); zero when it was not recorded."""

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 
-import torch
-
 from app.teach.cards import card
 from app.teach.elementwise import ELEMENTWISE
 from app.teach.jacobians import JACOBIANS, PASS_THROUGH
@@ -20,12 +18,12 @@ RULES: dict[str, Rule] = {**ELEMENTWISE, **REDUCTIONS, **JACOBIANS, **PASS_THROU
 
 
 def local_derivatives(op: str, ops: Operands, count: int) -> list[Local]:
-    """One Local per input edge (`count` of them) of the autograd node `op`, in order."""
+    """One Local per input edge (`count` of them) of the autograd node `op`, in order; called under
+    torch.no_grad() (once for all the steps of a response, not per step)."""
     rule = RULES.get(op)
     if rule is not None:
         try:
-            with torch.no_grad():
-                return list(rule(ops))
+            return list(rule(ops))
         except (RuntimeError, IndexError, ValueError, TypeError) as error:  # odd shapes or dtypes
             log.debug("no local derivative for %s: %s", op, error)
     return _fallback(op, ops, count)

@@ -7,6 +7,8 @@ import torch
 import torch.nn.functional as F
 from teaching import event_of, lines, traced
 
+from app.teach.operands import Fills
+
 A = [0.5, 1.5, 2.0]
 B = [1.25, -0.75, 3.0]
 
@@ -93,3 +95,16 @@ w = torch.tensor(0.5, requires_grad=True)
         "dL/dw = Σ over the broadcast dimensions of dL/d(x * w) ⊙ d(x * w)/dw = "
         "Σ ([1.0000, 1.0000, 1.0000] ⊙ [1.0000, 2.0000, 3.0000]) = 6.0000"
     )
+
+
+def test_constant_locals_are_one_tensor_per_shape_layout_and_number() -> None:
+    fills = Fills()
+    like = torch.zeros(2, 3)
+    one = fills.like(like, 1.0)
+    assert torch.equal(one, torch.full_like(like, 1.0))
+    assert fills.like(torch.ones(2, 3), 1.0) is one  # another step's output of the same shape: encoded once
+    assert fills.like(like, 2.0) is not one and fills.like(like.T, 1.0) is not one
+    assert fills.like(like.T, 1.0).stride() == like.T.stride()  # full_like's layout, as before sharing
+    zero, negative = fills.like(like, 0.0), fills.like(like, -0.0)
+    assert zero is not negative  # −0.0 == 0.0, but its tensor has negative zeros
+    assert bool(torch.signbit(negative).all()) and not bool(torch.signbit(zero).any())
